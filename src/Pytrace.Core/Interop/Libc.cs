@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+
+namespace Pytrace.Interop;
+
+/// <summary>The few libc calls the ring needs. Raw mmap (not MemoryMappedFile) because its views survive fork.</summary>
+public static unsafe partial class Libc
+{
+    public const int O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
+    public const int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+    public const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
+    public const int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
+    public const int ESRCH = 3, EPERM = 1;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    public static partial int Open(byte* path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int Ftruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* Mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport("libc", EntryPoint = "mprotect")]
+    public static partial int Mprotect(void* addr, nuint length, int prot);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    public static partial int Munmap(void* addr, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "unlink", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    public static partial int GetPpid();
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int sig);
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    public static partial int ClockGettime(int clock, TimeSpec* ts);
+
+    [LibraryImport("libc", EntryPoint = "sched_yield")]
+    public static partial int SchedYield();
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    public static long Now(int clock)
+    {
+        TimeSpec ts;
+        ClockGettime(clock, &ts);
+        return ts.Seconds * 1_000_000_000L + ts.Nanoseconds;
+    }
+
+    /// <summary>True while a process with this pid exists (EPERM still means it exists).</summary>
+    public static bool ProcessExists(int pid)
+    {
+        if (Kill(pid, 0) == 0) return true;
+        return Marshal.GetLastPInvokeError() == EPERM;
+    }
+}

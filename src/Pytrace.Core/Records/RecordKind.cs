@@ -1,0 +1,30 @@
+namespace Pytrace.Records;
+
+/// <summary>Kinds of ring records; docs/record-format.md gives each payload.</summary>
+public enum RecordKind : byte
+{
+    Pad = 0,
+    ProcessStart = 1,
+    CodeDef = 2,
+    TypeDef = 3,
+    Thread = 4,
+    Call = 5,
+    Return = 6,
+    Exception = 7,
+    Yield = 8,
+    Resume = 9,
+    Drop = 10,
+    Log = 11,
+    ProcessEnd = 12,
+}
+
+[Flags]
+public enum CodeFlags : ushort
+{
+    None = 0,
+    Generator = 1,
+    Coroutine = 2,
+    AsyncGenerator = 4,
+    VarArgs = 8,
+    VarKeywords = 16,
+}

@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using Pytrace.Interop;
+using Pytrace.Records;
+
+namespace Pytrace.Ring;
+
+/// <summary>
+/// Single-producer side of a ring. Never blocks unless the ring asks for waiting, never allocates:
+/// a record is published by one release store of the write position after its bytes are in place,
+/// so a producer killed mid-write leaves nothing half-visible.
+/// </summary>
+public unsafe struct RingWriter
+{
+    private byte* _base;
+    private byte* _data;
+    private ulong _capacity;
+    private ulong _mask;
+    private ulong _write;
+    private ulong _pendingDrops;
+    private ulong _firstDropTicks;
+
+    public readonly bool IsOpen => _base != null;
+    public readonly byte* Base => _base;
+
+    public void Attach(byte* mapping)
+    {
+        _base = mapping;
+        _data = mapping + RingLayout.HeaderSize;
+        _capacity = *(ulong*)(mapping + RingLayout.CapacityOffset);
+        _mask = _capacity - 1;
+        _write = Volatile.Read(ref *(ulong*)(mapping + RingLayout.WritePosOffset));
+        _pendingDrops = 0;
+    }
+
+    public void Detach() => _base = null;
+
+    /// <summary>Copies one framed record (its first 4 bytes are the header) into the ring, or counts a drop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryWrite(byte* record, int length, ulong nowTicks)
+    {
+        if (_pendingDrops != 0 && !FlushDrops()) return Drop(nowTicks);
+        return TryCopy(record, length) || Drop(nowTicks);
+    }
+
+    private bool TryCopy(byte* record, int length)
+    {
+        ulong total = (ulong)RingLayout.Align(length);
+        ulong read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
+        ulong offset = _write & _mask;
+        ulong contiguous = _capacity - offset;
+        ulong needed = contiguous < total ? contiguous + total : total;
+        if (needed > _capacity - (_write - read))
+        {
+            if (*(int*)(_base + RingLayout.WaitWhenFullOffset) == 0 || !WaitForSpace(needed)) return false;
+        }
+        if (contiguous < total)
+        {
+            *(uint*)(_data + offset) = RingLayout.Header(RingLayout.PadKind, (int)contiguous);
+            _write += contiguous;
+            offset = 0;
+        }
+        Buffer.MemoryCopy(record, _data + offset, length, length);
+        _write += total;
+        Volatile.Write(ref *(ulong*)(_base + RingLayout.WritePosOffset), _write);
+        return true;
+    }
+
+    /// <summary>--on-full wait: spin politely while a consumer is alive (heartbeat within 2 s).</summary>
+    private readonly bool WaitForSpace(ulong needed)
+    {
+        while (true)
+        {
+            ulong read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
+            if (needed <= _capacity - (_write - read)) return true;
+            long beat = Volatile.Read(ref *(long*)(_base + RingLayout.ConsumerHeartbeatOffset));
+            if (Libc.Now(Libc.CLOCK_MONOTONIC) - beat > 2_000_000_000L) return false;
+            Libc.SchedYield();
+        }
+    }
+
+    private bool Drop(ulong nowTicks)
+    {
+        if (_pendingDrops == 0) _firstDropTicks = nowTicks;
+        _pendingDrops++;
+        Interlocked.Increment(ref *(ulong*)(_base + RingLayout.DroppedRecordsOffset));
+        return false;
+    }
+
+    private bool FlushDrops()
+    {
+        byte* buffer = stackalloc byte[24];
+        int length = RecordWriter.DropRecord(buffer, _firstDropTicks, _pendingDrops);
+        if (!TryCopy(buffer, length)) return false;
+        _pendingDrops = 0;
+        return true;
+    }
+}
