@@ -1,0 +1,29 @@
+using System.Text;
+using Pytrace.Reader.Data;
+using Pytrace.Reader.Export;
+
+namespace Pytrace.Reader.Commands;
+
+/// <summary>`pytrace export [--db PATH] --format jsonl [-o FILE]`: every call and drop as JSON Lines.</summary>
+public static class ExportCommand
+{
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) => CommandGuard.Run("export", stderr, () =>
+    {
+        var options = Options.Parse(args, ["--db", "--format", "-o", "--output"], 0);
+        if ((options["--format"] ?? "jsonl") != "jsonl")
+            throw new UsageException($"unknown format '{options["--format"]}' (formats: jsonl)");
+        using var db = TraceDb.Open(options.Db());
+        var store = new CallStore(db);
+        var file = options["-o"] ?? options["--output"];
+        using var output = file is null ? null : new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16);
+        var writer = new JsonlWriter(output ?? stdout, store.ThreadNames());
+        foreach (var (call, callArgs, drop) in CallStream.Read(store, ViewScope.All, withDrops: true))
+        {
+            if (call is not null)
+                writer.WriteCall(call, callArgs);
+            else
+                writer.WriteDrop(drop!);
+        }
+        return 0;
+    });
+}

@@ -1,0 +1,65 @@
+using Pytrace.Reader.Data;
+using Pytrace.Reader.Export;
+using Pytrace.Reader.Filter;
+using Pytrace.Reader.Tree;
+
+namespace Pytrace.Reader.Commands;
+
+/// <summary>`pytrace query "FILTER" [--db PATH] [--format text|jsonl]`: matching calls; exit 1 if none, 2 if bad.</summary>
+public static class QueryCommand
+{
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) => CommandGuard.Run("query", stderr, () =>
+    {
+        var options = Options.Parse(args, ["--db", "--format"], 1);
+        var format = options["--format"] ?? "text";
+        if (format is not ("text" or "jsonl"))
+            throw new UsageException($"unknown format '{format}' (formats: text, jsonl)");
+        if (options.Positionals.Count == 0)
+            throw new UsageException("missing FILTER, e.g. pytrace query \"func == 'main'\"");
+        using var db = TraceDb.Open(options.Db());
+        var summary = TraceSummary.Load(db);
+        var context = FilterContext.ForFirstCall(summary.FirstStartNs);
+        CompiledFilter filter;
+        try
+        {
+            filter = SqlCompiler.Compile(options.Positionals[0], context);
+        }
+        catch (FilterException e)
+        {
+            stderr.WriteLine($"pytrace query: bad filter at {e.OneLine}");
+            return 2;
+        }
+        var store = new CallStore(db);
+        var scope = new ViewScope(filter);
+        var matched = format == "jsonl" ? WriteJsonl(store, scope, stdout) : WriteText(store, scope, summary, stdout);
+        if (matched > 0)
+            return 0;
+        var correction = Corrector.Correct(filter, new ValueSource(db), context);
+        stderr.WriteLine(correction is null ? "pytrace query: no call matched" : $"pytrace query: no call matched: {correction.Message}");
+        return 1;
+    });
+
+    private static long WriteJsonl(CallStore store, ViewScope scope, TextWriter stdout)
+    {
+        var writer = new JsonlWriter(stdout, store.ThreadNames());
+        long count = 0;
+        foreach (var (call, args, _) in CallStream.Read(store, scope, withDrops: false))
+        {
+            writer.WriteCall(call!, args);
+            count++;
+        }
+        return count;
+    }
+
+    private static long WriteText(CallStore store, ViewScope scope, TraceSummary summary, TextWriter stdout)
+    {
+        var formatter = new RowFormatter(summary.ShowPid, summary.ShowTid, TimeZoneInfo.Local, valueWidth: 100);
+        long count = 0;
+        foreach (var (call, args, _) in CallStream.Read(store, scope, withDrops: false))
+        {
+            stdout.WriteLine(formatter.Format(new DisplayRow(RowKind.Leaf, call!.Id, 1, call, args)).Plain());
+            count++;
+        }
+        return count;
+    }
+}

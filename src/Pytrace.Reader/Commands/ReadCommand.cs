@@ -1,0 +1,46 @@
+using Pytrace.Reader.Data;
+using Pytrace.Reader.Terminal;
+using Pytrace.Reader.Tree;
+using Pytrace.Reader.Ui;
+
+namespace Pytrace.Reader.Commands;
+
+/// <summary>`pytrace` / `pytrace read [DB] [--db PATH]`: the interactive reader, or plain rows when not on a terminal.</summary>
+public static class ReadCommand
+{
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdout, stderr, SystemTerminal.IsInteractive(stdout) ? new SystemTerminal() : null);
+
+    /// <summary>With TERMINAL null the rows are printed as plain text to STDOUT.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, ITerminal? terminal) => CommandGuard.Run("read", stderr, () =>
+    {
+        var options = Options.Parse(args, ["--db"], 1);
+        using var db = TraceDb.Open(options.Db(options.Positionals.FirstOrDefault()));
+        if (terminal is null)
+        {
+            PrintPlain(db, stdout);
+            return 0;
+        }
+        using var app = new ReaderApp(db, terminal);
+        app.Run();
+        return 0;
+    });
+
+    private static void PrintPlain(TraceDb db, TextWriter stdout)
+    {
+        var summary = TraceSummary.Load(db);
+        var store = new CallStore(db);
+        var pager = new TreePager(store, ViewScope.All, store.Drops());
+        var formatter = new RowFormatter(summary.ShowPid, summary.ShowTid, TimeZoneInfo.Local, valueWidth: 100);
+        var after = long.MinValue;
+        while (true)
+        {
+            var (rows, atEnd) = pager.After(after, 1000);
+            foreach (var row in rows)
+                stdout.WriteLine(formatter.Format(row).Plain());
+            if (atEnd || rows.Count == 0)
+                return;
+            after = rows.Where(r => r.Kind != RowKind.Drop).Max(r => r.Anchor);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Pytrace.Reader.Data;
+
+/// <summary>One row of <c>calls</c> with its function resolved; arguments are loaded separately.</summary>
+public sealed record CallRow(
+    long Id, long? Parent, long Pid, long Tid, int Depth, long StartNs, long? EndNs,
+    string Module, string Func, string File, int Line, int Kind, int EndKind, string? ResultType, string? Result)
+{
+    public long? DurationNs => EndNs - StartNs;
+    public string QualifiedName => Module + "." + Func;
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+
+namespace Pytrace.Reader.Data;
+
+/// <summary>A read-only connection to a traces database, checked to be one and equipped for filters.</summary>
+public sealed class TraceDb : IDisposable
+{
+    public const string DefaultPath = "traces.sqlite";
+
+    // Patterns repeat for every row of a scan; compiling once per distinct pattern keeps REGEXP cheap.
+    private static readonly ConcurrentDictionary<string, Regex?> RegexCache = new();
+
+    public SqliteConnection Connection { get; }
+    public string Path { get; }
+
+    private TraceDb(SqliteConnection connection, string path)
+    {
+        Connection = connection;
+        Path = path;
+    }
+
+    /// <summary>Opens PATH read-only; throws <see cref="TraceDbException"/> with a user-facing line otherwise.</summary>
+    public static TraceDb Open(string path)
+    {
+        if (Directory.Exists(path))
+            throw new TraceDbException($"{path} is a directory, not a traces database");
+        if (!File.Exists(path))
+            throw new TraceDbException($"no traces database at {path} (run `pytrace SCRIPT` first, or pass --db PATH)");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            // Python names are case-sensitive, and a case-sensitive LIKE can use the indexes for its prefix.
+            Execute(connection, "PRAGMA case_sensitive_like = ON");
+            Execute(connection, "PRAGMA busy_timeout = 2000");
+            connection.CreateFunction("regexp", (string? pattern, string? input) => IsMatch(pattern, input), isDeterministic: true);
+            var version = ReadVersion(connection);
+            if (version != Pytrace.Storage.Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                throw new TraceDbException($"{path} has traces schema version {version}; this pytrace reads version {Pytrace.Storage.Schema.Version}");
+            return new TraceDb(connection, path);
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new TraceDbException($"cannot read {path}: {FirstLine(e.Message)}");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static string ReadVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'calls', 'functions', 'args', 'strings')";
+        if (Convert.ToInt32(command.ExecuteScalar()) != 5)
+            throw new TraceDbException($"{connection.DataSource} is not a pytrace database");
+        command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+        return command.ExecuteScalar()?.ToString() ?? "(none)";
+    }
+
+    private static bool IsMatch(string? pattern, string? input)
+    {
+        if (pattern is null || input is null)
+            return false;
+        var regex = RegexCache.GetOrAdd(pattern, p =>
+        {
+            try { return new Regex(p, RegexOptions.CultureInvariant); }
+            catch (ArgumentException) { return null; }
+        });
+        return regex?.IsMatch(input) ?? false;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0];
+        return line.StartsWith("SQLite Error ", StringComparison.Ordinal) && line.IndexOf(": ", StringComparison.Ordinal) is var i and > 0
+            ? line[(i + 2)..].Trim('\'', '.', ' ')
+            : line;
+    }
+
+    public SqliteCommand Command(string sql, IEnumerable<object?>? parameters = null)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        var n = 0;
+        foreach (var value in parameters ?? [])
+            command.Parameters.AddWithValue("@p" + n++, value ?? DBNull.Value);
+        return command;
+    }
+
+    public object? Scalar(string sql, params object?[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        var value = command.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    public long? ScalarLong(string sql, params object?[] parameters) =>
+        Scalar(sql, parameters) is { } value ? Convert.ToInt64(value) : null;
+
+    public bool HasIndex(string name) =>
+        ScalarLong("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = @p0", name) > 0;
+
+    public void Dispose() => Connection.Dispose();
+}

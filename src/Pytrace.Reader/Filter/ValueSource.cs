@@ -1,0 +1,65 @@
+using Pytrace.Reader.Data;
+
+namespace Pytrace.Reader.Filter;
+
+/// <summary>Existing values of a text field, for correction and Tab completion. Bounded so a huge db stays fast.</summary>
+public sealed class ValueSource(TraceDb db)
+{
+    private const int Limit = 200;
+    private readonly bool _valueIndex = db.HasIndex("args_value");
+
+    public bool Exists(string field, string value)
+    {
+        var op = value.AsSpan().IndexOfAny('%', '_') >= 0 ? "LIKE" : "=";
+        var sql = field switch
+        {
+            "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {Column(field)} {op} @p0 LIMIT 1",
+            "arg" or "type" => $"SELECT 1 FROM strings WHERE text {op} @p0 LIMIT 1",
+            _ => $"SELECT 1 FROM args WHERE value {op} @p0 LIMIT 1",
+        };
+        return db.Scalar(sql, value) is not null;
+    }
+
+    /// <summary>Values of FIELD near TYPED: every one for small tables, index neighbours for argument values.</summary>
+    public IEnumerable<string> Candidates(string field, string typed) => field switch
+    {
+        "module" or "func" or "file" => Strings($"SELECT DISTINCT {Column(field)} FROM functions LIMIT 50000"),
+        "arg" or "type" => Strings("SELECT text FROM strings LIMIT 100000"),
+        _ when !_valueIndex => [],
+        _ => new[] { typed, typed.ToLowerInvariant(), typed.ToUpperInvariant(), typed.Length > 0 ? typed[..1] : "" }
+            .Distinct()
+            .SelectMany(v => Strings($"SELECT DISTINCT value FROM args WHERE value >= @p0 ORDER BY value LIMIT {Limit / 4}", v)
+                .Concat(Strings($"SELECT DISTINCT value FROM args WHERE value < @p0 ORDER BY value DESC LIMIT 5", v)))
+            .Distinct(),
+    };
+
+    /// <summary>Values of FIELD starting with PREFIX, for completion.</summary>
+    public List<string> WithPrefix(string field, string prefix)
+    {
+        var sql = field switch
+        {
+            "module" or "func" or "file" => $"SELECT DISTINCT {Column(field)} FROM functions WHERE {Column(field)} >= @p0 ORDER BY 1 LIMIT {Limit}",
+            "arg" or "type" => $"SELECT text FROM strings WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
+            _ when !_valueIndex => null,
+            _ => $"SELECT DISTINCT value FROM args WHERE value >= @p0 ORDER BY value LIMIT {Limit}",
+        };
+        if (sql is null)
+            return [];
+        var values = Strings(sql, prefix).TakeWhile(v => v.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (field == "arg")
+            values.AddRange(new[] { SqlCompiler.ReturnValue, SqlCompiler.Exception }.Where(v => v.StartsWith(prefix, StringComparison.Ordinal)));
+        return values;
+    }
+
+    private static string Column(string field) => field == "func" ? "name" : field;
+
+    private List<string> Strings(string sql, params object?[] parameters)
+    {
+        using var command = db.Command(sql, parameters);
+        using var reader = command.ExecuteReader();
+        var result = new List<string>();
+        while (reader.Read())
+            result.Add(reader.GetString(0));
+        return result;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text;
+
+namespace Pytrace.Reader.Text;
+
+/// <summary>A line made of styled spans, measured in chars (every glyph the reader emits is one column wide).</summary>
+public sealed class StyledLine
+{
+    public List<Span> Spans { get; } = [];
+
+    public int Length => Spans.Sum(s => s.Text.Length);
+
+    public StyledLine Add(string text, Style style = Style.Plain)
+    {
+        if (text.Length > 0)
+            Spans.Add(new Span(text, style));
+        return this;
+    }
+
+    public string Plain()
+    {
+        var text = new StringBuilder();
+        foreach (var span in Spans)
+            text.Append(span.Text);
+        return text.ToString();
+    }
+
+    /// <summary>The columns [SKIP, SKIP+WIDTH) of the line.</summary>
+    public StyledLine Slice(int skip, int width)
+    {
+        var result = new StyledLine();
+        var position = 0;
+        foreach (var span in Spans)
+        {
+            var from = Math.Max(skip, position);
+            var to = Math.Min(skip + width, position + span.Text.Length);
+            if (to > from)
+                result.Add(span.Text.Substring(from - position, to - from), span.Style);
+            position += span.Text.Length;
+        }
+        return result;
+    }
+
+    /// <summary>Restyles the columns matched by REGEX (search highlighting).</summary>
+    public StyledLine Highlight(System.Text.RegularExpressions.Regex? regex)
+    {
+        if (regex is null)
+            return this;
+        var plain = Plain();
+        var marks = new bool[plain.Length];
+        foreach (System.Text.RegularExpressions.Match m in regex.Matches(plain))
+            for (var i = m.Index; i < m.Index + m.Length; i++)
+                marks[i] = true;
+        if (!marks.Contains(true))
+            return this;
+        var result = new StyledLine();
+        var position = 0;
+        foreach (var span in Spans)
+        {
+            for (var i = 0; i < span.Text.Length;)
+            {
+                var marked = marks[position + i];
+                var j = i;
+                while (j < span.Text.Length && marks[position + j] == marked)
+                    j++;
+                result.Add(span.Text[i..j], marked ? Style.Match : span.Style);
+                i = j;
+            }
+            position += span.Text.Length;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,63 @@
+using Pytrace.Reader.Data;
+using Pytrace.Reader.Filter;
+using Pytrace.Reader.Text;
+using Schema = Pytrace.Storage.Schema;
+
+namespace Pytrace.Reader.Tree;
+
+/// <summary>Lays a display row out as the tree line: time, [pid], [tid], indentation, arrow, call, result.</summary>
+public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, int valueWidth = 40)
+{
+    public int ValueWidth { get; set; } = valueWidth;
+
+    public StyledLine Format(DisplayRow row)
+    {
+        var line = new StyledLine();
+        if (row.Kind == RowKind.Drop)
+        {
+            var drop = row.Drop!;
+            return line.Add(TimeLiteral.Format(drop.TimeNs, zone, withDate: false), Style.Dim)
+                .Add($"  ~~~~ {drop.Count} records dropped (pid {drop.Pid}) ~~~~", Style.Drop);
+        }
+        var call = row.Call!;
+        line.Add(TimeLiteral.Format(row.Kind == RowKind.Exit ? call.EndNs ?? call.StartNs : call.StartNs, zone, withDate: false), Style.Dim);
+        if (showPid)
+            line.Add($"  {call.Pid,6}", Style.Dim);
+        if (showTid)
+            line.Add($"  {call.Tid,6}", Style.Dim);
+        line.Add("  " + new string(' ', 2 * call.Depth));
+        if (row.Kind == RowKind.Exit)
+        {
+            line.Add("← ").Add(call.QualifiedName, Style.Name);
+            return AddEnd(line, call);
+        }
+        line.Add(call.Kind switch { Schema.CallKind.Resume => "↻ ", Schema.CallKind.Log => "• ", _ => "→ " })
+            .Add(call.QualifiedName, Style.Name).Add("(");
+        for (var i = 0; i < row.Args.Count; i++)
+            line.Add((i > 0 ? ", " : "") + row.Args[i].Name + "=" + Values.Cut(row.Args[i].Value, ValueWidth));
+        line.Add(")");
+        return row.Kind == RowKind.Leaf ? AddEnd(line, call) : line;
+    }
+
+    private StyledLine AddEnd(StyledLine line, CallRow call)
+    {
+        switch (call.EndKind)
+        {
+            case Schema.EndKind.Return when call.Kind != Schema.CallKind.Log:
+                line.Add("  = " + Values.Cut(call.Result ?? "", ValueWidth), Style.Result);
+                break;
+            case Schema.EndKind.Yield:
+                line.Add("  yield " + Values.Cut(call.Result ?? "", ValueWidth), Style.Result);
+                break;
+            case Schema.EndKind.Exception:
+                line.Add("  ✗ " + Values.Cut(Values.Exception(call.ResultType, call.Result), ValueWidth), Style.Error);
+                break;
+            case Schema.EndKind.Unfinished:
+                line.Add("  … unfinished", Style.Dim);
+                break;
+        }
+        if (call.DurationNs is { } ns && call.Kind != Schema.CallKind.Log)
+            line.Add("  " + Durations.Format(ns), Style.Dim);
+        return line;
+    }
+}

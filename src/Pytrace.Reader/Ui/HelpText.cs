@@ -1,0 +1,35 @@
+namespace Pytrace.Reader.Ui;
+
+/// <summary>The `h` screen.</summary>
+public static class HelpText
+{
+    public static readonly string[] Lines =
+    [
+        "pytrace reader keys                                        (q, Esc or h to go back)",
+        "",
+        "  j k ↓ ↑            next / previous row (a number first: that many)",
+        "  space PgDn ^F      next page                 b PgUp ^B   previous page",
+        "  d ^D               half page down            ^U          half page up",
+        "  g Home / G End     first / last row          N g         jump to call id N",
+        "  ← →                scroll sideways           ^L          redraw",
+        "",
+        "  /regex  ?regex     search forward / backward (names, arguments, results; whole database)",
+        "  n N                next / previous match",
+        "  & f                filter prompt (empty line clears); Tab completes, ↑ ↓ recall",
+        "",
+        "  %                  jump between a call and its return",
+        "  u                  parent call               ] [         next / previous sibling",
+        "  e E                next / previous exception",
+        "  Enter              details of the call (arguments and result in full)",
+        "  t                  only this thread / all threads",
+        "  F                  follow new calls as they are written (any key stops)",
+        "  q ^C               quit",
+        "",
+        "filter examples",
+        "  func == 'checkout' and arg == 'user' and value == 'ann'",
+        "  module == 'shop%'          file ~= 'views?\\.py$'         duration > 0.01",
+        "  arg == 'exception' and type == 'KeyError'                  not (module == 'json%')",
+        "  time > '12:01:02' and tid == 1                             depth < 3 or func != 'helper'",
+        "fields: time tid pid module func file line depth duration arg value type",
+    ];
+}

@@ -1,0 +1,99 @@
+using Pytrace.Reader.Filter;
+
+namespace Pytrace.Reader.Ui;
+
+public enum EditResult { Editing, Submitted, Cancelled }
+
+/// <summary>A one-line prompt: editing keys, Up/Down history, Tab completion through COMPLETE.</summary>
+public sealed class LineEditor(char prefix, List<string> history, Func<string, (int From, List<string> Candidates)>? complete = null)
+{
+    private int _historyIndex = history.Count;
+
+    public char Prefix => prefix;
+    public string Text { get; private set; } = "";
+    public int Caret { get; private set; }
+
+    /// <summary>A line for the user about the last Tab (candidates), or null.</summary>
+    public string? Note { get; private set; }
+
+    public void Set(string text)
+    {
+        Text = text;
+        Caret = text.Length;
+    }
+
+    public EditResult Handle(ConsoleKeyInfo key)
+    {
+        Note = null;
+        var control = key.Modifiers.HasFlag(ConsoleModifiers.Control);
+        switch (key.Key)
+        {
+            case ConsoleKey.Enter:
+                if (Text.Length > 0 && (history.Count == 0 || history[^1] != Text))
+                    history.Add(Text);
+                return EditResult.Submitted;
+            case ConsoleKey.Escape:
+                return EditResult.Cancelled;
+            case ConsoleKey.Backspace when Caret > 0:
+                Text = Text.Remove(--Caret, 1);
+                break;
+            case ConsoleKey.Backspace when Text.Length == 0:
+                return EditResult.Cancelled;
+            case ConsoleKey.Delete when Caret < Text.Length:
+                Text = Text.Remove(Caret, 1);
+                break;
+            case ConsoleKey.LeftArrow:
+                Caret = Math.Max(0, Caret - 1);
+                break;
+            case ConsoleKey.RightArrow:
+                Caret = Math.Min(Text.Length, Caret + 1);
+                break;
+            case ConsoleKey.Home or ConsoleKey.A when key.Key == ConsoleKey.Home || control:
+                Caret = 0;
+                break;
+            case ConsoleKey.End or ConsoleKey.E when key.Key == ConsoleKey.End || control:
+                Caret = Text.Length;
+                break;
+            case ConsoleKey.U when control:
+                Set("");
+                break;
+            case ConsoleKey.UpArrow when _historyIndex > 0:
+                Set(history[--_historyIndex]);
+                break;
+            case ConsoleKey.DownArrow when _historyIndex < history.Count:
+                Set(++_historyIndex == history.Count ? "" : history[_historyIndex]);
+                break;
+            case ConsoleKey.Tab when complete is not null:
+                Complete(complete);
+                break;
+            default:
+                if (key.KeyChar == '\x03')
+                    return EditResult.Cancelled;
+                if (!char.IsControl(key.KeyChar) && key.KeyChar != '\0')
+                {
+                    Text = Text.Insert(Caret, key.KeyChar.ToString());
+                    Caret++;
+                }
+                break;
+        }
+        return EditResult.Editing;
+    }
+
+    private void Complete(Func<string, (int From, List<string> Candidates)> complete)
+    {
+        var (from, candidates) = complete(Text[..Caret]);
+        if (candidates.Count == 0)
+        {
+            Note = "no completion";
+            return;
+        }
+        var insert = candidates.Count == 1 ? candidates[0] + " " : Completer.CommonPrefix(candidates);
+        if (insert.Length >= Caret - from)
+        {
+            Text = Text[..from] + insert + Text[Caret..];
+            Caret = from + insert.Length;
+        }
+        if (candidates.Count > 1)
+            Note = string.Join("  ", candidates.Take(30)) + (candidates.Count > 30 ? "  ..." : "");
+    }
+}

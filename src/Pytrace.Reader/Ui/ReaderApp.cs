@@ -1,0 +1,482 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Pytrace.Reader.Data;
+using Pytrace.Reader.Filter;
+using Pytrace.Reader.Terminal;
+using Pytrace.Reader.Text;
+using Pytrace.Reader.Tree;
+
+namespace Pytrace.Reader.Ui;
+
+/// <summary>The interactive reader: state, key dispatch and the frame it shows. Drawing goes through a <see cref="Screen"/>.</summary>
+public sealed class ReaderApp : IDisposable
+{
+    private readonly TraceDb _db;
+    private readonly ITerminal _terminal;
+    private readonly Screen _screen;
+    private readonly CallStore _store;
+    private readonly TraceNavigator _navigator;
+    private readonly ValueSource _values;
+    private readonly FilterContext _context;
+    private readonly Counter _counter;
+    private readonly Viewport _viewport;
+    private readonly RowFormatter _formatter;
+    private readonly List<string> _filterHistory = [], _searchHistory = [];
+    private readonly Dictionary<(long, long), string> _threadNames;
+    private TraceSummary _summary;
+    private List<DropRow> _drops;
+    private ViewScope _scope = ViewScope.All;
+    private LineEditor? _prompt;
+    private FilterException? _promptError;
+    private int _liveCount = -1;
+    private List<StyledLine>? _page;
+    private int _pageTop;
+    private string? _message;
+    private Regex? _search;
+    private bool _searchBackwards;
+    private string _number = "";
+    private int _hscroll;
+    private bool _follow;
+    private long _followFrom;
+    private int _totalCount, _scopeCount;
+    private (int W, int H) _size;
+
+    public bool Quit { get; private set; }
+
+    public ReaderApp(TraceDb db, ITerminal terminal)
+    {
+        _db = db;
+        _terminal = terminal;
+        _screen = new Screen(terminal);
+        _store = new CallStore(db);
+        _navigator = new TraceNavigator(_store);
+        _values = new ValueSource(db);
+        _summary = TraceSummary.Load(db);
+        _context = TraceNavigator.Context(_summary);
+        _drops = _store.Drops();
+        _threadNames = _store.ThreadNames();
+        _counter = new Counter(db.Path);
+        _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone);
+        _viewport = new Viewport(new TreePager(_store, _scope, _drops));
+        Layout();
+        _viewport.Home();
+        _totalCount = _scopeCount = _counter.Request(ViewScope.All);
+    }
+
+    /// <summary>Runs until q; the terminal is restored however this ends.</summary>
+    public void Run()
+    {
+        _terminal.Enter();
+        try
+        {
+            while (!Quit)
+            {
+                Render();
+                var key = _terminal.ReadKey(_follow ? 250 : 100);
+                if (key is { } k)
+                    Handle(k);
+                else
+                    Tick();
+            }
+        }
+        finally
+        {
+            _terminal.Leave();
+        }
+    }
+
+    /// <summary>Work with no key: resize, follow mode, counts arriving.</summary>
+    public void Tick()
+    {
+        if ((_terminal.Width, _terminal.Height) != _size)
+            Layout();
+        if (_follow && (_db.ScalarLong("SELECT max(id) FROM calls") ?? 0) != _summary.MaxId)
+        {
+            _summary = TraceSummary.Load(_db);
+            _drops = _store.Drops();
+            _viewport.Use(new TreePager(_store, _scope, _drops), null);
+            _viewport.End();
+            _totalCount = _counter.Request(ViewScope.All);
+            _scopeCount = _scope == ViewScope.All ? _totalCount : _counter.Request(_scope);
+        }
+    }
+
+    private void Layout()
+    {
+        _size = (_terminal.Width, _terminal.Height);
+        _viewport.Height = Math.Max(1, _size.H - 2);
+        _formatter.ValueWidth = Math.Max(12, _size.W / 3);
+        _viewport.Move(0);
+        _screen.Invalidate();
+    }
+
+    public void Handle(ConsoleKeyInfo key)
+    {
+        if (_follow)
+        {
+            _follow = false;
+            _message = "stopped following";
+            return;
+        }
+        if (_prompt is not null)
+        {
+            HandlePrompt(key);
+            return;
+        }
+        if (_page is not null)
+        {
+            HandlePage(key);
+            return;
+        }
+        _message = null;
+        if (char.IsDigit(key.KeyChar))
+        {
+            _number += key.KeyChar;
+            _message = ":" + _number;
+            return;
+        }
+        var count = _number.Length > 0 ? long.Parse(_number, CultureInfo.InvariantCulture) : (long?)null;
+        _number = "";
+        var half = Math.Max(1, _viewport.Height / 2);
+        var control = key.Modifiers.HasFlag(ConsoleModifiers.Control);
+        switch (key.Key)
+        {
+            case ConsoleKey.DownArrow: _viewport.Move((int)(count ?? 1)); return;
+            case ConsoleKey.UpArrow: _viewport.Move(-(int)(count ?? 1)); return;
+            case ConsoleKey.PageDown: _viewport.Scroll(_viewport.Height); return;
+            case ConsoleKey.PageUp: _viewport.Scroll(-_viewport.Height); return;
+            case ConsoleKey.Home: _viewport.Home(); return;
+            case ConsoleKey.End: _viewport.End(); return;
+            case ConsoleKey.LeftArrow: _hscroll = Math.Max(0, _hscroll - 8); return;
+            case ConsoleKey.RightArrow: _hscroll += 8; return;
+            case ConsoleKey.Enter: OpenDetail(); return;
+            case ConsoleKey.F when control: _viewport.Scroll(_viewport.Height); return;
+            case ConsoleKey.B when control: _viewport.Scroll(-_viewport.Height); return;
+            case ConsoleKey.D when control: _viewport.Scroll(half); return;
+            case ConsoleKey.U when control: _viewport.Scroll(-half); return;
+            case ConsoleKey.L when control: _screen.Invalidate(); return;
+            case ConsoleKey.C when control: Quit = true; return;
+        }
+        switch (key.KeyChar)
+        {
+            case 'q' or '\x03': Quit = true; break;
+            case 'j': _viewport.Move((int)(count ?? 1)); break;
+            case 'k': _viewport.Move(-(int)(count ?? 1)); break;
+            case ' ': _viewport.Scroll(_viewport.Height); break;
+            case 'b': _viewport.Scroll(-_viewport.Height); break;
+            case 'd': _viewport.Scroll(half); break;
+            case 'g' when count is { } id: _viewport.JumpTo(id); break;
+            case 'g': _viewport.Home(); break;
+            case 'G' when count is { } id: _viewport.JumpTo(id); break;
+            case 'G': _viewport.End(); break;
+            case '/' or '?': _prompt = new LineEditor(key.KeyChar, _searchHistory); break;
+            case '&' or 'f': OpenFilterPrompt(); break;
+            case 'n': SearchNext(_searchBackwards); break;
+            case 'N': SearchNext(!_searchBackwards); break;
+            case '%': MatchReturn(); break;
+            case 'u': Parent(); break;
+            case ']': Sibling(false); break;
+            case '[': Sibling(true); break;
+            case 'e': NextException(false); break;
+            case 'E': NextException(true); break;
+            case 't': ToggleThread(); break;
+            case 'F': StartFollow(); break;
+            case 'h': _page = HelpText.Lines.Select(l => new StyledLine().Add(l)).ToList(); _pageTop = 0; break;
+        }
+    }
+
+    private CallRow? CurrentCall => _viewport.Current?.Call;
+
+    private void OpenFilterPrompt()
+    {
+        _prompt = new LineEditor('&', _filterHistory, text => Completer.Complete(text, _values));
+        _prompt.Set(_scope.Filter?.Source ?? "");
+        _promptError = null;
+        UpdateLiveCount();
+    }
+
+    private void HandlePrompt(ConsoleKeyInfo key)
+    {
+        var prompt = _prompt!;
+        var result = prompt.Handle(key);
+        if (result == EditResult.Cancelled)
+            _prompt = null;
+        else if (result == EditResult.Submitted && prompt.Prefix == '&')
+            ApplyFilter(prompt.Text);
+        else if (result == EditResult.Submitted)
+        {
+            _prompt = null;
+            StartSearch(prompt.Text, prompt.Prefix == '?');
+        }
+        else if (prompt.Prefix == '&')
+            UpdateLiveCount();
+    }
+
+    // The number of matching calls while the filter is typed, as lnav does; capped so it stays quick.
+    private void UpdateLiveCount()
+    {
+        _promptError = null;
+        _liveCount = -1;
+        if (_prompt!.Text.Trim().Length == 0)
+            return;
+        try
+        {
+            var filter = SqlCompiler.Compile(_prompt.Text, _context);
+            _liveCount = _counter.Request(_scope with { Filter = filter }, cap: 100_000);
+        }
+        catch (FilterException e)
+        {
+            _promptError = e;
+        }
+    }
+
+    private void ApplyFilter(string text)
+    {
+        var keep = CurrentCall?.Id;
+        if (text.Trim().Length == 0)
+        {
+            _prompt = null;
+            SetScope(_scope with { Filter = null }, keep);
+            _message = "filter cleared";
+            return;
+        }
+        CompiledFilter filter;
+        try
+        {
+            filter = SqlCompiler.Compile(text, _context);
+        }
+        catch (FilterException e)
+        {
+            _promptError = e;
+            return;
+        }
+        var scope = _scope with { Filter = filter };
+        _message = null;
+        if (!_navigator.Any(scope))
+        {
+            var correction = Corrector.Correct(filter, _values, _context);
+            if (correction?.Filter is { } corrected && _navigator.Any(scope with { Filter = corrected }))
+            {
+                scope = scope with { Filter = corrected };
+                _message = correction.Message;
+            }
+            else
+            {
+                _promptError = new FilterException("no call matches" + (correction is null ? "" : ": " + correction.Message), 0, text.Length);
+                return;
+            }
+        }
+        _prompt = null;
+        SetScope(scope, keep);
+    }
+
+    private void SetScope(ViewScope scope, long? keep)
+    {
+        _scope = scope;
+        _viewport.Use(new TreePager(_store, scope, _drops), keep);
+        _scopeCount = scope == ViewScope.All ? _totalCount : _counter.Request(scope);
+    }
+
+    private void StartSearch(string pattern, bool backwards)
+    {
+        if (pattern.Length == 0 && _search is null)
+            return;
+        if (pattern.Length > 0)
+        {
+            try { _search = new Regex(pattern, RegexOptions.CultureInvariant); }
+            catch (ArgumentException e)
+            {
+                _message = "bad regular expression: " + e.Message.Split(" - ").Last();
+                return;
+            }
+        }
+        _searchBackwards = backwards;
+        SearchNext(backwards);
+    }
+
+    private void SearchNext(bool backwards)
+    {
+        if (_search is null)
+        {
+            _message = "no search yet: / or ? first";
+            return;
+        }
+        var from = _viewport.Current?.Anchor ?? long.MinValue;
+        if (_navigator.Search(_scope, from, backwards, _search.ToString()) is { } id)
+            _viewport.JumpTo(id);
+        else
+            _message = $"pattern not found: {_search}";
+    }
+
+    private void MatchReturn()
+    {
+        var row = _viewport.Current;
+        if (row?.Call is not { } call)
+            return;
+        if (row.Kind == RowKind.Exit)
+            _viewport.JumpTo(call.Id, r => r.Kind != RowKind.Exit);
+        else if (row.Kind == RowKind.Enter)
+            _viewport.JumpTo(_navigator.LastDescendant(call), r => r.Kind == RowKind.Exit && r.Call!.Id == call.Id);
+        else
+            _message = _scope.IsTree ? "this call has no children: its return is on its line" : "% needs the tree: clear the filter (& then Enter)";
+    }
+
+    private void Parent()
+    {
+        if (CurrentCall is not { } call)
+            return;
+        if (call.Parent is { } parent)
+            _viewport.JumpTo(parent);
+        else
+            _message = "top-level call: no parent";
+    }
+
+    private void Sibling(bool backwards)
+    {
+        if (CurrentCall is not { } call)
+            return;
+        if (_navigator.Sibling(_scope, call, backwards) is { } id)
+            _viewport.JumpTo(id);
+        else
+            _message = backwards ? "no previous sibling" : "no next sibling";
+    }
+
+    private void NextException(bool backwards)
+    {
+        if (_navigator.Exception(_scope, _viewport.Current?.Anchor ?? long.MinValue, backwards) is { } id)
+            _viewport.JumpTo(id);
+        else
+            _message = backwards ? "no exception before" : "no exception after";
+    }
+
+    private void ToggleThread()
+    {
+        if (_scope.Thread is not null)
+            SetScope(_scope with { Thread = null }, CurrentCall?.Id);
+        else if (CurrentCall is { } call)
+            SetScope(_scope with { Thread = (call.Pid, call.Tid) }, call.Id);
+    }
+
+    private void StartFollow()
+    {
+        _follow = true;
+        _followFrom = _summary.MaxId ?? 0;
+        _viewport.End();
+    }
+
+    private void OpenDetail()
+    {
+        if (CurrentCall is not { } call)
+            return;
+        var args = _store.Args([call.Id]).GetValueOrDefault(call.Id) ?? [];
+        _page = DetailView.Lines(call, args, _threadNames.GetValueOrDefault((call.Pid, call.Tid)), _context.Zone, _size.W);
+        _pageTop = 0;
+    }
+
+    private void HandlePage(ConsoleKeyInfo key)
+    {
+        var height = Math.Max(1, _size.H - 1);
+        _pageTop = key.Key switch
+        {
+            ConsoleKey.DownArrow => _pageTop + 1,
+            ConsoleKey.UpArrow => _pageTop - 1,
+            ConsoleKey.PageDown or ConsoleKey.Spacebar => _pageTop + height,
+            ConsoleKey.PageUp => _pageTop - height,
+            _ => key.KeyChar switch { 'j' => _pageTop + 1, 'k' => _pageTop - 1, 'b' => _pageTop - height, _ => _pageTop },
+        };
+        _pageTop = Math.Clamp(_pageTop, 0, Math.Max(0, _page!.Count - height));
+        if (key.KeyChar is 'q' or 'h' || key.Key is ConsoleKey.Escape or ConsoleKey.Enter)
+            _page = null;
+    }
+
+    /// <summary>The frame for the current state, also what tests snapshot.</summary>
+    public List<StyledLine> Frame()
+    {
+        if (_page is not null)
+            return _page.Skip(_pageTop).Take(_size.H - 1)
+                .Select(l => l.Slice(0, _size.W))
+                .Append(Pad(new StyledLine().Add(" q: back   j/k: scroll", Style.Status), Style.Status)).ToList();
+        var lines = new List<StyledLine>();
+        foreach (var (row, selected) in _viewport.Visible())
+        {
+            var line = _formatter.Format(row).Slice(_hscroll, _size.W).Highlight(_search);
+            lines.Add(selected ? Pad(Restyle(line, Style.Selected), Style.Selected) : line);
+        }
+        if (lines.Count == 0)
+            lines.Add(new StyledLine().Add(_scope == ViewScope.All ? "(no calls recorded yet: F follows the database)" : "(nothing matches)", Style.Dim));
+        while (lines.Count < _viewport.Height)
+            lines.Add(new StyledLine().Add("~", Style.Dim));
+        if (_prompt is not null)
+        {
+            lines.Add(PromptInfo());
+            lines.Add(PromptLine());
+        }
+        else
+        {
+            lines.Add(Pad(new StyledLine().Add(StatusText(), Style.Status), Style.Status));
+            lines.Add(new StyledLine().Add(_message ?? (_follow ? "following: any key stops" : "h: help  q: quit"), _message is null ? Style.Dim : Style.Plain));
+        }
+        return lines;
+    }
+
+    public void Render() => _screen.Draw(Frame());
+
+    private StyledLine PromptInfo()
+    {
+        if (_promptError is { } e)
+            return new StyledLine().Add(" " + e.Caret + " " + e.Message, Style.Error);
+        if (_prompt!.Note is { } note)
+            return new StyledLine().Add(note, Style.Dim);
+        if (_prompt.Prefix != '&')
+            return new StyledLine().Add("search: regular expression over names, arguments and results", Style.Dim);
+        var count = _liveCount >= 0 ? _counter.Result(_liveCount) : null;
+        var text = _prompt.Text.Trim().Length == 0 ? "empty filter: Enter shows every call"
+            : count is { } c ? $"{(c.Capped ? "100,000+" : c.Count.ToString("N0", CultureInfo.InvariantCulture))} calls match" : "counting...";
+        return new StyledLine().Add(text + "   (Tab completes, ↑↓ history, Esc cancels)", Style.Dim);
+    }
+
+    private StyledLine PromptLine()
+    {
+        var prompt = _prompt!;
+        var text = prompt.Text + " ";
+        var skip = Math.Max(0, prompt.Caret + 2 - _size.W);
+        var line = new StyledLine().Add(prompt.Prefix.ToString(), Style.Prompt)
+            .Add(text[..prompt.Caret]).Add(text.Substring(prompt.Caret, 1), Style.Selected).Add(text[(prompt.Caret + 1)..]);
+        return skip > 0 ? line.Slice(skip, _size.W) : line;
+    }
+
+    private string StatusText()
+    {
+        var total = _counter.Result(_totalCount)?.Count;
+        var shown = _scope == ViewScope.All ? total : _counter.Result(_scopeCount)?.Count;
+        string N(long? n) => n?.ToString("N0", CultureInfo.InvariantCulture) ?? "…";
+        var parts = new List<string> { System.IO.Path.GetFileName(_db.Path) };
+        if (_scope.Filter is { } f)
+            parts.Add($"filter: {f.Source}");
+        if (_scope.Thread is { } t)
+            parts.Add($"thread {t.Pid}/{t.Tid}");
+        parts.Add($"{N(shown)} / {N(total)} calls");
+        if (_summary.Dropped > 0)
+            parts.Add($"{N(_summary.Dropped)} dropped");
+        if (_viewport.Current is { } row && row.Anchor != long.MaxValue)
+            parts.Add($"call {row.Anchor}" + (_summary.MaxId is > 0 and var max ? $" ({100 * row.Anchor / max}%)" : ""));
+        if (_viewport.AtEnd)
+            parts.Add("END");
+        if (_follow)
+            parts.Add($"FOLLOWING: {N((_summary.MaxId ?? 0) - _followFrom)} new");
+        return " " + string.Join("  |  ", parts);
+    }
+
+    private StyledLine Pad(StyledLine line, Style style) =>
+        line.Length < _size.W ? line.Add(new string(' ', _size.W - line.Length), style) : line;
+
+    private static StyledLine Restyle(StyledLine line, Style style)
+    {
+        var result = new StyledLine();
+        foreach (var span in line.Spans)
+            result.Add(span.Text, span.Style == Style.Match ? Style.Plain : style);
+        return result;
+    }
+
+    public void Dispose() => _counter.Dispose();
+}

@@ -1,0 +1,137 @@
+using Pytrace.Reader.Tree;
+
+namespace Pytrace.Reader.Ui;
+
+/// <summary>
+/// A window of a few screens of rows around the cursor, loaded by call id in either direction and trimmed on the
+/// far side, so memory stays bounded however large the database is.
+/// </summary>
+public sealed class Viewport(TreePager pager)
+{
+    private List<DisplayRow> _rows = [];
+    private bool _atStart, _atEnd;
+
+    public TreePager Pager { get; private set; } = pager;
+    public int Height { get; set; } = 20;
+    public int Cursor { get; private set; }
+    public int Top { get; private set; }
+    public IReadOnlyList<DisplayRow> Rows => _rows;
+    public DisplayRow? Current => Cursor < _rows.Count ? _rows[Cursor] : null;
+    public bool AtEnd => _atEnd && Cursor >= _rows.Count - 1;
+
+    private int Chunk => Math.Max(Height * 2, 20);
+
+    public IEnumerable<(DisplayRow Row, bool Selected)> Visible() =>
+        _rows.Skip(Top).Take(Height).Select((row, i) => (row, Top + i == Cursor));
+
+    public void Use(TreePager pager, long? keepAnchor)
+    {
+        Pager = pager;
+        if (keepAnchor is { } anchor)
+            JumpTo(anchor);
+        else
+            Home();
+    }
+
+    public void Home()
+    {
+        (_rows, _atEnd) = Pager.After(long.MinValue, Chunk);
+        _atStart = true;
+        Cursor = Top = 0;
+        Settle();
+    }
+
+    public void End()
+    {
+        (_rows, _atStart) = Pager.Before(long.MaxValue, Chunk);
+        _atEnd = true;
+        Cursor = Math.Max(0, _rows.Count - 1);
+        Top = Math.Max(0, _rows.Count - Height);
+        Settle();
+    }
+
+    /// <summary>Puts the cursor on the first row of call id ANCHOR (or the first after it) that satisfies PICK.</summary>
+    public void JumpTo(long anchor, Func<DisplayRow, bool>? pick = null)
+    {
+        var (before, atStart) = Pager.Before(anchor, Chunk / 2);
+        var from = before.Count > 0 ? before[^1].Anchor : long.MinValue;
+        if (from == long.MaxValue)
+            from = before.Where(r => r.Anchor != long.MaxValue).Select(r => r.Anchor).DefaultIfEmpty(long.MinValue).Max();
+        var (after, atEnd) = Pager.After(from, Chunk);
+        _rows = before.Where(r => r.Anchor <= from).Concat(after).ToList();
+        _atStart = atStart;
+        _atEnd = atEnd;
+        var index = _rows.FindIndex(r => r.Anchor >= anchor && r.Kind != RowKind.Drop && (pick is null || pick(r)));
+        Cursor = index >= 0 ? index : Math.Max(0, _rows.Count - 1);
+        Top = Math.Max(0, Cursor - Height / 3);
+        Settle();
+    }
+
+    public void Move(int delta)
+    {
+        Cursor += delta;
+        Settle();
+    }
+
+    /// <summary>Scrolls the screen and the cursor together by DELTA rows (pages, half pages).</summary>
+    public void Scroll(int delta)
+    {
+        Top += delta;
+        Cursor += delta;
+        Settle();
+    }
+
+    // Loads what the new position needs, trims the far side, clamps cursor and top.
+    private void Settle()
+    {
+        while (Cursor >= _rows.Count - Height && !_atEnd && _rows.Count > 0)
+        {
+            var (more, atEnd) = Pager.After(_rows[^1].Anchor, Chunk);
+            _atEnd = atEnd;
+            _rows.AddRange(more);
+            if (more.Count == 0)
+                break;
+        }
+        while (Math.Min(Top, Cursor) < Height && !_atStart && _rows.Count > 0)
+        {
+            var (more, atStart) = Pager.Before(_rows[0].Anchor, Chunk);
+            _atStart = atStart;
+            _rows.InsertRange(0, more);
+            Cursor += more.Count;
+            Top += more.Count;
+            if (more.Count == 0)
+                break;
+        }
+        Cursor = Math.Clamp(Cursor, 0, Math.Max(0, _rows.Count - 1));
+        Top = Math.Clamp(Top, Math.Max(0, Cursor - Height + 1), Cursor);
+        Top = Math.Max(0, Math.Min(Top, _rows.Count - Height));
+        Trim();
+    }
+
+    private void Trim()
+    {
+        var keep = Chunk * 3;
+        if (Top > keep)
+        {
+            var cut = GroupBoundary(Top - Chunk);
+            _rows.RemoveRange(0, cut);
+            Top -= cut;
+            Cursor -= cut;
+            _atStart = false;
+        }
+        if (_rows.Count - Top > keep + Height)
+        {
+            var cut = GroupBoundary(Top + Height + Chunk);
+            _rows.RemoveRange(cut, _rows.Count - cut);
+            _atEnd = false;
+        }
+    }
+
+    // The first index at or after I that starts a call's group, so the window holds whole groups only.
+    private int GroupBoundary(int i)
+    {
+        while (i > 0 && i < _rows.Count && _rows[i].Anchor == _rows[i - 1].Anchor)
+            i++;
+        return Math.Min(i, _rows.Count);
+    }
+}
