@@ -116,7 +116,7 @@ public sealed class Parser
         }
         catch (ArgumentException e)
         {
-            why = e.Message.Split(" - ").Last();
+            why = e.Message;
             return false;
         }
     }

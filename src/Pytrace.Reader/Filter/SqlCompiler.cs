@@ -50,7 +50,7 @@ public sealed class SqlCompiler
         var parts = conjuncts.Where(n => !Comparison.IsArgOnly(n)).Select(Call).ToList();
         if (argParts.Count > 0)
             parts.Add(ArgGroup(argParts));
-        return "(" + string.Join(" AND ", parts) + ")";
+        return parts.Count == 1 ? parts[0] : "(" + string.Join(" AND ", parts) + ")";
     }
 
     private static void Flatten(Node node, List<Node> into)
