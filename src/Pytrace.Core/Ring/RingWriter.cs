@@ -42,6 +42,9 @@ public unsafe struct RingWriter
         return TryCopy(record, length) || Drop(nowTicks);
     }
 
+    /// <summary>Counts a record that was never built (e.g. the hook re-entered too deeply).</summary>
+    public void CountDrop(ulong nowTicks) => Drop(nowTicks);
+
     private bool TryCopy(byte* record, int length)
     {
         ulong total = (ulong)RingLayout.Align(length);

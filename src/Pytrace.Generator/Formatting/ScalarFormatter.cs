@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text;
+using Pytrace.Generator.Interop;
+
+namespace Pytrace.Generator.Formatting;
+
+/// <summary>repr() of int, float, str and bytes, exactly as CPython writes them, computed natively.</summary>
+internal static unsafe class ScalarFormatter
+{
+    /// <summary>Above this many bits an int is summarized: its repr costs quadratic time (and 3.11+ refuses past 4300 digits).</summary>
+    private const int MaxIntBits = 13000;
+
+    public static void Int(ref ValueText w, nint o)
+    {
+        int overflow;
+        long v = Py.LongAsLongLongAndOverflow(o, &overflow);
+        if (overflow == 0)
+        {
+            if (v == -1 && Py.ErrOccurred() != 0) { Py.ErrClear(); w.Ascii("<int>"u8); return; }
+            w.Decimal(v);
+            return;
+        }
+        long bits = Py.LongNumBits != null ? (long)Py.LongNumBits(o) : 0;
+        if (bits > MaxIntBits)
+        {
+            w.Ascii("<int of ~"u8);
+            w.Decimal((long)(bits * 0.30103) + 1);
+            w.Ascii(" digits>"u8);
+            return;
+        }
+        nint repr = Py.Repr(o);
+        if (repr == 0) { Py.ErrClear(); w.Ascii("<int>"u8); return; }
+        CopyStr(ref w, repr);
+        Py.DecRef(repr);
+    }
+
+    public static void Float(ref ValueText w, nint o) => Float(ref w, *(double*)(o + 16));
+
+    /// <summary>Python's float repr: shortest round-trip digits, exponent form when the point is before -4 or after 16.</summary>
+    public static void Float(ref ValueText w, double v)
+    {
+        if (double.IsNaN(v)) { w.Ascii("nan"u8); return; }
+        if (double.IsInfinity(v)) { w.Ascii(v > 0 ? "inf"u8 : "-inf"u8); return; }
+        Span<byte> text = stackalloc byte[40];
+        // "R" gives the shortest round-trip digits; only their layout differs from Python's.
+        if (!v.TryFormat(text, out int n, "R", CultureInfo.InvariantCulture)) return;
+        Span<byte> digits = stackalloc byte[24];
+        int nd = 0, exponent = 0, pointAt = -1, i = 0;
+        bool negative = text[0] == '-';
+        if (negative) i++;
+        for (; i < n; i++)
+        {
+            byte c = text[i];
+            if (c == '.') pointAt = nd;
+            else if (c == 'E') { exponent = int.Parse(text[(i + 1)..n], CultureInfo.InvariantCulture); break; }
+            else digits[nd++] = c;
+        }
+        if (pointAt < 0) pointAt = nd;
+        // Normalize: strip leading zeros (0.001 -> digits "1" with the point moved), then trailing zeros.
+        int lead = 0;
+        while (lead < nd - 1 && digits[lead] == '0') { lead++; }
+        int decpt = pointAt - lead + exponent;
+        var d = digits[lead..nd];
+        int len = d.Length;
+        while (len > 1 && d[len - 1] == '0') len--;
+        d = d[..len];
+        if (d.Length == 1 && d[0] == '0') decpt = 1;
+        if (negative) w.Ascii((byte)'-');
+        if (decpt <= -4 || decpt > 16)
+        {
+            w.Ascii(d[0]);
+            if (d.Length > 1) { w.Ascii((byte)'.'); w.Ascii(d[1..]); }
+            int e = decpt - 1;
+            w.Ascii((byte)'e');
+            w.Ascii(e < 0 ? (byte)'-' : (byte)'+');
+            if (e < 0) e = -e;
+            if (e < 10) w.Ascii((byte)'0');
+            w.Decimal(e);
+        }
+        else if (decpt <= 0)
+        {
+            w.Ascii("0."u8);
+            for (int z = 0; z < -decpt; z++) w.Ascii((byte)'0');
+            w.Ascii(d);
+        }
+        else if (decpt >= d.Length)
+        {
+            w.Ascii(d);
+            for (int z = d.Length; z < decpt; z++) w.Ascii((byte)'0');
+            w.Ascii(".0"u8);
+        }
+        else
+        {
+            w.Ascii(d[..decpt]);
+            w.Ascii((byte)'.');
+            w.Ascii(d[decpt..]);
+        }
+    }
+
+    public static void Str(ref ValueText w, nint o)
+    {
+        if (!PyStr.Read(o, out var view)) { w.Ascii("<str>"u8); return; }
+        if (view.IsUtf8) { Utf8Repr(ref w, view.Data, (int)view.Length); return; }
+        long scan = Math.Min(view.Length, 4096);
+        bool single = false, dbl = false;
+        for (long i = 0; i < scan; i++)
+        {
+            int c = view[i];
+            if (c == '\'') single = true;
+            else if (c == '"') dbl = true;
+        }
+        byte quote = single && !dbl ? (byte)'"' : (byte)'\'';
+        w.Ascii(quote);
+        for (long i = 0; i < view.Length && !w.Full; i++) Escaped(ref w, view[i], quote);
+        w.Ascii(quote);
+    }
+
+    private static void Utf8Repr(ref ValueText w, byte* data, int length)
+    {
+        var span = new ReadOnlySpan<byte>(data, length);
+        bool single = span.IndexOf((byte)'\'') >= 0, dbl = span.IndexOf((byte)'"') >= 0;
+        byte quote = single && !dbl ? (byte)'"' : (byte)'\'';
+        w.Ascii(quote);
+        while (!span.IsEmpty && !w.Full)
+        {
+            Rune.DecodeFromUtf8(span, out Rune r, out int used);
+            Escaped(ref w, r.Value, quote);
+            span = span[used..];
+        }
+        w.Ascii(quote);
+    }
+
+    private static void Escaped(ref ValueText w, int c, byte quote)
+    {
+        if (c == quote || c == '\\') { w.Ascii((byte)'\\'); w.Ascii((byte)c); return; }
+        if (c >= 0x20 && c < 0x7F) { w.Ascii((byte)c); return; }
+        switch (c)
+        {
+            case '\t': w.Ascii("\\t"u8); return;
+            case '\n': w.Ascii("\\n"u8); return;
+            case '\r': w.Ascii("\\r"u8); return;
+        }
+        if (c >= 0x80 && IsPrintable(c)) { w.CodePoint(c); return; }
+        if (c < 0x100) { w.Ascii("\\x"u8); w.Hex((ulong)c, 2); }
+        else if (c < 0x10000) { w.Ascii("\\u"u8); w.Hex((ulong)c, 4); }
+        else { w.Ascii("\\U"u8); w.Hex((ulong)c, 8); }
+    }
+
+    /// <summary>str.isprintable() for one code point: not a control, format, surrogate, private, unassigned or non-space separator.</summary>
+    private static bool IsPrintable(int c)
+    {
+        if (c >= 0xD800 && c <= 0xDFFF) return false;
+        var category = CharUnicodeInfo.GetUnicodeCategory(c);
+        return category switch
+        {
+            UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
+                or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                or UnicodeCategory.SpaceSeparator => false,
+            _ => true,
+        };
+    }
+
+    public static void Bytes(ref ValueText w, nint o)
+    {
+        long length = Py.VarSize(o);
+        byte* data = (byte*)(o + 32);
+        var span = new ReadOnlySpan<byte>(data, (int)Math.Min(length, 4096));
+        bool single = span.IndexOf((byte)'\'') >= 0, dbl = span.IndexOf((byte)'"') >= 0;
+        byte quote = single && !dbl ? (byte)'"' : (byte)'\'';
+        w.Ascii((byte)'b');
+        w.Ascii(quote);
+        for (long i = 0; i < length && !w.Full; i++)
+        {
+            byte c = data[i];
+            if (c == quote || c == '\\') { w.Ascii((byte)'\\'); w.Ascii(c); }
+            else if (c == '\t') w.Ascii("\\t"u8);
+            else if (c == '\n') w.Ascii("\\n"u8);
+            else if (c == '\r') w.Ascii("\\r"u8);
+            else if (c < 0x20 || c >= 0x7F) { w.Ascii("\\x"u8); w.Hex(c, 2); }
+            else w.Ascii(c);
+        }
+        w.Ascii(quote);
+    }
+
+    /// <summary>The text of a str (not its repr), cut to the limit.</summary>
+    public static void CopyStr(ref ValueText w, nint s)
+    {
+        if (!PyStr.Read(s, out var view)) return;
+        if (view.IsUtf8) { w.Utf8(view.Data, (int)view.Length); return; }
+        for (long i = 0; i < view.Length && !w.Full; i++) w.CodePoint(view[i]);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+
+namespace Pytrace.Generator.Formatting;
+
+/// <summary>
+/// UTF-8 output bounded by a number of characters. Past the limit, writes are ignored and the text is
+/// marked cut; <see cref="Finish"/> then replaces the last three characters with "...".
+/// </summary>
+internal unsafe ref struct ValueText
+{
+    private readonly byte* _start;
+    private byte* _cursor;
+    private readonly int _limit;
+    private int _chars;
+    private bool _cut;
+
+    /// <summary><paramref name="buffer"/> must hold 4 * limit + 4 bytes.</summary>
+    public ValueText(byte* buffer, int limit)
+    {
+        _start = buffer;
+        _cursor = buffer;
+        _limit = limit;
+    }
+
+    public readonly bool Full => _cut || _chars >= _limit;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Ascii(byte b)
+    {
+        if (_chars >= _limit) { _cut = true; return; }
+        *_cursor++ = b;
+        _chars++;
+    }
+
+    public void Ascii(scoped ReadOnlySpan<byte> s)
+    {
+        for (int i = 0; i < s.Length; i++) Ascii(s[i]);
+    }
+
+    public void Utf8(byte* s, int length)
+    {
+        for (int i = 0; i < length;)
+        {
+            if (_chars >= _limit) { _cut = true; return; }
+            int n = Utf8Length(s[i]);
+            if (i + n > length) n = length - i;
+            for (int k = 0; k < n; k++) *_cursor++ = s[i + k];
+            i += n;
+            _chars++;
+        }
+    }
+
+    public void CodePoint(int cp)
+    {
+        if (cp < 0x80) { Ascii((byte)cp); return; }
+        if (_chars >= _limit) { _cut = true; return; }
+        if (cp < 0x800)
+        {
+            *_cursor++ = (byte)(0xC0 | (cp >> 6));
+        }
+        else if (cp < 0x10000)
+        {
+            *_cursor++ = (byte)(0xE0 | (cp >> 12));
+            *_cursor++ = (byte)(0x80 | ((cp >> 6) & 0x3F));
+        }
+        else
+        {
+            *_cursor++ = (byte)(0xF0 | (cp >> 18));
+            *_cursor++ = (byte)(0x80 | ((cp >> 12) & 0x3F));
+            *_cursor++ = (byte)(0x80 | ((cp >> 6) & 0x3F));
+        }
+        *_cursor++ = (byte)(0x80 | (cp & 0x3F));
+        _chars++;
+    }
+
+    public void Decimal(long v)
+    {
+        byte* digits = stackalloc byte[24];
+        int n = 0;
+        ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
+        do { digits[n++] = (byte)('0' + (int)(u % 10)); u /= 10; } while (u != 0);
+        if (v < 0) Ascii((byte)'-');
+        while (n > 0) Ascii(digits[--n]);
+    }
+
+    public void Hex(ulong v, int minDigits)
+    {
+        byte* digits = stackalloc byte[16];
+        int n = 0;
+        do { digits[n++] = (byte)"0123456789abcdef"[(int)(v & 15)]; v >>= 4; } while (v != 0 || n < minDigits);
+        while (n > 0) Ascii(digits[--n]);
+    }
+
+    /// <summary>Returns the byte length, with "..." in place of the last three characters when cut.</summary>
+    public int Finish()
+    {
+        if (_cut)
+        {
+            for (int i = 0; i < 3 && _cursor > _start; i++)
+            {
+                do { _cursor--; } while (_cursor > _start && (*_cursor & 0xC0) == 0x80);
+            }
+            *_cursor++ = (byte)'.';
+            *_cursor++ = (byte)'.';
+            *_cursor++ = (byte)'.';
+        }
+        return (int)(_cursor - _start);
+    }
+
+    private static int Utf8Length(byte lead) => lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}

@@ -1,0 +1,156 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Pytrace.Generator.Interop;
+using Pytrace.Generator.Tracing;
+using Pytrace.Records;
+
+namespace Pytrace.Generator.Hooks;
+
+/// <summary>
+/// 3.12+: sys.monitoring (PEP 669) with C callbacks. Covers every thread, and code that is not recorded
+/// returns DISABLE so it costs nothing afterwards.
+/// </summary>
+internal static unsafe class MonitoringHook
+{
+    private static nint s_disable;
+    private static int s_toolId = -1;
+    private static nint s_monitoring;
+
+    public static bool Install()
+    {
+        nint sys = Py.Import("sys");
+        if (sys == 0) return false;
+        s_monitoring = Py.GetAttr(sys, "monitoring"u8);
+        Py.DecRef(sys);
+        if (s_monitoring == 0) return false;
+        s_disable = Py.GetAttr(s_monitoring, "DISABLE"u8);
+        nint events = Py.GetAttr(s_monitoring, "events"u8);
+
+        for (int id = 2; id <= 4 && s_toolId < 0; id++)
+        {
+            nint r = Call("use_tool_id"u8, Py.LongFromLongLong(id), Py.NewString("pytrace"));
+            if (r != 0) { Py.DecRef(r); s_toolId = id; }
+            else Py.ErrClear();
+        }
+        if (s_toolId < 0) { Py.DecRef(events); return false; }
+
+        long mask = 0;
+        mask |= Register(events, "PY_START"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnStart);
+        mask |= Register(events, "PY_RESUME"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnResume);
+        mask |= Register(events, "PY_RETURN"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnReturn);
+        mask |= Register(events, "PY_YIELD"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnYield);
+        mask |= Register(events, "PY_UNWIND"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnUnwind);
+        mask |= Register(events, "PY_THROW"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnThrow);
+        Py.DecRef(events);
+        nint set = Call("set_events"u8, Py.LongFromLongLong(s_toolId), Py.LongFromLongLong(mask));
+        if (set == 0) { Py.ErrClear(); return false; }
+        Py.DecRef(set);
+        return true;
+    }
+
+    public static void Uninstall()
+    {
+        if (s_toolId < 0) return;
+        nint r = Call("set_events"u8, Py.LongFromLongLong(s_toolId), Py.LongFromLongLong(0));
+        if (r != 0) Py.DecRef(r); else Py.ErrClear();
+        r = Call("free_tool_id"u8, Py.LongFromLongLong(s_toolId));
+        if (r != 0) Py.DecRef(r); else Py.ErrClear();
+        s_toolId = -1;
+    }
+
+    private static long Register(nint events, ReadOnlySpan<byte> nameZ, delegate* unmanaged<nint, nint*, nint, nint> callback)
+    {
+        nint eventValue = Py.GetAttr(events, nameZ);
+        int overflow;
+        long bit = Py.LongAsLongLongAndOverflow(eventValue, &overflow);
+        fixed (byte* name = nameZ)
+        {
+            nint function = Py.CFunctionNew(Py.MethodDef(Marshal.PtrToStringUTF8((nint)name)!, callback, Py.MethFastCall), 0, 0);
+            nint r = Call("register_callback"u8, Py.LongFromLongLong(s_toolId), eventValue, function);
+            if (r != 0) Py.DecRef(r); else Py.ErrClear();
+        }
+        return bit;
+    }
+
+    private static nint Call(ReadOnlySpan<byte> nameZ, params ReadOnlySpan<nint> stolenArgs)
+    {
+        nint function = Py.GetAttr(s_monitoring, nameZ);
+        nint args = Py.Tuple(stolenArgs);
+        nint result = function == 0 ? 0 : Py.CallObject(function, args);
+        Py.DecRef(args);
+        Py.DecRef(function);
+        return result;
+    }
+
+    // None and DISABLE are immortal on 3.12+: returning them needs no reference count.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static CodeInfo* Code(nint code, nint tstate)
+    {
+        CodeInfo* c = CodeRegistry.Find(code);
+        if (c != null) return c;
+        nint frame = FrameLayout.CurrentInterpFrame(tstate);
+        return CodeRegistry.Define(code, FrameLayout.GlobalsOf(frame), null);
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint OnStart(nint self, nint* args, nint nargs)
+    {
+        ulong ticks = TscClock.Read();
+        nint tstate = Py.ThreadStateGet();
+        CodeInfo* c = Code(args[0], tstate);
+        if (c->Mode == CodeMode.Skip) return s_disable;
+        ThreadInfo* t = ThreadRegistry.Current(tstate);
+        if (Gate.Enter(t, c)) Tracer.Call(t, c, ArgSlots(tstate, c), ticks);
+        return Py.None;
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint OnResume(nint self, nint* args, nint nargs)
+    {
+        ulong ticks = TscClock.Read();
+        nint tstate = Py.ThreadStateGet();
+        CodeInfo* c = Code(args[0], tstate);
+        if (c->Mode == CodeMode.Skip) return s_disable;
+        ThreadInfo* t = ThreadRegistry.Current(tstate);
+        if (Gate.Enter(t, c)) Tracer.Resume(t, c, ticks);
+        return Py.None;
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint OnThrow(nint self, nint* args, nint nargs)
+    {
+        ulong ticks = TscClock.Read();
+        nint tstate = Py.ThreadStateGet();
+        CodeInfo* c = Code(args[0], tstate);
+        if (c->Mode == CodeMode.Skip) return Py.None; // PY_THROW cannot be disabled
+        ThreadInfo* t = ThreadRegistry.Current(tstate);
+        if (Gate.Enter(t, c)) Tracer.Resume(t, c, ticks);
+        return Py.None;
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint OnReturn(nint self, nint* args, nint nargs) => End(args, RecordKind.Return, s_disable);
+
+    [UnmanagedCallersOnly]
+    private static nint OnYield(nint self, nint* args, nint nargs) => End(args, RecordKind.Yield, s_disable);
+
+    [UnmanagedCallersOnly]
+    private static nint OnUnwind(nint self, nint* args, nint nargs) => End(args, RecordKind.Exception, Py.None);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint End(nint* args, RecordKind kind, nint skipResult)
+    {
+        ulong ticks = TscClock.Read();
+        nint tstate = Py.ThreadStateGet();
+        CodeInfo* c = Code(args[0], tstate);
+        if (c->Mode == CodeMode.Skip) return skipResult;
+        ThreadInfo* t = ThreadRegistry.Current(tstate);
+        if (Gate.Leave(t, c)) Tracer.End(t, c, kind, args[2], ticks);
+        return Py.None;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint* ArgSlots(nint tstate, CodeInfo* c) =>
+        FrameLayout.Verified ? FrameLayout.LocalsPlus(FrameLayout.CurrentInterpFrame(tstate)) : FallbackArgs.Slots(c);
+}

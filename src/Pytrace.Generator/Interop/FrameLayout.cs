@@ -1,0 +1,81 @@
+namespace Pytrace.Generator.Interop;
+
+/// <summary>
+/// Where frames keep their code, globals and argument slots, per CPython version (from the headers under
+/// include/pythonX.Y, internal/ included). <see cref="Verify"/> checks them against the running interpreter;
+/// when they disagree the tracer reads arguments through <c>frame.f_locals</c> instead.
+/// </summary>
+internal static unsafe class FrameLayout
+{
+    /// <summary>True when frames are _PyInterpreterFrame (3.11+) reached from PyFrameObject.f_frame.</summary>
+    public static bool Interpreted;
+    public static int FrameToInterp;   // PyFrameObject.f_frame (3.11+)
+    public static int CodeOffset;      // in PyFrameObject (<=3.10) or _PyInterpreterFrame
+    public static int GlobalsOffset;
+    public static int LocalsPlusOffset;
+    public static int LastiOffset;     // PyFrameObject.f_lasti (<=3.10)
+    public static int StackTopOffset;  // PyFrameObject.f_stacktop (3.8, 3.9)
+    public static int StateOffset;     // PyFrameObject.f_state (3.10)
+    public static int PrevInstrOffset; // _PyInterpreterFrame.prev_instr (3.11)
+    public static int CodeNLocalsOffset; // PyCodeObject.co_nlocals (<=3.10)
+    public static int ThreadStateIdOffset;
+    public static int ThreadStateFrameOffset; // 3.12: cframe, then current_frame at +0; 3.13: current_frame
+    public static bool Verified;
+
+    public const int YieldValue311 = 86;
+    public const int FrameSuspended310 = -1;
+
+    public static void Initialize(int minor)
+    {
+        Interpreted = minor >= 11;
+        FrameToInterp = 24;
+        switch (minor)
+        {
+            case 8 or 9:
+                CodeOffset = 32; GlobalsOffset = 48; LocalsPlusOffset = 360; LastiOffset = 104; StackTopOffset = 72;
+                break;
+            case 10:
+                CodeOffset = 32; GlobalsOffset = 48; LocalsPlusOffset = 352; LastiOffset = 96; StateOffset = 108;
+                break;
+            case 11:
+                CodeOffset = 32; GlobalsOffset = 8; LocalsPlusOffset = 72; PrevInstrOffset = 56;
+                break;
+            default:
+                CodeOffset = 0; GlobalsOffset = 24; LocalsPlusOffset = 72;
+                ThreadStateFrameOffset = minor == 12 ? 56 : 72;
+                break;
+        }
+        CodeNLocalsOffset = 28;
+        ThreadStateIdOffset = minor switch { 8 or 9 or 10 => 256, 11 => 240, _ => 224 };
+    }
+
+    /// <summary>The _PyInterpreterFrame (3.11+) or PyFrameObject (<=3.10) that holds the slots, from a PyFrameObject.</summary>
+    public static nint SlotsFrame(nint frameObject) => Interpreted ? *(nint*)(frameObject + FrameToInterp) : frameObject;
+
+    /// <summary>The running _PyInterpreterFrame of a thread state (3.12+).</summary>
+    public static nint CurrentInterpFrame(nint tstate) =>
+        Py.Minor == 12 ? **(nint**)(tstate + ThreadStateFrameOffset) : *(nint*)(tstate + ThreadStateFrameOffset);
+
+    public static nint* LocalsPlus(nint slotsFrame) => (nint*)(slotsFrame + LocalsPlusOffset);
+    public static nint CodeOf(nint slotsFrame) => *(nint*)(slotsFrame + CodeOffset);
+    public static nint GlobalsOf(nint slotsFrame) => *(nint*)(slotsFrame + GlobalsOffset);
+
+    public static long ThreadStateId(nint tstate) =>
+        Py.ThreadStateGetId != null ? Py.ThreadStateGetId(tstate) : *(long*)(tstate + ThreadStateIdOffset);
+
+    /// <summary>
+    /// Called from a Python function <c>_probe(a, b, probe)</c> while it runs: its frame must show the
+    /// probe's code and a, b in the first two slots, reached the same way the hooks reach them.
+    /// </summary>
+    public static bool Verify(nint expectedCode, nint a, nint b)
+    {
+        nint frameObject = Py.EvalGetFrame();
+        if (frameObject == 0) return false;
+        nint slots = SlotsFrame(frameObject);
+        if (CodeOf(slots) != expectedCode) return false;
+        nint* locals = LocalsPlus(slots);
+        if (locals[0] != a || locals[1] != b) return false;
+        if (Py.Minor >= 12 && CurrentInterpFrame(Py.ThreadStateGet()) != slots) return false;
+        return true;
+    }
+}

@@ -1,0 +1,71 @@
+namespace Pytrace.Generator.Interop;
+
+/// <summary>Numbers, strings, containers: what the value formatter and the module API read.</summary>
+internal static unsafe partial class Py
+{
+    public static delegate* unmanaged<nint, int*, long> LongAsLongLongAndOverflow;
+    public static delegate* unmanaged<nint, nuint> LongNumBits;
+    public static delegate* unmanaged<long, nint> LongFromLongLong;
+    public static delegate* unmanaged<nint, nint*, byte*> UnicodeAsUtf8AndSize;
+    public static delegate* unmanaged<byte*, nint, nint> UnicodeFromUtf8;
+    public static delegate* unmanaged<nint, nint*, nint*, nint*, int> DictNext;
+    public static delegate* unmanaged<nint> DictNew;
+    public static delegate* unmanaged<nint, nint, nint> DictGetItem;
+    public static delegate* unmanaged<nint, byte*, nint, int> DictSetItemString;
+    public static delegate* unmanaged<nint, byte*, nint> DictGetItemString;
+    public static delegate* unmanaged<nint, nint> DictKeys;
+    public static delegate* unmanaged<nint, nint*, nint*, long*, int> SetNextEntry;
+    public static delegate* unmanaged<nint, nint> TupleNew;
+    public static delegate* unmanaged<nint, nint, nint, int> TupleSetItem;
+    public static delegate* unmanaged<nint, byte*> ModuleGetName;
+    public static delegate* unmanaged<nint, double> ComplexReal, ComplexImag;
+
+    private static void ResolveValues()
+    {
+        LongAsLongLongAndOverflow = (delegate* unmanaged<nint, int*, long>)Require("PyLong_AsLongLongAndOverflow");
+        LongNumBits = (delegate* unmanaged<nint, nuint>)Optional("_PyLong_NumBits");
+        LongFromLongLong = (delegate* unmanaged<long, nint>)Require("PyLong_FromLongLong");
+        UnicodeAsUtf8AndSize = (delegate* unmanaged<nint, nint*, byte*>)Require("PyUnicode_AsUTF8AndSize");
+        UnicodeFromUtf8 = (delegate* unmanaged<byte*, nint, nint>)Require("PyUnicode_FromStringAndSize");
+        DictNext = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)Require("PyDict_Next");
+        DictNew = (delegate* unmanaged<nint>)Require("PyDict_New");
+        DictGetItem = (delegate* unmanaged<nint, nint, nint>)Require("PyDict_GetItem");
+        DictSetItemString = (delegate* unmanaged<nint, byte*, nint, int>)Require("PyDict_SetItemString");
+        DictGetItemString = (delegate* unmanaged<nint, byte*, nint>)Require("PyDict_GetItemString");
+        DictKeys = (delegate* unmanaged<nint, nint>)Require("PyDict_Keys");
+        SetNextEntry = (delegate* unmanaged<nint, nint*, nint*, long*, int>)Optional("_PySet_NextEntry");
+        TupleNew = (delegate* unmanaged<nint, nint>)Require("PyTuple_New");
+        TupleSetItem = (delegate* unmanaged<nint, nint, nint, int>)Require("PyTuple_SetItem");
+        ModuleGetName = (delegate* unmanaged<nint, byte*>)Require("PyModule_GetName");
+        ComplexReal = (delegate* unmanaged<nint, double>)Require("PyComplex_RealAsDouble");
+        ComplexImag = (delegate* unmanaged<nint, double>)Require("PyComplex_ImagAsDouble");
+    }
+
+    public static long VarSize(nint o) => *(long*)(o + 16);
+
+    /// <summary>Copies a str into a managed string (cold paths: names, file paths).</summary>
+    public static string? ToManaged(nint str)
+    {
+        if (str == 0) return null;
+        nint size;
+        byte* p = UnicodeAsUtf8AndSize(str, &size);
+        if (p == null) { ErrClear(); return null; }
+        return System.Text.Encoding.UTF8.GetString(p, (int)size);
+    }
+
+    public static nint NewString(string s)
+    {
+        byte* p = Utf8Z(s);
+        nint r = UnicodeFromUtf8(p, System.Text.Encoding.UTF8.GetByteCount(s));
+        System.Runtime.InteropServices.NativeMemory.Free(p);
+        return r;
+    }
+
+    /// <summary>Builds a tuple, stealing the given references.</summary>
+    public static nint Tuple(params ReadOnlySpan<nint> items)
+    {
+        nint t = TupleNew(items.Length);
+        for (int i = 0; i < items.Length; i++) TupleSetItem(t, i, items[i]);
+        return t;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+using Pytrace.Generator.Formatting;
+using Pytrace.Generator.Interop;
+using Pytrace.Generator.Tracing;
+
+namespace Pytrace.Generator;
+
+/// <summary>The extension module <c>pytrace._native</c>: its init function and the functions the Python API calls.</summary>
+internal static unsafe class Module
+{
+    [UnmanagedCallersOnly(EntryPoint = "PyInit__native")]
+    private static nint Init()
+    {
+        try
+        {
+            Py.Resolve();
+            if (Py.Minor < 8) return Py.Raise(Py.RuntimeError, "pytrace needs CPython 3.8 or newer");
+            FrameLayout.Initialize(Py.Minor);
+            PyStr.Initialize(Py.Minor);
+            ThreadRegistry.Initialize();
+            if (!Probe.Run()) FrameLayout.Verified = false;
+            nint methods = (nint)NativeMemory.AllocZeroed(8, 32);
+            var defs = (nint*)methods;
+            CopyDef(defs, 0, Py.MethodDef("_start", (delegate* unmanaged<nint, nint, nint>)&StartTracing, Py.MethO,
+                "_start(config: dict) -> None. Starts recording this process into a shared-memory ring."));
+            CopyDef(defs, 1, Py.MethodDef("_stop", (delegate* unmanaged<nint, nint, nint>)&StopTracing, Py.MethNoArgs,
+                "_stop() -> None. Stops recording and marks the ring finished."));
+            CopyDef(defs, 2, Py.MethodDef("_notrace", (delegate* unmanaged<nint, nint, nint>)&NoTrace, Py.MethO,
+                "_notrace(code) -> None. Neither this code object nor anything it calls is recorded."));
+            CopyDef(defs, 3, Py.MethodDef("_is_tracing", (delegate* unmanaged<nint, nint, nint>)&IsTracing, Py.MethNoArgs,
+                "_is_tracing() -> bool."));
+            CopyDef(defs, 4, Py.MethodDef("_layout_verified", (delegate* unmanaged<nint, nint, nint>)&LayoutVerified, Py.MethNoArgs,
+                "_layout_verified() -> bool. Whether arguments are read through checked frame offsets."));
+            return Py.CreateModule("pytrace._native", "pytrace's generator: records calls into a shared-memory ring.", methods);
+        }
+        catch (Exception e)
+        {
+            return Py.RuntimeError != 0 ? Py.Raise(Py.RuntimeError, "pytrace could not load: " + e.Message) : 0;
+        }
+    }
+
+    private static void CopyDef(nint* defs, int index, nint def)
+    {
+        Buffer.MemoryCopy((void*)def, defs + index * 4, 32, 32);
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint StartTracing(nint self, nint config)
+    {
+        try
+        {
+            if (Py.TypeOf(config) != Py.DictType) return Py.Raise(Py.TypeError, "_start expects a dict");
+            var options = Config.Read(config);
+            if (options.Error is not null) return Py.Raise(Py.ValueError, options.Error);
+            string? error = Session.Start(options.PendingFrames, options.PythonVersion, options.Executable);
+            return error is null ? Py.NewNone() : Py.Raise(Py.RuntimeError, "pytrace: " + error);
+        }
+        catch (Exception e)
+        {
+            return Py.Raise(Py.RuntimeError, "pytrace: " + e.Message);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint StopTracing(nint self, nint unused)
+    {
+        Session.Stop();
+        return Py.NewNone();
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint NoTrace(nint self, nint code)
+    {
+        if (Py.TypeOf(code) != Py.CodeType) return Py.Raise(Py.TypeError, "_notrace expects a code object");
+        CodeInfo* known = CodeRegistry.Find(code);
+        if (known != null) known->Mode = CodeMode.SkipTree;
+        else if (CodeRegistry.NoTrace.Find(code) == null) { Py.IncRef(code); CodeRegistry.NoTrace.Add(code); }
+        return Py.NewNone();
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint IsTracing(nint self, nint unused) => Bool(Session.Active);
+
+    [UnmanagedCallersOnly]
+    private static nint LayoutVerified(nint self, nint unused) => Bool(FrameLayout.Verified);
+
+    private static nint Bool(bool value)
+    {
+        nint o = value ? Py.True : Py.False;
+        Py.IncRef(o);
+        return o;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Pytrace.Generator.Tracing;
+
+/// <summary>What the hooks need about one code object, learned the first time it runs.</summary>
+internal unsafe struct CodeInfo
+{
+    public uint Id;
+    /// <summary>Ring generation that has this code's definition record (see <see cref="Tracer.Epoch"/>).</summary>
+    public uint DefinedEpoch;
+    public CodeMode Mode;
+    public ushort Flags;           // Records.CodeFlags
+    public ushort ArgCount;        // slots to read: positional, keyword-only, *args, **kwargs
+    public int NLocals;            // <=3.10: where cell slots start
+    /// <summary>Per argument: -1, or the index of its cell (3.8-3.10: slot NLocals + index; 3.11+: the slot itself).</summary>
+    public short* CellIndex;
+    /// <summary>co_varnames (a strong reference), for reading arguments by name when frame offsets are unusable.</summary>
+    public nint VarNames;
+    /// <summary>The definition record, kept to re-emit it into a forked child's fresh ring.</summary>
+    public byte* Definition;
+    public int DefinitionLength;
+}
+
+internal enum CodeMode : byte
+{
+    Trace = 0,
+    /// <summary>Not recorded, and does not count for depth (module filters, pytrace's own and runpy's frames).</summary>
+    Skip = 1,
+    /// <summary>@notrace: neither it nor anything it calls is recorded.</summary>
+    SkipTree = 2,
+}

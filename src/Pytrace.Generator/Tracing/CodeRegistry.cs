@@ -1,0 +1,155 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Pytrace.Generator.Interop;
+using Pytrace.Records;
+
+namespace Pytrace.Generator.Tracing;
+
+/// <summary>Interns code objects: id, argument layout and definition record, learned on first execution.</summary>
+internal static unsafe class CodeRegistry
+{
+    private const int CoVarArgs = 0x4, CoVarKeywords = 0x8, CoGenerator = 0x20, CoCoroutine = 0x80,
+        CoIterableCoroutine = 0x100, CoAsyncGenerator = 0x200;
+    public const int MaxArgs = 64;
+
+    private static NativeMap<CodeInfo> s_codes;
+    private static uint s_nextId = 1;
+
+    /// <summary>Files whose frames are pytrace's or the launcher's own (runpy), never recorded.</summary>
+    public static string[] SkippedFiles = [];
+    /// <summary>When set, only code under these folders is recorded.</summary>
+    public static string[] TracedFolders = [];
+    public static string[] IgnoredFolders = [];
+    /// <summary>Code objects marked by @notrace before they ever ran.</summary>
+    public static NativeMap<byte> NoTrace;
+
+    public static CodeInfo* Find(nint code) => s_codes.Find(code);
+
+    /// <summary>Learns a code object; <paramref name="slots"/> (may be null) lets 3.8-3.10 name methods by their class.</summary>
+    public static CodeInfo* Define(nint code, nint globals, nint* slots)
+    {
+        Py.IncRef(code); // keeps the address from being reused by another code object
+        CodeInfo* info = s_codes.Add(code);
+        info->Id = s_nextId++;
+
+        string name = Attr(code, "co_name"u8) ?? "?";
+        string file = Attr(code, "co_filename"u8) ?? "?";
+        string module = ModuleName(globals) ?? "?";
+        int flags = IntAttr(code, "co_flags"u8);
+        int argCount = IntAttr(code, "co_argcount"u8) + IntAttr(code, "co_kwonlyargcount"u8)
+            + ((flags & CoVarArgs) != 0 ? 1 : 0) + ((flags & CoVarKeywords) != 0 ? 1 : 0);
+        info->ArgCount = (ushort)Math.Min(argCount, MaxArgs);
+        info->NLocals = IntAttr(code, "co_nlocals"u8);
+        info->Flags = (ushort)(
+            ((flags & CoGenerator) != 0 ? CodeFlags.Generator : 0)
+            | ((flags & (CoCoroutine | CoIterableCoroutine)) != 0 ? CodeFlags.Coroutine : 0)
+            | ((flags & CoAsyncGenerator) != 0 ? CodeFlags.AsyncGenerator : 0)
+            | ((flags & CoVarArgs) != 0 ? CodeFlags.VarArgs : 0)
+            | ((flags & CoVarKeywords) != 0 ? CodeFlags.VarKeywords : 0));
+        info->Mode = ModeFor(code, file);
+        string qualName = Attr(code, "co_qualname"u8) ?? GuessQualName(name, code, argCount, slots);
+
+        info->VarNames = Py.GetAttr(code, "co_varnames"u8);
+        string[] varNames = StringTuple(code, "co_varnames"u8);
+        string[] cellVars = StringTuple(code, "co_cellvars"u8);
+        var argNames = new string[info->ArgCount];
+        for (int i = 0; i < argNames.Length; i++)
+        {
+            string arg = i < varNames.Length ? varNames[i] : "?";
+            bool varArgs = (flags & CoVarArgs) != 0 && i == argCount - 1 - ((flags & CoVarKeywords) != 0 ? 1 : 0);
+            bool varKw = (flags & CoVarKeywords) != 0 && i == argCount - 1;
+            argNames[i] = varKw ? "**" + arg : varArgs ? "*" + arg : arg;
+            int cell = Array.IndexOf(cellVars, arg);
+            if (cell < 0) continue;
+            if (info->CellIndex == null)
+            {
+                info->CellIndex = (short*)NativeMemory.Alloc((nuint)(argNames.Length * sizeof(short)));
+                new Span<short>(info->CellIndex, argNames.Length).Fill(-1);
+            }
+            info->CellIndex[i] = (short)cell;
+        }
+        info->DefinitionLength = BuildDefinition(info, IntAttr(code, "co_firstlineno"u8), module, qualName, file, argNames, out info->Definition);
+        return info;
+    }
+
+    private static int BuildDefinition(CodeInfo* info, int line, string module, string qualName, string file, string[] args, out byte* buffer)
+    {
+        int capacity = 64 + Encoding.UTF8.GetByteCount(module) + Encoding.UTF8.GetByteCount(qualName) + Encoding.UTF8.GetByteCount(file);
+        foreach (var a in args) capacity += 2 + Encoding.UTF8.GetByteCount(a);
+        buffer = (byte*)NativeMemory.Alloc((nuint)capacity);
+        var b = new RecordBuilder(buffer, capacity, RecordKind.CodeDef);
+        b.U32(info->Id);
+        b.U32((uint)line);
+        b.U16(info->Flags);
+        b.U16(info->ArgCount);
+        b.Utf8(Encoding.UTF8.GetBytes(module));
+        b.Utf8(Encoding.UTF8.GetBytes(qualName));
+        b.Utf8(Encoding.UTF8.GetBytes(file));
+        foreach (var a in args) b.Utf8(Encoding.UTF8.GetBytes(a));
+        return b.Finish();
+    }
+
+    private static CodeMode ModeFor(nint code, string file)
+    {
+        if (NoTrace.Find(code) != null) return CodeMode.SkipTree;
+        if (Array.IndexOf(SkippedFiles, file) >= 0) return CodeMode.Skip;
+        if (file.Length > 0 && file[0] == '<') return TracedFolders.Length == 0 ? CodeMode.Trace : CodeMode.Skip;
+        foreach (var folder in IgnoredFolders) if (file.StartsWith(folder, StringComparison.Ordinal)) return CodeMode.Skip;
+        if (TracedFolders.Length == 0) return CodeMode.Trace;
+        string full = Path.IsPathRooted(file) ? file : Path.GetFullPath(file);
+        foreach (var folder in TracedFolders) if (full.StartsWith(folder, StringComparison.Ordinal)) return CodeMode.Trace;
+        return CodeMode.Skip;
+    }
+
+    /// <summary>Before 3.11 code objects have no qualname: prefix methods with their class, as tracebacks cannot.</summary>
+    private static string GuessQualName(string name, nint code, int argCount, nint* slots)
+    {
+        if (slots == null || argCount == 0 || !FrameLayout.Verified) return name;
+        string[] varNames = StringTuple(code, "co_varnames"u8);
+        if (varNames.Length == 0 || varNames[0] is not ("self" or "cls")) return name;
+        nint firstArg = slots[0];
+        if (firstArg == 0) return name;
+        nint type = Py.TypeOf(firstArg) == Py.TypeType ? firstArg : Py.TypeOf(firstArg);
+        string? owner = Attr(type, "__qualname__"u8);
+        return owner is null ? name : owner + "." + name;
+    }
+
+    private static string? ModuleName(nint globals)
+    {
+        if (globals == 0 || Py.TypeOf(globals) != Py.DictType) return null;
+        fixed (byte* key = "__name__"u8)
+        {
+            nint name = Py.DictGetItemString(globals, key);
+            return name != 0 && Py.TypeOf(name) == Py.UnicodeType ? Py.ToManaged(name) : null;
+        }
+    }
+
+    private static string? Attr(nint o, ReadOnlySpan<byte> nameZ)
+    {
+        nint v = Py.GetAttr(o, nameZ);
+        if (v == 0) return null;
+        string? s = Py.TypeOf(v) == Py.UnicodeType ? Py.ToManaged(v) : null;
+        Py.DecRef(v);
+        return s;
+    }
+
+    private static int IntAttr(nint o, ReadOnlySpan<byte> nameZ)
+    {
+        nint v = Py.GetAttr(o, nameZ);
+        if (v == 0) return 0;
+        int overflow;
+        long n = Py.LongAsLongLongAndOverflow(v, &overflow);
+        Py.DecRef(v);
+        return (int)n;
+    }
+
+    private static string[] StringTuple(nint o, ReadOnlySpan<byte> nameZ)
+    {
+        nint t = Py.GetAttr(o, nameZ);
+        if (t == 0) return [];
+        var result = new string[Py.TypeOf(t) == Py.TupleType ? Py.VarSize(t) : 0];
+        for (int i = 0; i < result.Length; i++) result[i] = Py.ToManaged(((nint*)(t + 24))[i]) ?? "?";
+        Py.DecRef(t);
+        return result;
+    }
+}

@@ -1,0 +1,46 @@
+using Pytrace.Interop;
+using Pytrace.Ring;
+
+namespace Pytrace.Generator.Tracing;
+
+/// <summary>Creates this process's ring: a 0600 file in shared memory, mapped with raw mmap (survives fork) and pre-faulted.</summary>
+internal static unsafe class RingFile
+{
+    public static string Directory = "/dev/shm";
+    public static string Session = "";
+    public static long Capacity = 64L << 20;
+    public static bool WaitWhenFull;
+
+    /// <summary>Maps a fresh ring for the calling process; null with a reason when it cannot.</summary>
+    public static byte* Create(out string? error)
+    {
+        int pid = Libc.GetPid();
+        string path = Path.Combine(Directory, RingLayout.FileName(Session, pid));
+        long capacity = RingLayout.NormalizeCapacity(Capacity);
+        long size = RingLayout.HeaderSize + capacity;
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180); // 0600
+        if (fd < 0) { error = $"cannot create {path} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})"; return null; }
+        if (Libc.Ftruncate(fd, size) != 0)
+        {
+            Libc.Close(fd);
+            Libc.Unlink(path);
+            error = $"cannot size {path} to {size} bytes";
+            return null;
+        }
+        byte* map = (byte*)Libc.Mmap(null, (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE, fd, 0);
+        Libc.Close(fd);
+        if (map == (byte*)-1) { Libc.Unlink(path); error = $"cannot map {path}"; return null; }
+        *(ulong*)(map + RingLayout.CapacityOffset) = (ulong)capacity;
+        *(uint*)(map + RingLayout.VersionOffset) = RingLayout.Version;
+        *(int*)(map + RingLayout.PidOffset) = pid;
+        *(int*)(map + RingLayout.PpidOffset) = Libc.GetPpid();
+        *(int*)(map + RingLayout.WaitWhenFullOffset) = WaitWhenFull ? 1 : 0;
+        *(long*)(map + RingLayout.ConsumerHeartbeatOffset) = Libc.Now(Libc.CLOCK_MONOTONIC);
+        Volatile.Write(ref *(ulong*)(map + RingLayout.MagicOffset), RingLayout.Magic);
+        error = null;
+        return map;
+    }
+
+    public static void MarkFinished(byte* map) =>
+        Volatile.Write(ref *(int*)(map + RingLayout.StateOffset), RingLayout.StateFinished);
+}

@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Pytrace.Generator.Formatting;
+using Pytrace.Generator.Hooks;
+using Pytrace.Generator.Interop;
+using Pytrace.Interop;
+using Pytrace.Records;
+
+namespace Pytrace.Generator.Tracing;
+
+/// <summary>Starts and stops recording in this process, and keeps it right across fork and interpreter exit.</summary>
+internal static unsafe class Session
+{
+    private static byte* s_map;
+    private static bool s_processHooksRegistered;
+    private static string s_pythonVersion = "";
+    private static string s_executable = "";
+
+    [DllImport("libc", EntryPoint = "__register_atfork")]
+    private static extern int RegisterAtFork(delegate* unmanaged<void> prepare, delegate* unmanaged<void> parent,
+        delegate* unmanaged<void> child, void* dso);
+
+    public static bool Active => Tracer.Active;
+
+    public static string? Start(int pendingFrames, string pythonVersion, string executable)
+    {
+        if (Tracer.Active) return "pytrace is already tracing this process";
+        s_pythonVersion = pythonVersion;
+        s_executable = executable;
+        TscClock.Initialize();
+        s_map = RingFile.Create(out string? error);
+        if (s_map == null) return error;
+        Tracer.Ring.Attach(s_map);
+        WriteProcessStart();
+        if (!s_processHooksRegistered)
+        {
+            RegisterAtFork(null, null, &AfterForkInChild, null);
+            Py.AtExit(&AtExit);
+            s_processHooksRegistered = true;
+        }
+        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
+        t->PendingReturns = pendingFrames;
+        t->ShadowDepth = 0;
+        Tracer.Active = true;
+        bool installed = Py.Minor >= 12 ? MonitoringHook.Install() : ProfileHook.Install();
+        if (!installed)
+        {
+            Tracer.Active = false;
+            return "could not install the interpreter hook (is another tool using sys.monitoring?)";
+        }
+        return null;
+    }
+
+    public static void Stop()
+    {
+        if (!Tracer.Active) return;
+        if (Py.Minor >= 12) MonitoringHook.Uninstall(); else ProfileHook.Uninstall();
+        Finish();
+    }
+
+    private static void Finish()
+    {
+        if (!Tracer.Active) return;
+        Tracer.Active = false;
+        byte* buffer = stackalloc byte[16];
+        var b = new RecordBuilder(buffer, 16, RecordKind.ProcessEnd);
+        ulong now = TscClock.Read();
+        b.U64(now);
+        Tracer.Ring.TryWrite(buffer, b.Finish(), now);
+        RingFile.MarkFinished(s_map);
+    }
+
+    private static void WriteProcessStart()
+    {
+        byte* buffer = stackalloc byte[2048];
+        var b = new RecordBuilder(buffer, 2048, RecordKind.ProcessStart);
+        b.U32((uint)Libc.GetPid());
+        b.U32((uint)Libc.GetPpid());
+        ulong ticks = TscClock.Read();
+        long realtime = Libc.Now(Libc.CLOCK_REALTIME);
+        b.U64(ticks);
+        b.U64((ulong)realtime);
+        b.U8(TscClock.Available ? (byte)1 : (byte)0);
+        b.Utf8(Encoding.UTF8.GetBytes(s_pythonVersion));
+        b.Utf8(Encoding.UTF8.GetBytes(s_executable.Length > 900 ? s_executable[..900] : s_executable));
+        Tracer.Ring.TryWrite(buffer, b.Finish(), ticks);
+    }
+
+    /// <summary>
+    /// Runs in a forked child before any Python code: the child must not write into its parent's ring, so it maps
+    /// its own and writes every definition again there.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static void AfterForkInChild()
+    {
+        if (!Tracer.Active) return;
+        byte* map = RingFile.Create(out _);
+        if (map == null)
+        {
+            Tracer.Active = false; // nothing to write into; the child runs untraced
+            Tracer.Ring.Detach();
+            return;
+        }
+        s_map = map;
+        Tracer.Ring.Attach(map);
+        Tracer.Epoch++;
+        Tracer.ForgetAnnouncements();
+        ThreadRegistry.AfterFork();
+        WriteProcessStart();
+    }
+
+    [UnmanagedCallersOnly]
+    private static void AtExit() => Finish();
+}

@@ -1,0 +1,19 @@
+namespace Pytrace.Generator.Tracing;
+
+/// <summary>Per Python thread state: identity, call depth, and the name once threading knows it.</summary>
+internal struct ThreadInfo
+{
+    public long UniqueId;        // PyThreadState id: tells a reused thread-state address from its predecessor
+    public long NativeTid;
+    public nuint Ident;          // threading.get_ident()
+    public int Depth;
+    public uint AnnouncedEpoch;  // ring generation that has this thread's Thread record
+    public bool NameKnown;
+    public byte NameTries;
+    /// <summary>Frames that were already running when tracing started in this thread; their returns are not recorded.</summary>
+    public int PendingReturns;
+    /// <summary>Depth inside a @notrace function (0 = recording).</summary>
+    public int SkipDepth;
+    /// <summary>Nesting of frames that are skipped but still entered (shadow depth while PendingReturns > 0).</summary>
+    public int ShadowDepth;
+}

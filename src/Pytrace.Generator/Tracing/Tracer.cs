@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Pytrace.Generator.Formatting;
+using Pytrace.Generator.Interop;
+using Pytrace.Records;
+using Pytrace.Ring;
+
+namespace Pytrace.Generator.Tracing;
+
+/// <summary>
+/// Turns hook events into ring records. Everything here runs on the traced program's threads with the GIL held,
+/// so there is exactly one producer; nothing allocates managed memory.
+/// </summary>
+internal static unsafe class Tracer
+{
+    public static RingWriter Ring;
+    public static bool Active;
+    /// <summary>Generation of the ring: bumped when a forked child maps its own, so definitions are written again.</summary>
+    public static uint Epoch = 1;
+    public static int MaxValueLength = 100;
+
+    // A value's formatting may run Python code (--repr full, a metaclass attribute), which can switch threads and
+    // re-enter the hook; each nesting level builds its record in its own scratch buffer.
+    private const int ScratchLevels = 4;
+    private static byte* s_scratch;
+    private static int s_scratchSize;
+    private static int s_level;
+    private static ThreadInfo* s_announced;
+    private static byte* s_small;
+
+    public static void Initialize(int maxValueLength)
+    {
+        MaxValueLength = Math.Max(8, maxValueLength);
+        s_scratchSize = 64 + CodeRegistry.MaxArgs * (8 + 4 * MaxValueLength + 8);
+        s_scratch = (byte*)NativeMemory.Alloc((nuint)(s_scratchSize * ScratchLevels));
+        s_small = (byte*)NativeMemory.Alloc(1024);
+    }
+
+    public static void Call(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
+    {
+        if (!Prepare(t, c, ticks)) return;
+        byte* buffer = s_scratch + s_scratchSize * s_level++;
+        var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Call);
+        b.U64(ticks);
+        b.U32(c->Id);
+        b.U16((ushort)t->Depth);
+        int count = c->ArgCount;
+        b.U16((ushort)count);
+        for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, i));
+        t->Depth++;
+        Emit(t, buffer, b.Finish(), ticks);
+        s_level--;
+    }
+
+    public static void Resume(ThreadInfo* t, CodeInfo* c, ulong ticks)
+    {
+        if (!Prepare(t, c, ticks)) return;
+        byte* buffer = s_scratch + s_scratchSize * s_level++;
+        var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Resume);
+        b.U64(ticks);
+        b.U32(c->Id);
+        b.U16((ushort)t->Depth);
+        t->Depth++;
+        Emit(t, buffer, b.Finish(), ticks);
+        s_level--;
+    }
+
+    /// <summary>Return, Yield or Exception; <paramref name="value"/> is the value or the exception (0 if unknown).</summary>
+    public static void End(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
+    {
+        if (t->Depth == 0) return; // a frame that was running before tracing started
+        t->Depth--;
+        if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch) { Ring.CountDrop(ticks); return; }
+        byte* buffer = s_scratch + s_scratchSize * s_level++;
+        var b = new RecordBuilder(buffer, s_scratchSize, kind);
+        b.U64(ticks);
+        b.U32(c->Id);
+        b.U16((ushort)t->Depth);
+        if (kind == RecordKind.Exception) ExceptionValue(ref b, value);
+        else Value(ref b, value);
+        Emit(t, buffer, b.Finish(), ticks);
+        s_level--;
+    }
+
+    /// <summary>Ensures the code's definition is in this ring; false (and a counted drop) when it cannot be.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Prepare(ThreadInfo* t, CodeInfo* c, ulong ticks)
+    {
+        if (s_level >= ScratchLevels) { t->Depth++; Ring.CountDrop(ticks); return false; }
+        if (c->DefinedEpoch == Epoch) return true;
+        if (!Ring.TryWrite(c->Definition, c->DefinitionLength, ticks)) { t->Depth++; return false; }
+        c->DefinedEpoch = Epoch;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint ArgAt(CodeInfo* c, nint* slots, int i)
+    {
+        nint o = slots[i];
+        if (c->CellIndex == null || c->CellIndex[i] < 0 || !FrameLayout.Verified) return o;
+        if (o == 0 && !FrameLayout.Interpreted) o = slots[c->NLocals + c->CellIndex[i]];
+        return o != 0 && Py.TypeOf(o) == Py.CellType ? *(nint*)(o + 16) : o;
+    }
+
+    private static void Value(ref RecordBuilder b, nint o)
+    {
+        if (o == 0) { b.U32(0); b.U16(0); return; }
+        TypeInfo* type = TypeRegistry.Get(Py.TypeOf(o));
+        DefineType(type);
+        b.U32(type->Id);
+        byte* slot = b.BeginString();
+        if (b.Remaining < 4 * MaxValueLength + 8) { b.EndString(slot); return; }
+        var w = new ValueText(b.Cursor, MaxValueLength);
+        nint* open = stackalloc nint[ValueFormatter.MaxNesting + 1];
+        ValueFormatter.Format(ref w, o, type, 0, open);
+        b.Cursor += w.Finish();
+        b.EndString(slot);
+    }
+
+    private static void ExceptionValue(ref RecordBuilder b, nint exception)
+    {
+        if (exception == 0) { b.U32(0); b.U16(0); return; }
+        TypeInfo* type = TypeRegistry.Get(Py.TypeOf(exception));
+        DefineType(type);
+        b.U32(type->Id);
+        byte* slot = b.BeginString();
+        if (b.Remaining >= 4 * MaxValueLength + 8)
+        {
+            var w = new ValueText(b.Cursor, MaxValueLength);
+            ExceptionText.Message(ref w, exception);
+            b.Cursor += w.Finish();
+        }
+        b.EndString(slot);
+    }
+
+    private static void DefineType(TypeInfo* type)
+    {
+        if (type->DefinedEpoch == Epoch) return;
+        if (Ring.TryWrite(type->Definition, type->DefinitionLength, 0)) type->DefinedEpoch = Epoch;
+    }
+
+    /// <summary>Writes a record, preceded by a Thread record when the producing thread changed since the last one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Emit(ThreadInfo* t, byte* record, int length, ulong ticks)
+    {
+        if (t != s_announced || t->AnnouncedEpoch != Epoch || !t->NameKnown) Announce(t, ticks);
+        Ring.TryWrite(record, length, ticks);
+    }
+
+    private static void Announce(ThreadInfo* t, ulong ticks)
+    {
+        bool needed = t != s_announced || t->AnnouncedEpoch != Epoch;
+        byte* name = s_small + 512;
+        int nameLength = 0;
+        if (!t->NameKnown)
+        {
+            if (ThreadRegistry.TryName(t, name, 256, out nameLength)) { t->NameKnown = true; needed = true; }
+            else if (++t->NameTries >= 64) t->NameKnown = true; // stays nameless
+        }
+        else if (t->AnnouncedEpoch != Epoch)
+        {
+            ThreadRegistry.TryName(t, name, 256, out nameLength);
+        }
+        if (!needed) return;
+        var b = new RecordBuilder(s_small, 512, RecordKind.Thread);
+        b.U64((ulong)t->NativeTid);
+        b.Utf8(name, nameLength);
+        if (Ring.TryWrite(s_small, b.Finish(), ticks))
+        {
+            s_announced = t;
+            t->AnnouncedEpoch = Epoch;
+        }
+    }
+
+    public static void ForgetAnnouncements() => s_announced = null;
+}

@@ -1,0 +1,71 @@
+"""pytrace records every Python function call of a program - arguments, return value or exception - into a
+SQLite database that the `pytrace` command reads.
+
+Run a program under `pytrace app.py` to trace it whole. From inside a program:
+
+    from pytrace import notrace
+
+    @notrace            # neither hot() nor anything it calls is recorded
+    def hot(): ...
+"""
+import os
+import sys
+
+from pytrace import _native
+
+__all__ = ["notrace"]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def notrace(function):
+    """Decorator: do not record `function`, nor anything it calls. Returns `function` unchanged."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        raise TypeError("notrace() needs a Python function, not %s" % type(function).__name__)
+    _native._notrace(code)
+    return function
+
+
+def _own_files():
+    """pytrace's Python files and the launcher's (runpy), whose frames never appear in traces."""
+    files = [os.path.join(_HERE, "__init__.py"), os.path.join(os.path.dirname(_HERE), "sitecustomize.py")]
+    runpy_file = os.path.join(os.path.dirname(os.__file__), "runpy.py")
+    files.append(runpy_file)
+    return files
+
+
+def _split_folders(text):
+    return [folder for folder in (text or "").split(":") if folder]
+
+
+def _start_from_environment():
+    """Called by the bootstrap in every process of a `pytrace` run; the options come from the environment."""
+    env = os.environ
+    skip = _own_files()
+    # Frames already running (site, the bootstrap) will return while tracing is on: they are not the program's.
+    pending = 0
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_filename not in skip:
+            pending += 1
+        frame = frame.f_back
+    ignore = []
+    if env.get("PYTRACE_IGNORE_SITE_PACKAGES") == "1":
+        import site
+        ignore = [p for p in site.getsitepackages() + [site.getusersitepackages()] if p]
+    config = {
+        "session": env["PYTRACE_SESSION"],
+        "ring_dir": env.get("PYTRACE_RING_DIR") or "/dev/shm",
+        "buffer_size": int(env.get("PYTRACE_BUFFER_SIZE") or 64 << 20),
+        "max_value_length": int(env.get("PYTRACE_MAX_VALUE_LENGTH") or 100),
+        "repr": env.get("PYTRACE_REPR") or "safe",
+        "on_full": env.get("PYTRACE_ON_FULL") or "drop",
+        "modules": _split_folders(env.get("PYTRACE_MODULES")),
+        "ignore": ignore,
+        "skip_files": skip,
+        "pending_frames": pending,
+        "python_version": "%d.%d.%d" % sys.version_info[:3],
+        "executable": sys.executable or "",
+    }
+    _native._start(config)
