@@ -190,7 +190,6 @@ public sealed class ReaderApp : IDisposable
     private void OpenFilterPrompt()
     {
         _prompt = new LineEditor('&', _filterHistory, text => Completer.Complete(text, _values));
-        _prompt.Set(_scope.Filter?.Source ?? "");
         _promptError = null;
         UpdateLiveCount();
     }
@@ -259,6 +258,7 @@ public sealed class ReaderApp : IDisposable
             {
                 scope = scope with { Filter = corrected };
                 _message = correction.Message;
+                _filterHistory.Add(corrected.Source);
             }
             else
             {
@@ -423,10 +423,10 @@ public sealed class ReaderApp : IDisposable
 
     private StyledLine PromptInfo()
     {
-        if (_promptError is { } e)
-            return new StyledLine().Add(" " + e.Caret + " " + e.Message, Style.Error);
         if (_prompt!.Note is { } note)
             return new StyledLine().Add(note, Style.Dim);
+        if (_promptError is { } e)
+            return new StyledLine().Add(" " + e.Caret + " " + e.Message, Style.Error);
         if (_prompt.Prefix != '&')
             return new StyledLine().Add("search: regular expression over names, arguments and results", Style.Dim);
         var count = _liveCount >= 0 ? _counter.Result(_liveCount) : null;

@@ -27,7 +27,7 @@ public sealed class TraceBuilder : IDisposable
         Exec("PRAGMA journal_mode = WAL");
         Exec(Schema.Tables);
         Exec($"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{Schema.Version}')");
-        Exec("INSERT INTO runs(id, command, started_ns) VALUES (1, 'python3 shop.py', 0)");
+        Exec("INSERT OR IGNORE INTO runs(id, command, started_ns) VALUES (1, 'python3 shop.py', 0)");
         if (indexes)
             Exec(Schema.Indexes);
         Clock = LocalNs(2026, 11, 25, 12, 1, 2);

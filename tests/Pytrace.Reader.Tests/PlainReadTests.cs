@@ -1,0 +1,74 @@
+using Pytrace.Reader.Commands;
+using Pytrace.Reader.Tests.Support;
+
+namespace Pytrace.Reader.Tests;
+
+public sealed class PlainReadTests : IDisposable
+{
+    private readonly TempDb _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    private string Read()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, ReadCommand.Run([_db.Path], stdout, stderr, terminal: null));
+        Assert.Equal("", stderr.ToString());
+        return stdout.ToString();
+    }
+
+    [Fact]
+    public void PrintsTheTreeWithReturnsOfParentsOnTheirOwnLine()
+    {
+        Shop.Write(_db.Path);
+        Assert.Equal("""
+            12:01:02.000001  → shop.checkout(cart=Cart<3 items>, user='ann')
+            12:01:02.000002    → shop.price(item='book', qty=2)  = 24.0  3.1 µs
+            12:01:02.000006    → shop.pay(amount=24.0)  ✗ PaymentError('card declined')  40.2 µs
+            12:01:02.000105  ← shop.checkout  ✗ PaymentError('card declined')  104.0 µs
+            12:01:02.000106  → shop.helper(x=5)  = None  1.0 µs
+            12:01:02.000108  → json.decoder.JSONDecoder.decode(s='{"a": 1}')  = {'a': 1}  1.0 µs
+            12:01:02.000110  → shop.checkout_fast(user='bob')  = True  1.0 µs
+
+            """, Read());
+    }
+
+    [Fact]
+    public void ShowsPidAndTidColumnsOnlyWhenThereAreSeveralAndDropsAsGaps()
+    {
+        Shop.Write(_db.Path, more: b =>
+        {
+            b.Thread(4321, 2, "worker");
+            b.Enter("shop", "work");
+            b.Drop(12);
+            b.Leaf("shop", "step", "int", "1");
+            b.Return("NoneType", "None");
+        });
+        var lines = Read().TrimEnd('\n').Split('\n');
+        Assert.Equal("12:01:02.000001       1  → shop.checkout(cart=Cart<3 items>, user='ann')", lines[0]);
+        Assert.Equal("12:01:02.000112       2  → shop.work()", lines[7]);
+        Assert.Equal("12:01:02.000113  ~~~~ 12 records dropped (pid 4321) ~~~~", lines[8]);
+        Assert.Equal("12:01:02.000114       2    → shop.step()  = 1  1.0 µs", lines[9]);
+        Assert.Equal("12:01:02.000116       2  ← shop.work  = None  4.0 µs", lines[10]);
+        Assert.Equal(11, lines.Length);
+    }
+
+    [Fact]
+    public void NestedReturnsCloseInnermostFirstAndUnfinishedParentsHaveNoReturn()
+    {
+        using (var b = new TraceBuilder(_db.Path))
+        {
+            b.Thread(1, 1, "MainThread");
+            b.Enter("app", "<module>");
+            b.Enter("app", "outer", ("n", "int", "2"));
+            b.Enter("app", "inner");
+            b.Leaf("app", "leaf", "str", "'" + new string('x', 200) + "'");
+            b.Return("int", "3");
+            b.Return("int", "4");
+        }
+        var lines = Read().TrimEnd('\n').Split('\n');
+        Assert.Equal(["→ app.<module>()", "→ app.outer(n=2)", "→ app.inner()", "→ app.leaf()  = '" + new string('x', 96) + "...  1.0 µs",
+            "← app.inner  = 3  3.0 µs", "← app.outer  = 4  5.0 µs"], lines.Select(l => l[17..].Trim()));
+        Assert.Equal(6, lines.Length);
+    }
+}
