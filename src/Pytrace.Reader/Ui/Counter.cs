@@ -4,15 +4,17 @@ using Pytrace.Reader.Data;
 namespace Pytrace.Reader.Ui;
 
 /// <summary>
-/// Counts calls of a scope on its own connection and thread, so the screen never waits for a count. A newer
-/// request interrupts the running one (sqlite3_interrupt); results carry the request number they answer.
+/// Counts calls of a scope on its own connection and thread, so the screen never waits for a count. A newer live
+/// count (typed filter) replaces and interrupts an older one (sqlite3_interrupt); status counts always complete.
+/// Results carry the request number they answer.
 /// </summary>
 public sealed class Counter : IDisposable
 {
     private readonly TraceDb _db;
     private readonly Thread _worker;
     private readonly object _gate = new();
-    private (int Id, ViewScope Scope, long Cap)? _request;
+    private readonly List<(int Id, ViewScope Scope, long Cap, bool Live)> _pending = [];
+    private bool _runningLive;
     private readonly Dictionary<int, (long Count, bool Capped)> _results = [];
     private int _next;
     private bool _stopped;
@@ -25,12 +27,17 @@ public sealed class Counter : IDisposable
     }
 
     /// <summary>Asks for the number of calls in SCOPE, stopping at CAP; returns the request number.</summary>
-    public int Request(ViewScope scope, long cap = long.MaxValue)
+    public int Request(ViewScope scope, long cap = long.MaxValue, bool live = false)
     {
         lock (_gate)
         {
-            _request = (++_next, scope, cap);
-            SQLitePCL.raw.sqlite3_interrupt(_db.Connection.Handle);
+            if (live)
+            {
+                _pending.RemoveAll(r => r.Live);
+                if (_runningLive)
+                    SQLitePCL.raw.sqlite3_interrupt(_db.Connection.Handle);
+            }
+            _pending.Add((++_next, scope, cap, live));
             Monitor.Pulse(_gate);
             return _next;
         }
@@ -46,25 +53,29 @@ public sealed class Counter : IDisposable
     {
         while (true)
         {
-            (int Id, ViewScope Scope, long Cap) request;
+            (int Id, ViewScope Scope, long Cap, bool Live) request;
             lock (_gate)
             {
-                while (_request is null && !_stopped)
+                while (_pending.Count == 0 && !_stopped)
                     Monitor.Wait(_gate);
                 if (_stopped)
                     return;
-                request = _request!.Value;
-                _request = null;
+                request = _pending[0];
+                _pending.RemoveAt(0);
+                _runningLive = request.Live;
             }
             try
             {
                 var count = Count(request.Scope, request.Cap);
                 lock (_gate)
+                {
                     _results[request.Id] = (count, count >= request.Cap);
+                    _runningLive = false;
+                }
             }
             catch (SqliteException)
             {
-                // Interrupted by a newer request, or the db changed under a live run: the next request answers.
+                // Interrupted by a newer live count, or the db changed under a live run: the next request answers.
             }
         }
     }

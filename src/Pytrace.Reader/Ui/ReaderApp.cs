@@ -221,7 +221,7 @@ public sealed class ReaderApp : IDisposable
         try
         {
             var filter = SqlCompiler.Compile(_prompt.Text, _context);
-            _liveCount = _counter.Request(_scope with { Filter = filter }, cap: 100_000);
+            _liveCount = _counter.Request(_scope with { Filter = filter }, cap: 100_000, live: true);
         }
         catch (FilterException e)
         {
