@@ -20,7 +20,7 @@ public static class Corrector
                 notes.Add($"no {c.Field.Name} matches '{c.Value}'");
                 continue;
             }
-            var ranked = values.Candidates(c.Field.Name, c.Value)
+            var ranked = values.Candidates(c.Field.Name, c.Value).Where(v => v != c.Value)
                 .Select(v => (Value: v, Score: Similarity.Score(c.Value, v)))
                 .Where(x => x.Score is not null)
                 .OrderBy(x => x.Score).ThenBy(x => x.Value, StringComparer.Ordinal)

@@ -14,7 +14,9 @@ public sealed class ValueSource(TraceDb db)
         var sql = field switch
         {
             "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {Column(field)} {op} @p0 LIMIT 1",
-            "arg" or "type" => $"SELECT 1 FROM strings WHERE text {op} @p0 LIMIT 1",
+            // Argument names and type names share `strings`; args_name_value tells names apart cheaply.
+            "arg" => $"SELECT 1 FROM args WHERE name IN (SELECT id FROM strings WHERE text {op} @p0) LIMIT 1",
+            "type" => $"SELECT 1 FROM strings WHERE text {op} @p0 LIMIT 1",
             _ => $"SELECT 1 FROM args WHERE value {op} @p0 LIMIT 1",
         };
         return db.Scalar(sql, value) is not null;
