@@ -1,0 +1,26 @@
+using System.Globalization;
+using Pytrace.Reader.Bench;
+
+// dotnet run -c Release --project bench/reader -- [--calls N] [--db PATH] [--regenerate]
+var calls = 10_000_000L;
+var path = Path.Combine(Path.GetTempPath(), "pytrace-reader-bench.sqlite");
+var regenerate = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--calls": calls = long.Parse(args[++i].Replace("_", ""), CultureInfo.InvariantCulture); break;
+        case "--db": path = args[++i]; break;
+        case "--regenerate": regenerate = true; break;
+        default:
+            Console.Error.WriteLine($"unknown option {args[i]} (options: --calls N, --db PATH, --regenerate)");
+            return 2;
+    }
+}
+if (regenerate || !File.Exists(path))
+{
+    Console.Error.WriteLine($"generating {calls:N0} calls into {path}");
+    new Generator(path, calls).Run();
+}
+Measurements.Run(path);
+return 0;
