@@ -8,14 +8,14 @@ namespace Pytrace.Generator;
 internal sealed unsafe class Config
 {
     public string? Error;
-    public int PendingFrames;
+    public bool WaitForMain;
     public string PythonVersion = "";
     public string Executable = "";
 
     private static readonly string[] s_known =
     [
         "session", "ring_dir", "buffer_size", "max_value_length", "repr", "modules", "ignore", "skip_files",
-        "on_full", "pending_frames", "python_version", "executable",
+        "on_full", "wait_for_main", "skip_functions", "python_version", "executable",
     ];
 
     public static Config Read(nint dict)
@@ -41,7 +41,8 @@ internal sealed unsafe class Config
         CodeRegistry.TracedFolders = Folders(dict, "modules");
         CodeRegistry.IgnoredFolders = Folders(dict, "ignore");
         CodeRegistry.SkippedFiles = Strings(dict, "skip_files");
-        c.PendingFrames = (int)(Int(dict, "pending_frames") ?? 0);
+        CodeRegistry.SkippedFunctions = Strings(dict, "skip_functions");
+        c.WaitForMain = Get(dict, "wait_for_main") == Py.True;
         c.PythonVersion = String(dict, "python_version") ?? "";
         c.Executable = String(dict, "executable") ?? "";
         return c;

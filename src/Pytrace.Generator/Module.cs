@@ -52,7 +52,7 @@ internal static unsafe class Module
             if (Py.TypeOf(config) != Py.DictType) return Py.Raise(Py.TypeError, "_start expects a dict");
             var options = Config.Read(config);
             if (options.Error is not null) return Py.Raise(Py.ValueError, options.Error);
-            string? error = Session.Start(options.PendingFrames, options.PythonVersion, options.Executable);
+            string? error = Session.Start(options.WaitForMain, options.PythonVersion, options.Executable);
             return error is null ? Py.NewNone() : Py.Raise(Py.RuntimeError, "pytrace: " + error);
         }
         catch (Exception e)

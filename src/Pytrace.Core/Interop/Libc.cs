@@ -50,6 +50,9 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     public static partial int ClockGettime(int clock, TimeSpec* ts);
 
+    [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Access(string path, int mode);
+
     [LibraryImport("libc", EntryPoint = "sched_yield")]
     public static partial int SchedYield();
 

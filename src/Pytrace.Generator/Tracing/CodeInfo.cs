@@ -7,6 +7,8 @@ internal unsafe struct CodeInfo
     /// <summary>Ring generation that has this code's definition record (see <see cref="Tracer.Epoch"/>).</summary>
     public uint DefinedEpoch;
     public CodeMode Mode;
+    /// <summary>The body of the __main__ module: recording of a launched program starts here.</summary>
+    public bool IsMainModule;
     public ushort Flags;           // Records.CodeFlags
     public ushort ArgCount;        // slots to read: positional, keyword-only, *args, **kwargs
     public int NLocals;            // <=3.10: where cell slots start

@@ -20,6 +20,8 @@ internal static unsafe class CodeRegistry
     /// <summary>When set, only code under these folders is recorded.</summary>
     public static string[] TracedFolders = [];
     public static string[] IgnoredFolders = [];
+    /// <summary>"file:qualname" of interpreter machinery recorded neither itself nor its callees (threading._shutdown).</summary>
+    public static string[] SkippedFunctions = [];
     /// <summary>Code objects marked by @notrace before they ever ran.</summary>
     public static NativeMap<byte> NoTrace;
 
@@ -46,8 +48,9 @@ internal static unsafe class CodeRegistry
             | ((flags & CoAsyncGenerator) != 0 ? CodeFlags.AsyncGenerator : 0)
             | ((flags & CoVarArgs) != 0 ? CodeFlags.VarArgs : 0)
             | ((flags & CoVarKeywords) != 0 ? CodeFlags.VarKeywords : 0));
-        info->Mode = ModeFor(code, file);
         string qualName = Attr(code, "co_qualname"u8) ?? GuessQualName(name, code, argCount, slots);
+        info->Mode = Array.IndexOf(SkippedFunctions, file + ":" + qualName) >= 0 ? CodeMode.SkipTree : ModeFor(code, file);
+        info->IsMainModule = name == "<module>" && module == "__main__";
 
         info->VarNames = Py.GetAttr(code, "co_varnames"u8);
         string[] varNames = StringTuple(code, "co_varnames"u8);

@@ -22,7 +22,7 @@ internal static unsafe class Session
 
     public static bool Active => Tracer.Active;
 
-    public static string? Start(int pendingFrames, string pythonVersion, string executable)
+    public static string? Start(bool waitForMain, string pythonVersion, string executable)
     {
         if (Tracer.Active) return "pytrace is already tracing this process";
         s_pythonVersion = pythonVersion;
@@ -38,9 +38,7 @@ internal static unsafe class Session
             Py.AtExit(&AtExit);
             s_processHooksRegistered = true;
         }
-        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
-        t->PendingReturns = pendingFrames;
-        t->ShadowDepth = 0;
+        Gate.WaitingForMain = waitForMain;
         Tracer.Active = true;
         bool installed = Py.Minor >= 12 ? MonitoringHook.Install() : ProfileHook.Install();
         if (!installed)

@@ -10,10 +10,6 @@ internal struct ThreadInfo
     public uint AnnouncedEpoch;  // ring generation that has this thread's Thread record
     public bool NameKnown;
     public byte NameTries;
-    /// <summary>Frames that were already running when tracing started in this thread; their returns are not recorded.</summary>
-    public int PendingReturns;
     /// <summary>Depth inside a @notrace function (0 = recording).</summary>
     public int SkipDepth;
-    /// <summary>Nesting of frames that are skipped but still entered (shadow depth while PendingReturns > 0).</summary>
-    public int ShadowDepth;
 }

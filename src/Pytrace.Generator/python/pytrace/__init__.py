@@ -42,14 +42,7 @@ def _split_folders(text):
 def _start_from_environment():
     """Called by the bootstrap in every process of a `pytrace` run; the options come from the environment."""
     env = os.environ
-    skip = _own_files()
-    # Frames already running (site, the bootstrap) will return while tracing is on: they are not the program's.
-    pending = 0
-    frame = sys._getframe()
-    while frame is not None:
-        if frame.f_code.co_filename not in skip:
-            pending += 1
-        frame = frame.f_back
+    import threading  # imported now so new threads can be hooked; its exit machinery is not the program's
     ignore = []
     if env.get("PYTRACE_IGNORE_SITE_PACKAGES") == "1":
         import site
@@ -63,8 +56,10 @@ def _start_from_environment():
         "on_full": env.get("PYTRACE_ON_FULL") or "drop",
         "modules": _split_folders(env.get("PYTRACE_MODULES")),
         "ignore": ignore,
-        "skip_files": skip,
-        "pending_frames": pending,
+        "skip_files": _own_files(),
+        "skip_functions": [threading.__file__ + ":_shutdown"],
+        # Start-up (site, this bootstrap, path hooks) runs before the program: record from its __main__ module on.
+        "wait_for_main": True,
         "python_version": "%d.%d.%d" % sys.version_info[:3],
         "executable": sys.executable or "",
     }

@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Pytrace.Cli.Dumper;
+using Pytrace.Cli.Interop;
+using Pytrace.Cli.Running;
+using Pytrace.Interop;
+
+namespace Pytrace.Cli.Commands;
+
+/// <summary>
+/// `pytrace [options] SCRIPT|-m MODULE [ARGS...]`: runs the program in the user's Python with the generator
+/// loaded, drains its rings into the database while it runs, and exits the way the program exited.
+/// </summary>
+internal static class RunCommand
+{
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        string? error = RunOptions.TryParse(args, out var options);
+        if (error is not null) return Fail(stderr, error);
+
+        string python = PythonInterpreter.Choose(options.Python);
+        if (options.Script is not null && !File.Exists(options.Script))
+            return Fail(stderr, $"cannot find the script '{options.Script}'");
+        error = PythonInterpreter.Check(python, out string version);
+        if (error is not null) return Fail(stderr, error);
+        string bootstrap = Path.Combine(AppContext.BaseDirectory, "python");
+        if (!File.Exists(Path.Combine(bootstrap, "pytrace", "_native.so")))
+            return Fail(stderr, $"pytrace is incomplete: {bootstrap}/pytrace/_native.so is missing; rebuild with dotnet build");
+        string db = Path.GetFullPath(options.Db);
+        string? dbDir = Path.GetDirectoryName(db);
+        if (dbDir is null || !Directory.Exists(dbDir)) return Fail(stderr, $"cannot write the database '{options.Db}': its folder does not exist");
+        if (Directory.Exists(db)) return Fail(stderr, $"cannot write the database '{options.Db}': it is a folder");
+        if (!CanWrite(dbDir, db)) return Fail(stderr, $"cannot write the database '{options.Db}': permission denied");
+
+        string session = $"{Environment.ProcessId}x{Random.Shared.Next(1 << 30):x}";
+        string ringDir = Environment.GetEnvironmentVariable("PYTRACE_RING_DIR") is { Length: > 0 } rd ? rd : "/dev/shm";
+        TraceDatabase database;
+        try
+        {
+            database = TraceDatabase.Open(db, options.Append);
+        }
+        catch (TraceDatabaseException e)
+        {
+            return Fail(stderr, $"cannot write the database '{options.Db}': {e.Message}");
+        }
+        using (database)
+        {
+            var argv = new List<string> { python };
+            if (options.Module is not null) { argv.Add("-m"); argv.Add(options.Module); }
+            else argv.Add(options.Script!);
+            argv.AddRange(options.ProgramArgs);
+            database.StartRun(string.Join(' ', argv.Skip(1).Select(Quote)), Environment.CurrentDirectory, python,
+                Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
+
+            int pid;
+            try
+            {
+                pid = Posix.Spawn(argv[0] is var p && p.Contains('/') ? p : Resolve(p), argv, ChildEnvironment(options, bootstrap, session, ringDir));
+            }
+            catch (IOException e)
+            {
+                database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, 0, 0, version);
+                return Fail(stderr, e.Message);
+            }
+
+            var exit = (ExitCode: 0, Signal: 0);
+            var waiter = new Thread(() => exit = Posix.Wait(pid)) { IsBackground = true, Name = "pytrace-wait" };
+            using var signals = ForwardSignals(pid);
+            waiter.Start();
+            var dumper = new RunDumper(database, ringDir, session, options.MaxTraces);
+            try
+            {
+                dumper.Run(() => !waiter.IsAlive);
+            }
+            catch (TraceDatabaseException e)
+            {
+                stderr.WriteLine($"pytrace: writing {options.Db} failed: {e.Message}; the program keeps running untraced");
+                waiter.Join();
+            }
+            waiter.Join();
+            database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.PythonVersion ?? version);
+            database.BuildIndexes();
+            stderr.WriteLine(Summary(dumper, options.Db));
+            if (exit.Signal != 0)
+            {
+                stderr.Flush();
+                Posix.DieBySignal(exit.Signal);
+            }
+            return exit.ExitCode;
+        }
+    }
+
+    private static Dictionary<string, string> ChildEnvironment(RunOptions options, string bootstrap, string session, string ringDir)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in System.Environment.GetEnvironmentVariables())
+            env[(string)e.Key] = (string?)e.Value ?? "";
+        env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var existing) && existing.Length > 0 ? bootstrap + ":" + existing : bootstrap;
+        env["PYTRACE_SESSION"] = session;
+        env["PYTRACE_RING_DIR"] = ringDir;
+        env["PYTRACE_BUFFER_SIZE"] = options.BufferSize.ToString(CultureInfo.InvariantCulture);
+        env["PYTRACE_MAX_VALUE_LENGTH"] = options.MaxValueLength.ToString(CultureInfo.InvariantCulture);
+        env["PYTRACE_REPR"] = options.Repr;
+        env["PYTRACE_ON_FULL"] = options.OnFull;
+        var modules = options.Modules.Count > 0 ? options.Modules
+            : (System.Environment.GetEnvironmentVariable("TRACE_MODULES") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (modules.Count > 0) env["PYTRACE_MODULES"] = string.Join(':', modules.Select(Path.GetFullPath));
+        if (options.IgnoreSitePackages) env["PYTRACE_IGNORE_SITE_PACKAGES"] = "1";
+        return env;
+    }
+
+    /// <summary>
+    /// Ctrl-C and Ctrl-\ reach the program from the terminal (same process group): pytrace ignores them and keeps
+    /// draining. Signals sent to pytrace alone (kill) are passed on to the program.
+    /// </summary>
+    private static IDisposable ForwardSignals(int pid)
+    {
+        var registrations = new List<PosixSignalRegistration>
+        {
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true),
+            PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Posix.Kill(pid, 15); }),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Posix.Kill(pid, 1); }),
+        };
+        return new Registrations(registrations);
+    }
+
+    private sealed class Registrations(List<PosixSignalRegistration> items) : IDisposable
+    {
+        public void Dispose() { foreach (var r in items) r.Dispose(); }
+    }
+
+    private static string Summary(RunDumper dumper, string db)
+    {
+        string calls = dumper.Calls.ToString("N0", CultureInfo.InvariantCulture);
+        string processes = dumper.Processes == 1 ? "1 process" : $"{dumper.Processes} processes";
+        string line = $"pytrace: {calls} calls recorded from {processes} into {db}";
+        if (dumper.Dropped == 0) return line + ", no records dropped";
+        return line + $", {dumper.Dropped.ToString("N0", CultureInfo.InvariantCulture)} records dropped (raise --buffer-size)";
+    }
+
+    private static bool CanWrite(string dir, string db)
+    {
+        if (File.Exists(db)) return Libc.Access(db, 2) == 0;
+        return Libc.Access(dir, 2) == 0;
+    }
+
+    private static string Resolve(string program)
+    {
+        foreach (var dir in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, program);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return program;
+    }
+
+    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine("pytrace: " + message);
+        return 2;
+    }
+}

@@ -1,0 +1,166 @@
+using Pytrace.Records;
+using Pytrace.Ring;
+using Pytrace.Storage;
+
+namespace Pytrace.Cli.Dumper;
+
+/// <summary>
+/// Decodes one process's ring records into call rows. Depth carried by every record lets it re-synchronise
+/// its per-thread stacks after a gap of dropped records.
+/// </summary>
+internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double ticksPerSecond) : IRecordSink
+{
+    private readonly Dictionary<uint, FunctionDef> _codes = [];
+    private readonly Dictionary<uint, long> _types = [];
+    private readonly Dictionary<long, List<CallRow?>> _stacks = [];
+    private List<CallRow?> _stack = [];
+    private long _tid;
+    private long _ticks0, _ns0;
+    private double _nsPerTick = 1;
+    private long _droppedReported;
+
+    public int Pid { get; private set; }
+    public string? PythonVersion { get; private set; }
+    public long Calls { get; private set; }
+    public long Dropped => _droppedReported;
+    public bool Ended { get; private set; }
+    public long LastNs { get; private set; }
+
+    private sealed record FunctionDef(long Id, long[] ArgNames);
+
+    public void OnRecord(byte kind, ReadOnlySpan<byte> payload)
+    {
+        var r = new RecordDecoder(payload);
+        switch ((RecordKind)kind)
+        {
+            case RecordKind.ProcessStart: ProcessStart(ref r); break;
+            case RecordKind.CodeDef: CodeDef(ref r); break;
+            case RecordKind.TypeDef: _types[r.U32()] = db.String(r.String()); break;
+            case RecordKind.Thread: Thread(ref r); break;
+            case RecordKind.Call: Call(ref r, Schema.CallKind.Call); break;
+            case RecordKind.Resume: Call(ref r, Schema.CallKind.Resume); break;
+            case RecordKind.Return: End(ref r, Schema.EndKind.Return); break;
+            case RecordKind.Yield: End(ref r, Schema.EndKind.Yield); break;
+            case RecordKind.Exception: End(ref r, Schema.EndKind.Exception); break;
+            case RecordKind.Drop: Drop(ref r); break;
+            case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); db.EndProcess(Pid, LastNs, _droppedReported); break;
+        }
+    }
+
+    private void ProcessStart(ref RecordDecoder r)
+    {
+        Pid = r.I32();
+        int ppid = r.I32();
+        _ticks0 = (long)r.U64();
+        _ns0 = r.I64();
+        bool tsc = r.U8() == 1;
+        _nsPerTick = tsc ? 1e9 / ticksPerSecond : 1;
+        PythonVersion = r.String();
+        db.Process(Pid, ppid, _ns0);
+    }
+
+    private void CodeDef(ref RecordDecoder r)
+    {
+        uint id = r.U32();
+        int line = r.I32();
+        r.U16(); // flags
+        int argCount = r.U16();
+        string module = r.String(), name = r.String(), file = r.String();
+        var argNames = new long[argCount];
+        for (int i = 0; i < argCount; i++) argNames[i] = db.String(r.String());
+        _codes[id] = new FunctionDef(db.Function(module, name, file, line), argNames);
+    }
+
+    private void Thread(ref RecordDecoder r)
+    {
+        _tid = (long)r.U64();
+        string name = r.String();
+        if (!_stacks.TryGetValue(_tid, out var stack))
+        {
+            _stacks[_tid] = stack = [];
+            db.Thread(Pid, _tid, name);
+        }
+        else if (name.Length > 0)
+        {
+            db.Thread(Pid, _tid, name);
+        }
+        _stack = stack;
+    }
+
+    private void Call(ref RecordDecoder r, int kind)
+    {
+        long ns = ToNs(r.U64());
+        uint code = r.U32();
+        int depth = r.U16();
+        if (!_codes.TryGetValue(code, out var function)) return;
+        while (_stack.Count > depth) _stack.RemoveAt(_stack.Count - 1); // their ends were dropped
+        while (_stack.Count < depth) _stack.Add(null);                // their calls were dropped
+        var row = new CallRow
+        {
+            Parent = depth > 0 ? _stack[depth - 1] : null,
+            Pid = Pid, Tid = _tid, Depth = depth, StartNs = ns, FunctionId = function.Id, Kind = kind,
+        };
+        if (kind == Schema.CallKind.Call)
+        {
+            int count = r.U16();
+            var args = new ArgValue[count];
+            for (int i = 0; i < count; i++)
+            {
+                long type = TypeId(r.U32());
+                args[i] = new ArgValue(i < function.ArgNames.Length ? function.ArgNames[i] : db.String("?"), type, r.Utf8Bytes().ToArray());
+            }
+            row.Args = args;
+        }
+        _stack.Add(row);
+        rows.Add(row);
+        Calls++;
+        LastNs = ns;
+    }
+
+    private void End(ref RecordDecoder r, int endKind)
+    {
+        long ns = ToNs(r.U64());
+        r.U32(); // code id
+        int depth = r.U16();
+        long type = TypeId(r.U32());
+        byte[] value = r.Utf8Bytes().ToArray();
+        LastNs = ns;
+        while (_stack.Count > depth + 1) _stack.RemoveAt(_stack.Count - 1);
+        if (_stack.Count != depth + 1) return;
+        var row = _stack[^1];
+        _stack.RemoveAt(_stack.Count - 1);
+        if (row is null) return; // its call was dropped
+        row.EndNs = ns;
+        row.EndKind = endKind;
+        row.ResultType = type;
+        row.Result = value;
+        rows.Ended(row);
+    }
+
+    private void Drop(ref RecordDecoder r)
+    {
+        long ns = ToNs(r.U64());
+        long count = (long)r.U64();
+        _droppedReported += count;
+        db.Drop(Pid, ns, count);
+    }
+
+    /// <summary>Records dropped after the producer's last Drop record (it died or ended while the ring was full).</summary>
+    public void ReconcileDrops(ulong droppedInHeader)
+    {
+        long missing = (long)droppedInHeader - _droppedReported;
+        if (missing <= 0) return;
+        _droppedReported += missing;
+        db.Drop(Pid, LastNs, missing);
+    }
+
+    public void Close(long endNs)
+    {
+        if (!Ended) db.EndProcess(Pid, endNs, _droppedReported);
+        else db.EndProcess(Pid, LastNs, _droppedReported);
+    }
+
+    private long TypeId(uint local) => local != 0 && _types.TryGetValue(local, out long id) ? id : 0;
+
+    private long ToNs(ulong ticks) => _ns0 + (long)(((long)ticks - _ticks0) * _nsPerTick);
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Pytrace.Interop;
+using Pytrace.Ring;
+
+namespace Pytrace.Cli.Dumper;
+
+/// <summary>
+/// Drains every ring of one run into the database, outside the traced interpreters. Finds the rings of child
+/// processes as they appear, and ends when the program has exited and every ring is drained and released.
+/// </summary>
+internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string session, long maxTraces)
+{
+    private const long DrainBytesPerTurn = 8 << 20;
+    private const int RowsPerCommit = 200_000;
+    private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly Dictionary<string, Source> _sources = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
+    private readonly RowQueue _rows = new();
+    private readonly double _ticksPerSecond = Calibrate();
+    private long _sinceTrim;
+
+    public long Calls { get; private set; }
+    public long Dropped { get; private set; }
+    public int Processes { get; private set; }
+    public string? PythonVersion { get; private set; }
+
+    private sealed record Source(RingMapping Ring, ProcessStream Stream, int Pid);
+
+    private static double Calibrate()
+    {
+        TscClock.Initialize();
+        return TscClock.MeasureFrequency(20);
+    }
+
+    /// <summary>Runs until <paramref name="programExited"/> is true and nothing is left in shared memory.</summary>
+    public void Run(Func<bool> programExited)
+    {
+        var sinceCommit = Stopwatch.StartNew();
+        while (true)
+        {
+            bool exited = programExited();
+            Scan();
+            long drained = DrainAll();
+            if (_rows.Count >= RowsPerCommit || sinceCommit.Elapsed >= CommitInterval || drained == 0)
+            {
+                Commit();
+                sinceCommit.Restart();
+            }
+            if (drained > 0) continue;
+            if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles()) break;
+            if (!exited) CloseFinished();
+            Thread.Sleep(2);
+        }
+        Commit();
+    }
+
+    private void Scan()
+    {
+        foreach (var path in Directory.EnumerateFiles(ringDirectory, $"pytrace-{session}-*"))
+        {
+            if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
+            var ring = RingMapping.TryOpen(path);
+            if (ring is null) continue;
+            var stream = new ProcessStream(db, _rows, _ticksPerSecond);
+            _sources[path] = new Source(ring, stream, ring.Reader.Pid);
+            Processes++;
+        }
+    }
+
+    private long DrainAll()
+    {
+        long records = 0;
+        long now = Libc.Now(Libc.CLOCK_MONOTONIC);
+        foreach (var source in _sources.Values)
+        {
+            source.Ring.Reader.Heartbeat(now);
+            var stream = source.Stream;
+            records += source.Ring.Reader.Drain(ref stream, DrainBytesPerTurn);
+        }
+        return records;
+    }
+
+    /// <summary>Releases rings whose process finished or died and that are empty; true when none is pending.</summary>
+    private bool CloseFinished()
+    {
+        foreach (var (path, source) in _sources.ToArray())
+        {
+            var reader = source.Ring.Reader;
+            if (!(reader.Finished || !IsAlive(source.Pid))) continue;
+            var stream = source.Stream;
+            while (reader.Drain(ref stream, long.MaxValue) > 0) { }
+            if (!reader.IsEmpty) continue;
+            stream.ReconcileDrops(reader.DroppedRecords);
+            stream.Close(Libc.Now(Libc.CLOCK_REALTIME));
+            Calls += stream.Calls;
+            Dropped += stream.Dropped;
+            PythonVersion ??= stream.PythonVersion;
+            source.Ring.Dispose();
+            File.Delete(path);
+            _sources.Remove(path);
+            _closed.Add(path);
+        }
+        return _sources.Count == 0;
+    }
+
+    /// <summary>Ring files not yet mapped: still being created, or left by a process that died while creating one.</summary>
+    private bool PendingRingFiles()
+    {
+        bool pending = false;
+        foreach (var path in Directory.EnumerateFiles(ringDirectory, $"pytrace-{session}-*"))
+        {
+            if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
+            if (int.TryParse(path[(path.LastIndexOf('-') + 1)..], out int pid) && IsAlive(pid)) pending = true;
+            else { File.Delete(path); _closed.Add(path); }
+        }
+        return pending;
+    }
+
+    private void Commit()
+    {
+        if (_rows.Count > 0)
+        {
+            _sinceTrim += _rows.Count;
+            _rows.Flush(db);
+            if (maxTraces > 0 && _sinceTrim > maxTraces / 10)
+            {
+                db.TrimTo(maxTraces);
+                _sinceTrim = 0;
+            }
+        }
+        db.Commit();
+    }
+
+    /// <summary>Alive and not a zombie (a zombie has exited; only its parent has not collected it yet).</summary>
+    public static bool IsAlive(int pid)
+    {
+        if (!Libc.ProcessExists(pid)) return false;
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return close < 0 || close + 2 >= stat.Length || stat[close + 2] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Calls recorded so far in rings still open (for the summary of an interrupted run).</summary>
+    public long OpenCalls => _sources.Values.Sum(s => s.Stream.Calls);
+}

@@ -1,0 +1,223 @@
+using System.Text;
+using Pytrace.Interop;
+using Pytrace.Storage;
+using SQLitePCL;
+
+namespace Pytrace.Cli.Dumper;
+
+/// <summary>
+/// The dumper's write side of traces.sqlite: WAL, one transaction per drain cycle, prepared inserts, strings and
+/// functions interned, secondary indexes built when the run ends.
+/// </summary>
+internal sealed class TraceDatabase : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly SqliteStatement _insertCall, _insertArg, _updateCall, _maxId, _insertString, _selectString,
+        _insertFunction, _selectFunction, _insertDrop, _upsertThread, _upsertProcess, _endProcess;
+    private readonly Dictionary<string, long> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string, string, int), long> _functions = new();
+    private bool _inTransaction;
+    private long _nextId;
+
+    public long RunId { get; private set; }
+
+    static TraceDatabase() => Batteries_V2.Init();
+
+    private TraceDatabase(sqlite3 db)
+    {
+        _db = db;
+        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+        Exec(Schema.Tables);
+        _insertCall = Prepare("INSERT INTO calls(id, parent, run, pid, tid, depth, start_ns, end_ns, function, kind, end_kind, result_type, result) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        _insertArg = Prepare("INSERT INTO args(call, pos, name, type, value) VALUES(?,?,?,?,?)");
+        _updateCall = Prepare("UPDATE calls SET end_ns=?, end_kind=?, result_type=?, result=? WHERE id=?");
+        _maxId = Prepare("SELECT max(id) FROM calls");
+        _insertString = Prepare("INSERT OR IGNORE INTO strings(text) VALUES(?)");
+        _selectString = Prepare("SELECT id FROM strings WHERE text=?");
+        _insertFunction = Prepare("INSERT OR IGNORE INTO functions(module, name, file, line) VALUES(?,?,?,?)");
+        _selectFunction = Prepare("SELECT id FROM functions WHERE module=? AND name=? AND file=? AND line=?");
+        _insertDrop = Prepare("INSERT INTO drops(run, pid, time_ns, count) VALUES(?,?,?,?)");
+        _upsertThread = Prepare("INSERT INTO threads(run, pid, tid, name) VALUES(?,?,?,?) ON CONFLICT(run, pid, tid) DO UPDATE SET name=coalesce(excluded.name, name)");
+        _upsertProcess = Prepare("INSERT INTO processes(run, pid, ppid, started_ns) VALUES(?,?,?,?) ON CONFLICT(run, pid) DO UPDATE SET ppid=excluded.ppid, started_ns=excluded.started_ns");
+        _endProcess = Prepare("UPDATE processes SET ended_ns=coalesce(ended_ns, ?), dropped=? WHERE run=? AND pid=?");
+    }
+
+    /// <summary>Opens (append) or creates anew (the file and its WAL removed first) a database with mode 0600.</summary>
+    public static TraceDatabase Open(string path, bool append)
+    {
+        if (!append)
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" }) File.Delete(path + suffix);
+        }
+        if (!File.Exists(path))
+        {
+            int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0x180);
+            if (fd < 0) throw new TraceDatabaseException($"cannot create {path}");
+            Libc.Close(fd);
+        }
+        int rc = raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READWRITE, null);
+        if (rc != raw.SQLITE_OK) throw new TraceDatabaseException($"cannot open {path}: {raw.sqlite3_errstr(rc).utf8_to_string()}");
+        var database = new TraceDatabase(db);
+        database.CheckVersion();
+        return database;
+    }
+
+    private void CheckVersion()
+    {
+        using var select = Prepare("SELECT value FROM meta WHERE key='schema_version'");
+        long? version = select.ScalarInt64();
+        if (version is null)
+        {
+            Exec($"INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}')");
+        }
+        else if (version != Schema.Version)
+        {
+            throw new TraceDatabaseException($"the database has schema version {version}, this pytrace writes {Schema.Version}; use another --db or drop --append");
+        }
+        Exec("INSERT OR REPLACE INTO meta(key, value) VALUES('complete', '0')");
+    }
+
+    public void StartRun(string command, string cwd, string python, string host, long startedNs)
+    {
+        using var insert = Prepare("INSERT INTO runs(command, cwd, python, host, started_ns) VALUES(?,?,?,?,?)");
+        insert.Bind(1, command).Bind(2, cwd).Bind(3, python).Bind(4, host).Bind(5, startedNs).Execute();
+        RunId = raw.sqlite3_last_insert_rowid(_db);
+    }
+
+    public void EndRun(long endedNs, int? exitCode, long calls, long dropped, string? pythonVersion)
+    {
+        Commit();
+        using var update = Prepare("UPDATE runs SET ended_ns=?, exit_code=?, calls=?, dropped=?, python_version=coalesce(?, python_version) WHERE id=?");
+        update.Bind(1, endedNs);
+        if (exitCode is null) update.BindNull(2); else update.Bind(2, exitCode.Value);
+        update.Bind(3, calls).Bind(4, dropped).Bind(5, pythonVersion).Bind(6, RunId).Execute();
+    }
+
+    /// <summary>Builds the secondary indexes (cheaper once, after the bulk) and marks the file complete.</summary>
+    public void BuildIndexes()
+    {
+        Commit();
+        Exec(Schema.Indexes);
+        Exec("INSERT OR REPLACE INTO meta(key, value) VALUES('complete', '1'); PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
+    public void Begin()
+    {
+        if (_inTransaction) return;
+        Exec("BEGIN IMMEDIATE");
+        _inTransaction = true;
+        // Ids are taken inside the write lock, so two runs appending to one file never collide.
+        _nextId = _maxId.ScalarInt64() ?? 0;
+    }
+
+    public void Commit()
+    {
+        if (!_inTransaction) return;
+        Exec("COMMIT");
+        _inTransaction = false;
+    }
+
+    public long String(string text)
+    {
+        if (_strings.TryGetValue(text, out long id)) return id;
+        Begin();
+        _insertString.Bind(1, text).Execute();
+        id = _selectString.Bind(1, text).ScalarInt64() ?? throw new TraceDatabaseException("string interning failed");
+        _strings[text] = id;
+        return id;
+    }
+
+    public long Function(string module, string name, string file, int line)
+    {
+        var key = (module, name, file, line);
+        if (_functions.TryGetValue(key, out long id)) return id;
+        Begin();
+        _insertFunction.Bind(1, module).Bind(2, name).Bind(3, file).Bind(4, line).Execute();
+        id = _selectFunction.Bind(1, module).Bind(2, name).Bind(3, file).Bind(4, line).ScalarInt64()
+            ?? throw new TraceDatabaseException("function interning failed");
+        _functions[key] = id;
+        return id;
+    }
+
+    public void Insert(CallRow row)
+    {
+        Begin();
+        row.Id = ++_nextId;
+        _insertCall.Bind(1, row.Id);
+        if (row.Parent is null) _insertCall.BindNull(2); else _insertCall.Bind(2, row.Parent.Id);
+        _insertCall.Bind(3, RunId).Bind(4, row.Pid).Bind(5, row.Tid).Bind(6, row.Depth).Bind(7, row.StartNs);
+        if (row.EndNs == 0) _insertCall.BindNull(8); else _insertCall.Bind(8, row.EndNs);
+        _insertCall.Bind(9, row.FunctionId).Bind(10, row.Kind).Bind(11, row.EndKind);
+        BindResult(_insertCall, 12, row);
+        _insertCall.Execute();
+        for (int i = 0; i < row.Args.Length; i++)
+        {
+            var arg = row.Args[i];
+            _insertArg.Bind(1, row.Id).Bind(2, i).Bind(3, arg.NameId).Bind(4, arg.TypeId).BindUtf8(5, arg.Value).Execute();
+        }
+    }
+
+    public void Update(CallRow row)
+    {
+        Begin();
+        _updateCall.Bind(1, row.EndNs).Bind(2, row.EndKind);
+        BindResult(_updateCall, 3, row);
+        _updateCall.Bind(5, row.Id).Execute();
+    }
+
+    private static void BindResult(SqliteStatement statement, int index, CallRow row)
+    {
+        if (row.EndKind == Schema.EndKind.Unfinished) { statement.BindNull(index).BindNull(index + 1); return; }
+        if (row.ResultType == 0) statement.BindNull(index); else statement.Bind(index, row.ResultType);
+        statement.BindUtf8(index + 1, row.Result ?? []);
+    }
+
+    public void Drop(int pid, long timeNs, long count)
+    {
+        Begin();
+        _insertDrop.Bind(1, RunId).Bind(2, pid).Bind(3, timeNs).Bind(4, count).Execute();
+    }
+
+    public void Thread(int pid, long tid, string? name)
+    {
+        Begin();
+        _upsertThread.Bind(1, RunId).Bind(2, pid).Bind(3, tid).Bind(4, string.IsNullOrEmpty(name) ? null : name).Execute();
+    }
+
+    public void Process(int pid, int ppid, long startedNs)
+    {
+        Begin();
+        _upsertProcess.Bind(1, RunId).Bind(2, pid).Bind(3, ppid).Bind(4, startedNs).Execute();
+    }
+
+    public void EndProcess(int pid, long endedNs, long dropped)
+    {
+        Begin();
+        _endProcess.Bind(1, endedNs).Bind(2, dropped).Bind(3, RunId).Bind(4, pid).Execute();
+    }
+
+    /// <summary>Deletes the oldest calls (of every run in the file) so that the newest <paramref name="keep"/> ids remain.</summary>
+    public void TrimTo(long keep)
+    {
+        Begin();
+        long cutoff = (_maxId.ScalarInt64() ?? 0) - keep;
+        if (cutoff <= 0) return;
+        using (var deleteArgs = Prepare("DELETE FROM args WHERE call <= ?")) deleteArgs.Bind(1, cutoff).Execute();
+        using (var deleteCalls = Prepare("DELETE FROM calls WHERE id <= ?")) deleteCalls.Bind(1, cutoff).Execute();
+    }
+
+    private SqliteStatement Prepare(string sql) => new(_db, sql);
+
+    private void Exec(string sql) => SqliteStatement.Check(raw.sqlite3_exec(_db, sql), _db, sql.Length > 40 ? sql[..40] : sql);
+
+    public void Dispose()
+    {
+        if (_inTransaction) Commit();
+        foreach (var s in new[] { _insertCall, _insertArg, _updateCall, _maxId, _insertString, _selectString, _insertFunction,
+                     _selectFunction, _insertDrop, _upsertThread, _upsertProcess, _endProcess })
+            s.Dispose();
+        raw.sqlite3_close_v2(_db);
+    }
+
+    public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+}
