@@ -450,7 +450,11 @@ public sealed class ReaderApp : IDisposable
         var total = _counter.Result(_totalCount)?.Count;
         var shown = _scope == ViewScope.All ? total : _counter.Result(_scopeCount)?.Count;
         string N(long? n) => n?.ToString("N0", CultureInfo.InvariantCulture) ?? "…";
-        var parts = new List<string> { System.IO.Path.GetFileName(_db.Path) };
+        var parts = new List<string>();
+        // Follow mode first: it must stay visible however narrow the terminal is.
+        if (_follow)
+            parts.Add($"FOLLOWING: {N((_summary.MaxId ?? 0) - _followFrom)} new");
+        parts.Add(System.IO.Path.GetFileName(_db.Path));
         if (_scope.Filter is { } f)
             parts.Add($"filter: {f.Source}");
         if (_scope.Thread is { } t)
@@ -462,8 +466,6 @@ public sealed class ReaderApp : IDisposable
             parts.Add($"call {row.Anchor}" + (_summary.MaxId is > 0 and var max ? $" ({100 * row.Anchor / max}%)" : ""));
         if (_viewport.AtEnd)
             parts.Add("END");
-        if (_follow)
-            parts.Add($"FOLLOWING: {N((_summary.MaxId ?? 0) - _followFrom)} new");
         return " " + string.Join("  |  ", parts);
     }
 

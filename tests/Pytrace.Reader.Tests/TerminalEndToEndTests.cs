@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Pytrace.Reader.Tests.Support;
+
+namespace Pytrace.Reader.Tests;
+
+/// <summary>
+/// Drives the real `pytrace` binary in a pseudo-terminal (tmux): open, search, filter, follow a database that
+/// this test process keeps writing. PYTRACE_BIN overrides the binary; tmux comes from `.ci/run`.
+/// </summary>
+public sealed class TerminalEndToEndTests : IDisposable
+{
+    private readonly TempDb _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    private static string Binary()
+    {
+        if (Environment.GetEnvironmentVariable("PYTRACE_BIN") is { Length: > 0 } bin)
+            return bin;
+        // tests/Pytrace.Reader.Tests/bin/<Configuration>/net10.0/ → the CLI built in the same configuration.
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = testBin.Parent!.Name;
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Directory.Build.props")))
+            root = root.Parent;
+        return Path.Combine(root!.FullName, "src", "Pytrace.Cli", "bin", configuration, "net10.0", "pytrace");
+    }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
+
+    [Fact]
+    public void OpenSearchFilterAndFollowInARealTerminal()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed: the terminal tests need it (.ci/run installs it; apt-get install tmux)");
+        var binary = Binary();
+        Assert.True(File.Exists(binary), $"no pytrace binary at {binary}: build the solution first (dotnet build)");
+        Shop.Write(_db.Path);
+        AssertRoutesToTheReader(binary);
+
+        // `pytrace` with no arguments reads ./traces.sqlite.
+        using var tmux = new Tmux($"cd {Quote(_db.Folder)} && TERM=xterm-256color {Quote(binary)}; echo EXIT=$?; sleep 60");
+        tmux.WaitFor("→ shop.checkout(cart=Cart<3 items>, user='ann')");
+        tmux.WaitFor("6 / 6 calls");
+
+        tmux.Keys("/");
+        tmux.Keys("declined", literal: true);
+        tmux.Keys("Enter");
+        tmux.WaitFor("call 3 (50%)");
+        tmux.Keys("n");
+        tmux.WaitFor("pattern not found: declined");
+        tmux.Keys("N");
+        tmux.WaitFor("call 1 (16%)");
+
+        tmux.Keys("&");
+        tmux.Keys("func == 'checkout%'", literal: true);
+        tmux.WaitFor("2 calls match");
+        tmux.Keys("Enter");
+        var screen = tmux.WaitFor("filter: func == 'checkout%'  |  2 / 6 calls");
+        Assert.DoesNotContain("shop.price", screen);
+        tmux.Keys("&");
+        tmux.Keys("Enter");
+        tmux.WaitFor("filter cleared");
+
+        tmux.Resize(70, 20);
+        tmux.WaitFor("→ shop.checkout(cart=Cart<3 items>, user='ann')\n");
+
+        tmux.Keys("F");
+        tmux.WaitFor("FOLLOWING: 0 new");
+        using (var writer = new TraceBuilder(_db.Path, indexes: false) { Clock = TraceBuilder.LocalNs(2026, 11, 25, 12, 5, 0) })
+        {
+            writer.Thread(4321, 1, "MainThread");
+            for (var i = 0; i < 30; i++)
+            {
+                writer.Leaf("shop", "late", "int", i.ToString(), ("i", "int", i.ToString()));
+                Thread.Sleep(10);
+            }
+        }
+        tmux.WaitFor("→ shop.late(i=29)  = 29");
+        tmux.WaitFor("FOLLOWING: 30 new");
+
+        tmux.Keys("x");
+        tmux.WaitFor("stopped following");
+        tmux.Keys("q");
+        screen = tmux.WaitFor("EXIT=0");
+        Assert.DoesNotContain("shop.late", screen);
+    }
+
+    private void AssertRoutesToTheReader(string binary)
+    {
+        var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "query", "func == 'helper'", "--db", _db.Path })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0 && output.Contains("shop.helper(x=5)"),
+            $"`{binary} query` does not reach Pytrace.Reader (exit {process.ExitCode}): {output}{error}");
+    }
+}
