@@ -42,6 +42,8 @@ public sealed class QueryCommandTests : IDisposable
     [InlineData("arg == 'user' and value == \"'ann'\"", "checkout")]
     [InlineData("arg == 'user' and (value == \"'ann'\" or value == \"'bob'\")", "checkout,checkout_fast")]
     [InlineData("value == 2", "price")]
+    [InlineData("arg == 'item' and value == \"'book'\" and not not (arg == 'qty' and value == '2')", "price")]
+    [InlineData("(arg == 'qty') and (func == 'price') and value == '2'", "price")]
     [InlineData("type == 'Cart'", "checkout")]
     [InlineData("type == 'Cart' and arg == 'user'", "")]
     [InlineData("type == 'Cart' and func == 'checkout' or depth == 1 and value == '24.0'", "checkout,pay")]

@@ -74,10 +74,12 @@ public sealed class TraceDb : IDisposable
             return false;
         var regex = RegexCache.GetOrAdd(pattern, p =>
         {
-            try { return new Regex(p, RegexOptions.CultureInvariant); }
+            // A pathological pattern on one huge value must not hang a scan of millions of rows.
+            try { return new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)); }
             catch (ArgumentException) { return null; }
         });
-        return regex?.IsMatch(input) ?? false;
+        try { return regex?.IsMatch(input) ?? false; }
+        catch (RegexMatchTimeoutException) { return false; }
     }
 
     private static void Execute(SqliteConnection connection, string sql)
