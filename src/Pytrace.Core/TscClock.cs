@@ -10,7 +10,7 @@ namespace Pytrace;
 /// </summary>
 public static unsafe class TscClock
 {
-    private static delegate* unmanaged<ulong> s_read;
+    private static delegate* unmanaged[SuppressGCTransition]<ulong> s_read;
 
     public static bool Available => s_read != null;
 
@@ -24,7 +24,7 @@ public static unsafe class TscClock
         ReadOnlySpan<byte> code = [0x0F, 0x31, 0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0, 0xC3]; // rdtsc; shl rdx,32; or rax,rdx; ret
         code.CopyTo(new Span<byte>(page, code.Length));
         if (Libc.Mprotect(page, 4096, Libc.PROT_READ | Libc.PROT_EXEC) != 0) return false;
-        s_read = (delegate* unmanaged<ulong>)page;
+        s_read = (delegate* unmanaged[SuppressGCTransition]<ulong>)page;
         return true;
     }
 

@@ -17,6 +17,7 @@ internal static unsafe class Module
             if (Py.Minor < 8) return Py.Raise(Py.RuntimeError, "pytrace needs CPython 3.8 or newer");
             FrameLayout.Initialize(Py.Minor);
             PyStr.Initialize(Py.Minor);
+            PyInt.Initialize(Py.Minor);
             ThreadRegistry.Initialize();
             if (!Probe.Run()) FrameLayout.Verified = false;
             nint methods = (nint)NativeMemory.AllocZeroed(8, 32);

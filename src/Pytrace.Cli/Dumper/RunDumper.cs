@@ -21,6 +21,8 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     private long _sinceTrim;
 
     public long Calls { get; private set; }
+    /// <summary>Time spent draining and writing while there was something to drain: the dumper's own cost.</summary>
+    public TimeSpan Busy { get; private set; }
     public long Dropped { get; private set; }
     public int Processes { get; private set; }
     public string? PythonVersion { get; private set; }
@@ -37,16 +39,21 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     public void Run(Func<bool> programExited)
     {
         var sinceCommit = Stopwatch.StartNew();
+        var turn = new Stopwatch();
         while (true)
         {
             bool exited = programExited();
             Scan();
+            turn.Restart();
             long drained = DrainAll();
+            bool wrote = false;
             if (_rows.Count >= RowsPerCommit || sinceCommit.Elapsed >= CommitInterval || drained == 0)
             {
+                wrote = _rows.Count > 0;
                 Commit();
                 sinceCommit.Restart();
             }
+            if (drained > 0 || wrote) Busy += turn.Elapsed;
             if (drained > 0) continue;
             if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles()) break;
             if (!exited) CloseFinished();

@@ -45,6 +45,7 @@ internal static unsafe class PyStr
         // kind 0: UTF-8 fallback, addressed by byte; only used for sequential reads via Utf8Bytes.
         private int Utf8At(long i) => data[i];
         public bool IsUtf8 => kind == 0;
+        public int Kind => kind;
         public byte* Data => data;
     }
 

@@ -12,6 +12,7 @@ internal static unsafe class ScalarFormatter
 
     public static void Int(ref ValueText w, nint o)
     {
+        if (PyInt.TryRead(o, out long small)) { w.Decimal(small); return; }
         int overflow;
         long v = Py.LongAsLongLongAndOverflow(o, &overflow);
         if (overflow == 0)
@@ -101,6 +102,14 @@ internal static unsafe class ScalarFormatter
     {
         if (!PyStr.Read(o, out var view)) { w.Ascii("<str>"u8); return; }
         if (view.IsUtf8) { Utf8Repr(ref w, view.Data, (int)view.Length); return; }
+        if (view.Kind == 1 && PlainAscii(view.Data, view.Length))
+        {
+            w.Ascii((byte)'\'');
+            w.Ascii(new ReadOnlySpan<byte>(view.Data, (int)Math.Min(view.Length, w.Room)));
+            if (view.Length > w.Room) w.Ascii((byte)'.'); // marks the text cut
+            w.Ascii((byte)'\'');
+            return;
+        }
         long scan = Math.Min(view.Length, 4096);
         bool single = false, dbl = false;
         for (long i = 0; i < scan; i++)
@@ -113,6 +122,18 @@ internal static unsafe class ScalarFormatter
         w.Ascii(quote);
         for (long i = 0; i < view.Length && !w.Full; i++) Escaped(ref w, view[i], quote);
         w.Ascii(quote);
+    }
+
+    /// <summary>Printable ASCII with no quote or backslash: its repr is the text in single quotes.</summary>
+    private static bool PlainAscii(byte* data, long length)
+    {
+        long n = Math.Min(length, 4096);
+        for (long i = 0; i < n; i++)
+        {
+            byte c = data[i];
+            if (c < 0x20 || c >= 0x7F || c == '\'' || c == '\\' || c == '"') return false;
+        }
+        return true;
     }
 
     private static void Utf8Repr(ref ValueText w, byte* data, int length)

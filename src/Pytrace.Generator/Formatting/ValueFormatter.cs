@@ -44,8 +44,17 @@ internal static unsafe class ValueFormatter
         else Opaque(ref w, o, info);
     }
 
-    public static void Format(ref ValueText w, nint o, int nesting, nint* open) =>
-        Format(ref w, o, TypeRegistry.Get(Py.TypeOf(o)), nesting, open);
+    /// <summary>Formats an element: the common exact built-ins are recognized without a registry lookup.</summary>
+    public static void Format(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        nint type = Py.TypeOf(o);
+        if (type == Py.LongType) ScalarFormatter.Int(ref w, o);
+        else if (type == Py.UnicodeType) ScalarFormatter.Str(ref w, o);
+        else if (type == Py.FloatType) ScalarFormatter.Float(ref w, o);
+        else if (o == Py.None) w.Ascii("None"u8);
+        else if (type == Py.BoolType) w.Ascii(o == Py.True ? "True"u8 : "False"u8);
+        else Format(ref w, o, TypeRegistry.Get(type), nesting, open);
+    }
 
     private static void FormatAs(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
     {

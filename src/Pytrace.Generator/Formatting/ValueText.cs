@@ -32,9 +32,23 @@ internal unsafe ref struct ValueText
         _chars++;
     }
 
+    /// <summary>Characters that still fit before the limit.</summary>
+    public readonly int Room => _limit - _chars;
+
     public void Ascii(scoped ReadOnlySpan<byte> s)
     {
-        for (int i = 0; i < s.Length; i++) Ascii(s[i]);
+        int n = Math.Min(s.Length, _limit - _chars);
+        if (n <= 16)
+        {
+            for (int i = 0; i < n; i++) _cursor[i] = s[i]; // short pieces (", ", digits): a call to memmove costs more
+        }
+        else
+        {
+            s[..n].CopyTo(new Span<byte>(_cursor, n));
+        }
+        _cursor += n;
+        _chars += n;
+        if (n < s.Length) _cut = true;
     }
 
     public void Utf8(byte* s, int length)
@@ -76,11 +90,11 @@ internal unsafe ref struct ValueText
     public void Decimal(long v)
     {
         byte* digits = stackalloc byte[24];
-        int n = 0;
+        int n = 24;
         ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
-        do { digits[n++] = (byte)('0' + (int)(u % 10)); u /= 10; } while (u != 0);
-        if (v < 0) Ascii((byte)'-');
-        while (n > 0) Ascii(digits[--n]);
+        do { digits[--n] = (byte)('0' + (int)(u % 10)); u /= 10; } while (u != 0);
+        if (v < 0) digits[--n] = (byte)'-';
+        Ascii(new ReadOnlySpan<byte>(digits + n, 24 - n));
     }
 
     public void Hex(ulong v, int minDigits)

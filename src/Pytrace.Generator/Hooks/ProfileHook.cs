@@ -9,15 +9,25 @@ namespace Pytrace.Generator.Hooks;
 /// <summary>
 /// 3.8-3.11: the C-level profile hook (PyEval_SetProfile), per thread. New threads get it through
 /// threading.setprofile with a C bootstrap function that swaps itself for the hook on its first event.
+/// A profile hook is told that a frame exited by exception but not which one (CPython sets it aside while the
+/// hook runs), so the thread's C trace function slot also gets a hook that only notes PyTrace_EXCEPTION. It is
+/// set directly, not with PyEval_SetTrace, which would switch the interpreter to line-by-line dispatch; a
+/// debugger or coverage tool that sets its own trace function simply takes the slot back.
 /// </summary>
 internal static unsafe class ProfileHook
 {
     private const int CCall = 4;
     private static nint s_bootstrap;
 
+    private const int TraceException = 1;
+    private static bool s_exceptionSlotOk;
+
     public static bool Install()
     {
         Py.EvalSetProfile(&OnEvent, 0);
+        nint tstate = Py.ThreadStateGet();
+        s_exceptionSlotOk = *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
+        ClaimTraceSlot(tstate);
         nint threading = Py.Import("threading");
         if (threading == 0) { Py.ErrClear(); return true; }
         s_bootstrap = Py.CFunctionNew(Py.MethodDef("_pytrace_thread_bootstrap", (delegate* unmanaged<nint, nint, nint>)&Bootstrap, Py.MethVarArgs), 0, 0);
@@ -37,6 +47,9 @@ internal static unsafe class ProfileHook
 
     public static void Uninstall()
     {
+        nint tstate = Py.ThreadStateGet();
+        if (s_exceptionSlotOk && *(nint*)(tstate + TraceSlot) == (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace)
+            *(nint*)(tstate + TraceSlot) = 0;
         Py.EvalSetProfile(null, 0);
         nint threading = Py.Import("threading");
         if (threading == 0) { Py.ErrClear(); return; }
@@ -55,12 +68,33 @@ internal static unsafe class ProfileHook
     private static nint Bootstrap(nint self, nint args)
     {
         Py.EvalSetProfile(&OnEvent, 0);
+        ClaimTraceSlot(Py.ThreadStateGet());
         if (Tracer.Active && Py.VarSize(args) >= 1)
         {
             nint frame = ((nint*)(args + 24))[0];
             Handle(frame, Py.TraceCall, 0);
         }
         return Py.NewNone();
+    }
+
+    private static int TraceSlot => FrameLayout.ThreadStateProfileFuncOffset + 8;
+
+    private static void ClaimTraceSlot(nint tstate)
+    {
+        if (s_exceptionSlotOk && *(nint*)(tstate + TraceSlot) == 0)
+            *(nint*)(tstate + TraceSlot) = (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace;
+    }
+
+    /// <summary>Notes the exception leaving each frame; mutes line events for the frame (3.11 would send them).</summary>
+    [UnmanagedCallersOnly]
+    private static int OnTrace(nint self, nint frame, int what, nint arg)
+    {
+        if (what == Py.TraceCall) { *(byte*)(frame + FrameLayout.FrameTraceLinesOffset) = 0; return 0; }
+        if (what != TraceException || !Tracer.Active || arg == 0 || Py.TypeOf(arg) != Py.TupleType || Py.VarSize(arg) < 2) return 0;
+        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
+        t->ExceptionFrame = frame;
+        t->ExceptionValue = ((nint*)(arg + 24))[1];
+        return 0;
     }
 
     [UnmanagedCallersOnly]
@@ -90,15 +124,22 @@ internal static unsafe class ProfileHook
         }
         else if (what == Py.TraceReturn)
         {
+            if (arg != 0 && t->ExceptionFrame == frame) t->ExceptionFrame = 0; // caught inside: nothing in flight
             if (!Gate.Leave(t, c)) return;
-            if (arg == 0) Exception(t, c, ticks);
+            if (arg == 0) Exception(t, c, frame, ticks);
             else Tracer.End(t, c, generator && IsYield(slots) ? RecordKind.Yield : RecordKind.Return, arg, ticks);
         }
     }
 
     /// <summary>A return with no value is an exception leaving the frame: it is the one currently set.</summary>
-    private static void Exception(ThreadInfo* t, CodeInfo* c, ulong ticks)
+    private static void Exception(ThreadInfo* t, CodeInfo* c, nint frame, ulong ticks)
     {
+        if (t->ExceptionFrame == frame && t->ExceptionValue != 0)
+        {
+            t->ExceptionFrame = 0;
+            Tracer.End(t, c, RecordKind.Exception, t->ExceptionValue, ticks);
+            return;
+        }
         nint type, value, traceback;
         Py.ErrFetch(&type, &value, &traceback);
         // 3.8-3.11 keep C-raised errors unnormalized (a message, or nothing); normalizing builds the instance.

@@ -21,6 +21,8 @@ internal static unsafe class FrameLayout
     public static int ThreadStateIdOffset;
     public static int ThreadStateFrameOffset; // 3.12: cframe, then current_frame at +0; 3.13: current_frame
     public static bool Verified;
+    public static int ThreadStateProfileFuncOffset; // <=3.11: c_profilefunc; c_tracefunc follows it
+    public static int FrameTraceLinesOffset;        // <=3.11: PyFrameObject.f_trace_lines
 
     public const int YieldValue311 = 86;
     public const int FrameSuspended310 = -1;
@@ -46,6 +48,8 @@ internal static unsafe class FrameLayout
                 break;
         }
         CodeNLocalsOffset = 28;
+        ThreadStateProfileFuncOffset = minor == 11 ? 64 : 56;
+        FrameTraceLinesOffset = minor switch { 8 or 9 => 88, 10 => 84, _ => 44 };
         ThreadStateIdOffset = minor switch { 8 or 9 or 10 => 256, 11 => 240, _ => 224 };
     }
 
@@ -60,8 +64,7 @@ internal static unsafe class FrameLayout
     public static nint CodeOf(nint slotsFrame) => *(nint*)(slotsFrame + CodeOffset);
     public static nint GlobalsOf(nint slotsFrame) => *(nint*)(slotsFrame + GlobalsOffset);
 
-    public static long ThreadStateId(nint tstate) =>
-        Py.ThreadStateGetId != null ? Py.ThreadStateGetId(tstate) : *(long*)(tstate + ThreadStateIdOffset);
+    public static long ThreadStateId(nint tstate) => *(long*)(tstate + ThreadStateIdOffset);
 
     /// <summary>
     /// Called from a Python function <c>_probe(a, b, probe)</c> while it runs: its frame must show the
@@ -75,7 +78,9 @@ internal static unsafe class FrameLayout
         if (CodeOf(slots) != expectedCode) return false;
         nint* locals = LocalsPlus(slots);
         if (locals[0] != a || locals[1] != b) return false;
-        if (Py.Minor >= 12 && CurrentInterpFrame(Py.ThreadStateGet()) != slots) return false;
+        nint tstate = Py.ThreadStateGet();
+        if (Py.Minor >= 12 && CurrentInterpFrame(tstate) != slots) return false;
+        if (Py.ThreadStateGetId != null && Py.ThreadStateGetId(tstate) != ThreadStateId(tstate)) return false;
         return true;
     }
 }

@@ -5,7 +5,8 @@ internal static unsafe partial class Py
 {
     public const int TraceCall = 0, TraceException = 1, TraceLine = 2, TraceReturn = 3;
 
-    public static delegate* unmanaged<nint> ThreadStateGet;
+    // Hot-path calls that never run Python code skip the GC transition (SuppressGCTransition): it costs more than they do.
+    public static delegate* unmanaged[SuppressGCTransition]<nint> ThreadStateGet;
     public static delegate* unmanaged<nint, long> ThreadStateGetId; // 3.9+
     public static delegate* unmanaged<delegate* unmanaged<nint, nint, int, nint, int>, nint, void> EvalSetProfile;
     public static delegate* unmanaged<nint> EvalGetFrame;
@@ -15,7 +16,7 @@ internal static unsafe partial class Py
 
     private static void ResolveEval()
     {
-        ThreadStateGet = (delegate* unmanaged<nint>)Require("PyThreadState_Get");
+        ThreadStateGet = (delegate* unmanaged[SuppressGCTransition]<nint>)Require("PyThreadState_Get");
         ThreadStateGetId = (delegate* unmanaged<nint, long>)Optional("PyThreadState_GetID");
         EvalSetProfile = (delegate* unmanaged<delegate* unmanaged<nint, nint, int, nint, int>, nint, void>)Require("PyEval_SetProfile");
         EvalGetFrame = (delegate* unmanaged<nint>)Require("PyEval_GetFrame");

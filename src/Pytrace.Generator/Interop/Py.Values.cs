@@ -3,18 +3,18 @@ namespace Pytrace.Generator.Interop;
 /// <summary>Numbers, strings, containers: what the value formatter and the module API read.</summary>
 internal static unsafe partial class Py
 {
-    public static delegate* unmanaged<nint, int*, long> LongAsLongLongAndOverflow;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, int*, long> LongAsLongLongAndOverflow;
     public static delegate* unmanaged<nint, nuint> LongNumBits;
     public static delegate* unmanaged<long, nint> LongFromLongLong;
     public static delegate* unmanaged<nint, nint*, byte*> UnicodeAsUtf8AndSize;
     public static delegate* unmanaged<byte*, nint, nint> UnicodeFromUtf8;
-    public static delegate* unmanaged<nint, nint*, nint*, nint*, int> DictNext;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint*, nint*, nint*, int> DictNext;
     public static delegate* unmanaged<nint> DictNew;
     public static delegate* unmanaged<nint, nint, nint> DictGetItem;
     public static delegate* unmanaged<nint, byte*, nint, int> DictSetItemString;
     public static delegate* unmanaged<nint, byte*, nint> DictGetItemString;
     public static delegate* unmanaged<nint, nint> DictKeys;
-    public static delegate* unmanaged<nint, nint*, nint*, long*, int> SetNextEntry;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint*, nint*, long*, int> SetNextEntry;
     public static delegate* unmanaged<nint, nint> TupleNew;
     public static delegate* unmanaged<nint, nint, nint, int> TupleSetItem;
     public static delegate* unmanaged<nint, byte*> ModuleGetName;
@@ -22,18 +22,18 @@ internal static unsafe partial class Py
 
     private static void ResolveValues()
     {
-        LongAsLongLongAndOverflow = (delegate* unmanaged<nint, int*, long>)Require("PyLong_AsLongLongAndOverflow");
+        LongAsLongLongAndOverflow = (delegate* unmanaged[SuppressGCTransition]<nint, int*, long>)Require("PyLong_AsLongLongAndOverflow");
         LongNumBits = (delegate* unmanaged<nint, nuint>)Optional("_PyLong_NumBits");
         LongFromLongLong = (delegate* unmanaged<long, nint>)Require("PyLong_FromLongLong");
         UnicodeAsUtf8AndSize = (delegate* unmanaged<nint, nint*, byte*>)Require("PyUnicode_AsUTF8AndSize");
         UnicodeFromUtf8 = (delegate* unmanaged<byte*, nint, nint>)Require("PyUnicode_FromStringAndSize");
-        DictNext = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)Require("PyDict_Next");
+        DictNext = (delegate* unmanaged[SuppressGCTransition]<nint, nint*, nint*, nint*, int>)Require("PyDict_Next");
         DictNew = (delegate* unmanaged<nint>)Require("PyDict_New");
         DictGetItem = (delegate* unmanaged<nint, nint, nint>)Require("PyDict_GetItem");
         DictSetItemString = (delegate* unmanaged<nint, byte*, nint, int>)Require("PyDict_SetItemString");
         DictGetItemString = (delegate* unmanaged<nint, byte*, nint>)Require("PyDict_GetItemString");
         DictKeys = (delegate* unmanaged<nint, nint>)Require("PyDict_Keys");
-        SetNextEntry = (delegate* unmanaged<nint, nint*, nint*, long*, int>)Optional("_PySet_NextEntry");
+        SetNextEntry = (delegate* unmanaged[SuppressGCTransition]<nint, nint*, nint*, long*, int>)Optional("_PySet_NextEntry");
         TupleNew = (delegate* unmanaged<nint, nint>)Require("PyTuple_New");
         TupleSetItem = (delegate* unmanaged<nint, nint, nint, int>)Require("PyTuple_SetItem");
         ModuleGetName = (delegate* unmanaged<nint, byte*>)Require("PyModule_GetName");

@@ -10,6 +10,8 @@ internal struct ThreadInfo
     public uint AnnouncedEpoch;  // ring generation that has this thread's Thread record
     public bool NameKnown;
     public byte NameTries;
+    /// <summary>3.8-3.11: the frame and exception of the last PyTrace_EXCEPTION (borrowed; the exception is in flight).</summary>
+    public nint ExceptionFrame, ExceptionValue;
     /// <summary>Depth inside a @notrace function (0 = recording).</summary>
     public int SkipDepth;
 }
