@@ -20,6 +20,11 @@ public static class CommandGuard
         {
             stderr.WriteLine($"pytrace {command}: cannot read the database: {e.Message.Split('\n')[0]}");
         }
+        catch (IOException e) when (StandardOutput.IsBrokenPipe(e))
+        {
+            // `pytrace query ... | head`: the consumer has what it wanted.
+            return 0;
+        }
         catch (IOException e)
         {
             stderr.WriteLine($"pytrace {command}: {e.Message}");

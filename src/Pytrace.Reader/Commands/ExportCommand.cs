@@ -15,8 +15,9 @@ public static class ExportCommand
         using var db = TraceDb.Open(options.Db());
         var store = new CallStore(db);
         var file = options["-o"] ?? options["--output"];
+        using var console = new StandardOutput(stdout);
         using var output = file is null ? null : new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16);
-        var writer = new JsonlWriter(output ?? stdout, store.ThreadNames());
+        var writer = new JsonlWriter(output ?? console.Writer, store.ThreadNames());
         foreach (var (call, callArgs, drop) in CallStream.Read(store, ViewScope.All, withDrops: true))
         {
             if (call is not null)

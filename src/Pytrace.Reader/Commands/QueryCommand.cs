@@ -31,7 +31,9 @@ public static class QueryCommand
         }
         var store = new CallStore(db);
         var scope = new ViewScope(filter);
-        var matched = format == "jsonl" ? WriteJsonl(store, scope, stdout) : WriteText(store, scope, summary, stdout);
+        long matched;
+        using (var output = new StandardOutput(stdout))
+            matched = format == "jsonl" ? WriteJsonl(store, scope, output.Writer) : WriteText(store, scope, summary, output.Writer);
         if (matched > 0)
             return 0;
         var correction = Corrector.Correct(filter, new ValueSource(db), context);

@@ -18,7 +18,8 @@ public static class ReadCommand
         using var db = TraceDb.Open(options.Db(options.Positionals.FirstOrDefault()));
         if (terminal is null)
         {
-            PrintPlain(db, stdout);
+            using var output = new StandardOutput(stdout);
+            PrintPlain(db, output.Writer);
             return 0;
         }
         using var app = new ReaderApp(db, terminal);

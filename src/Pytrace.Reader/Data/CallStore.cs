@@ -66,14 +66,20 @@ public sealed class CallStore(TraceDb db)
         var result = new Dictionary<long, List<ArgValue>>();
         if (ids.Count == 0)
             return result;
-        var list = string.Join(",", ids.Select((_, i) => "@p" + i));
+        // Dense ids (an unfiltered page) read as one primary-key range; sparse ones (a filter's) by list.
+        var (min, max) = (ids.Min(), ids.Max());
+        var dense = max - min < 4L * ids.Count;
+        var where = dense ? "a.call BETWEEN @p0 AND @p1" : $"a.call IN ({string.Join(",", ids.Select((_, i) => "@p" + i))})";
         using var command = db.Command(
             $"SELECT a.call, n.text, t.text, a.value FROM args a JOIN strings n ON n.id = a.name JOIN strings t ON t.id = a.type " +
-            $"WHERE a.call IN ({list}) ORDER BY a.call, a.pos", ids.Cast<object?>());
+            $"WHERE {where} ORDER BY a.call, a.pos", dense ? [min, max] : ids.Cast<object?>());
+        var wanted = dense ? ids.ToHashSet() : null;
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var call = reader.GetInt64(0);
+            if (wanted is not null && !wanted.Contains(call))
+                continue;
             if (!result.TryGetValue(call, out var args))
                 result[call] = args = [];
             args.Add(new ArgValue(reader.GetString(1), reader.GetString(2), reader.GetString(3)));
