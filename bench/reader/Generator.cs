@@ -9,7 +9,7 @@ namespace Pytrace.Reader.Bench;
 /// (parse, authenticate, query → connect/fetch/decode, render → escape), an exception every 997 requests and a
 /// drop every million calls. Indexes are built at the end, as the dumper does when a run ends.
 /// </summary>
-public sealed class Generator(string path, long calls)
+public sealed class Generator(string path, long calls, bool indexes = true)
 {
     private readonly Dictionary<string, long> _strings = [];
     private SqliteCommand _call = null!, _arg = null!;
@@ -52,9 +52,14 @@ public sealed class Generator(string path, long calls)
             }
         }
         transaction.Commit();
-        Console.Error.WriteLine($"\r  {_id:N0} calls written in {watch.Elapsed.TotalSeconds:F0} s; building indexes...");
-        Exec(connection, Schema.Indexes);
-        Exec(connection, $"INSERT INTO meta VALUES ('complete', '1'); UPDATE runs SET calls = {_id}, ended_ns = {_clock}; PRAGMA journal_mode = WAL;");
+        Console.Error.WriteLine($"\r  {_id:N0} calls written in {watch.Elapsed.TotalSeconds:F0} s");
+        if (indexes)
+        {
+            // A database left without them is what a reader sees while a run is still being recorded.
+            Exec(connection, Schema.Indexes);
+            Exec(connection, $"INSERT INTO meta VALUES ('complete', '1'); UPDATE runs SET calls = {_id}, ended_ns = {_clock};");
+        }
+        Exec(connection, "PRAGMA journal_mode = WAL;");
         Console.Error.WriteLine($"  done in {watch.Elapsed.TotalSeconds:F0} s: {new FileInfo(path).Length / 1_000_000:N0} MB");
     }
 

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Pytrace.Reader.Bench;
 
-// dotnet run -c Release --project bench/reader -- [--calls N] [--db PATH] [--regenerate]
+// dotnet run -c Release --project bench/reader -- [--calls N] [--db PATH] [--regenerate] [--no-indexes]
 var calls = 10_000_000L;
 var path = Path.Combine(Path.GetTempPath(), "pytrace-reader-bench.sqlite");
 var regenerate = false;
+var indexes = true;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -12,15 +13,16 @@ for (var i = 0; i < args.Length; i++)
         case "--calls": calls = long.Parse(args[++i].Replace("_", ""), CultureInfo.InvariantCulture); break;
         case "--db": path = args[++i]; break;
         case "--regenerate": regenerate = true; break;
+        case "--no-indexes": indexes = false; break;
         default:
-            Console.Error.WriteLine($"unknown option {args[i]} (options: --calls N, --db PATH, --regenerate)");
+            Console.Error.WriteLine($"unknown option {args[i]} (options: --calls N, --db PATH, --regenerate, --no-indexes)");
             return 2;
     }
 }
 if (regenerate || !File.Exists(path))
 {
     Console.Error.WriteLine($"generating {calls:N0} calls into {path}");
-    new Generator(path, calls).Run();
+    new Generator(path, calls, indexes).Run();
 }
 Measurements.Run(path);
 return 0;

@@ -71,4 +71,15 @@ public sealed class PlainReadTests : IDisposable
             "← app.inner  = 3  3.0 µs", "← app.outer  = 4  5.0 µs"], lines.Select(l => l[17..].Trim()));
         Assert.Equal(6, lines.Length);
     }
+
+    [Theory]
+    [InlineData("--colour", "pytrace read: unknown option --colour (options: --db)")]
+    [InlineData("a.sqlite b.sqlite", "pytrace read: unexpected argument 'b.sqlite'")]
+    [InlineData("nope.sqlite", "pytrace read: no traces database at nope.sqlite (run `pytrace SCRIPT` first, or pass --db PATH)")]
+    public void BadInputIsOneLineAndExitTwo(string args, string message)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(2, ReadCommand.Run(args.Split(' '), stdout, stderr, terminal: null));
+        Assert.Equal((message + "\n", ""), (stderr.ToString(), stdout.ToString()));
+    }
 }
