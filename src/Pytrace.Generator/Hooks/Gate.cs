@@ -26,6 +26,12 @@ internal static unsafe class Gate
         return false;
     }
 
+    /// <summary>An entry into code that is never recorded still ends the wait for __main__ (it may be filtered out).</summary>
+    public static void SkippedEntry(CodeInfo* c)
+    {
+        if (WaitingForMain && c->IsMainModule) WaitingForMain = false;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Leave(ThreadInfo* t, CodeInfo* c)
     {

@@ -99,7 +99,7 @@ internal static unsafe class MonitoringHook
         ulong ticks = TscClock.Read();
         nint tstate = Py.ThreadStateGet();
         CodeInfo* c = Code(args[0], tstate);
-        if (c->Mode == CodeMode.Skip) return s_disable;
+        if (c->Mode == CodeMode.Skip) { Gate.SkippedEntry(c); return s_disable; }
         ThreadInfo* t = ThreadRegistry.Current(tstate);
         if (Gate.Enter(t, c)) Tracer.Call(t, c, ArgSlots(tstate, c), ticks);
         return Py.None;

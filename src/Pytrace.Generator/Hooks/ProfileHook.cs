@@ -113,7 +113,11 @@ internal static unsafe class ProfileHook
         nint code = FrameLayout.CodeOf(slots);
         CodeInfo* c = CodeRegistry.Find(code);
         if (c == null) c = CodeRegistry.Define(code, FrameLayout.GlobalsOf(slots), FrameLayout.LocalsPlus(slots));
-        if (c->Mode == CodeMode.Skip) return;
+        if (c->Mode == CodeMode.Skip)
+        {
+            if (what == Py.TraceCall) Gate.SkippedEntry(c);
+            return;
+        }
         ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
         bool generator = (c->Flags & (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator)) != 0;
         if (what == Py.TraceCall)
@@ -151,7 +155,7 @@ internal static unsafe class ProfileHook
 
     private static bool IsResume(nint slots) => Py.Minor switch
     {
-        11 => Opcode311(slots) == FrameLayout.YieldValue311,
+        11 => IsResumeAfterSuspension311(slots),
         _ => *(int*)(slots + FrameLayout.LastiOffset) != -1,
     };
 
@@ -161,6 +165,13 @@ internal static unsafe class ProfileHook
         10 => *(sbyte*)(slots + FrameLayout.StateOffset) == FrameLayout.FrameSuspended310,
         _ => Opcode311(slots) == FrameLayout.YieldValue311,
     };
+
+    /// <summary>3.11 reports the call while executing RESUME, whose argument is 0 at function start, 1-3 after a suspension.</summary>
+    private static bool IsResumeAfterSuspension311(nint slots)
+    {
+        byte* instruction = *(byte**)(slots + FrameLayout.PrevInstrOffset);
+        return instruction != null && instruction[0] == FrameLayout.Resume311 && instruction[1] != 0;
+    }
 
     private static int Opcode311(nint slots)
     {

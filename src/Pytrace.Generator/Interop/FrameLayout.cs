@@ -25,6 +25,7 @@ internal static unsafe class FrameLayout
     public static int FrameTraceLinesOffset;        // <=3.11: PyFrameObject.f_trace_lines
 
     public const int YieldValue311 = 86;
+    public const int Resume311 = 151;
     public const int FrameSuspended310 = -1;
 
     public static void Initialize(int minor)

@@ -12,7 +12,9 @@ internal unsafe struct CodeInfo
     public ushort Flags;           // Records.CodeFlags
     public ushort ArgCount;        // slots to read: positional, keyword-only, *args, **kwargs
     public int NLocals;            // <=3.10: where cell slots start
-    /// <summary>Per argument: -1, or the index of its cell (3.8-3.10: slot NLocals + index; 3.11+: the slot itself).</summary>
+    /// <summary>Slot of the i-th argument in declaration order, or null when they are the same (no *args before keyword-only).</summary>
+    public short* SlotOrder;
+    /// <summary>Per slot: -1, or the index of its cell (3.8-3.10: slot NLocals + index; 3.11+: the slot itself).</summary>
     public short* CellIndex;
     /// <summary>co_varnames (a strong reference), for reading arguments by name when frame offsets are unusable.</summary>
     public nint VarNames;

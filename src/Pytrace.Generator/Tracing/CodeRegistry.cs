@@ -71,6 +71,19 @@ internal static unsafe class CodeRegistry
             }
             info->CellIndex[i] = (short)cell;
         }
+        int positional = IntAttr(code, "co_argcount"u8), keywordOnly = IntAttr(code, "co_kwonlyargcount"u8);
+        if ((flags & CoVarArgs) != 0 && keywordOnly > 0 && argCount <= MaxArgs)
+        {
+            // Slots hold keyword-only arguments before *args; a signature lists *args first.
+            var order = new List<int>();
+            for (int i = 0; i < positional; i++) order.Add(i);
+            order.Add(positional + keywordOnly);
+            for (int i = 0; i < keywordOnly; i++) order.Add(positional + i);
+            if ((flags & CoVarKeywords) != 0) order.Add(argCount - 1);
+            info->SlotOrder = (short*)NativeMemory.Alloc((nuint)(order.Count * sizeof(short)));
+            for (int i = 0; i < order.Count; i++) info->SlotOrder[i] = (short)order[i];
+            argNames = [.. order.Select(slot => argNames[slot])];
+        }
         info->DefinitionLength = BuildDefinition(info, IntAttr(code, "co_firstlineno"u8), module, qualName, file, argNames, out info->Definition);
         return info;
     }
@@ -97,9 +110,10 @@ internal static unsafe class CodeRegistry
         if (NoTrace.Find(code) != null) return CodeMode.SkipTree;
         if (Array.IndexOf(SkippedFiles, file) >= 0) return CodeMode.Skip;
         if (file.Length > 0 && file[0] == '<') return TracedFolders.Length == 0 ? CodeMode.Trace : CodeMode.Skip;
-        foreach (var folder in IgnoredFolders) if (file.StartsWith(folder, StringComparison.Ordinal)) return CodeMode.Skip;
+        if (IgnoredFolders.Length == 0 && TracedFolders.Length == 0) return CodeMode.Trace;
+        string full = Path.GetFullPath(file); // "app/../lib/x.py" as sys.path made it
+        foreach (var folder in IgnoredFolders) if (full.StartsWith(folder, StringComparison.Ordinal)) return CodeMode.Skip;
         if (TracedFolders.Length == 0) return CodeMode.Trace;
-        string full = Path.IsPathRooted(file) ? file : Path.GetFullPath(file);
         foreach (var folder in TracedFolders) if (full.StartsWith(folder, StringComparison.Ordinal)) return CodeMode.Trace;
         return CodeMode.Skip;
     }

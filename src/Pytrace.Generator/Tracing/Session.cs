@@ -58,7 +58,7 @@ internal static unsafe class Session
 
     private static void Finish()
     {
-        if (!Tracer.Active) return;
+        if (!Tracer.Active || !Tracer.Ring.IsOpen) return;
         Tracer.Active = false;
         byte* buffer = stackalloc byte[16];
         var b = new RecordBuilder(buffer, 16, RecordKind.ProcessEnd);
@@ -85,26 +85,33 @@ internal static unsafe class Session
     }
 
     /// <summary>
-    /// Runs in a forked child before any Python code: the child must not write into its parent's ring, so it maps
-    /// its own and writes every definition again there.
+    /// Runs in a forked child before any Python code: the child must not write into its parent's ring. Its own
+    /// ring is mapped at its first traced event (<see cref="OpenForkedRing"/>), so a fork that only execs another
+    /// program (subprocess) costs nothing, and an exec'd Python can create the ring of that pid itself.
     /// </summary>
     [UnmanagedCallersOnly]
     private static void AfterForkInChild()
     {
         if (!Tracer.Active) return;
-        byte* map = RingFile.Create(out _);
-        if (map == null)
-        {
-            Tracer.Active = false; // nothing to write into; the child runs untraced
-            Tracer.Ring.Detach();
-            return;
-        }
-        s_map = map;
-        Tracer.Ring.Attach(map);
+        Tracer.Ring.Detach();
         Tracer.Epoch++;
         Tracer.ForgetAnnouncements();
         ThreadRegistry.AfterFork();
+    }
+
+    /// <summary>Maps a forked child's ring; false (and the child runs untraced) when it cannot.</summary>
+    public static bool OpenForkedRing()
+    {
+        byte* map = RingFile.Create(out _);
+        if (map == null)
+        {
+            Tracer.Active = false;
+            return false;
+        }
+        s_map = map;
+        Tracer.Ring.Attach(map);
         WriteProcessStart();
+        return true;
     }
 
     [UnmanagedCallersOnly]

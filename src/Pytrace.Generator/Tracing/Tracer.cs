@@ -38,6 +38,7 @@ internal static unsafe class Tracer
 
     public static void Call(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
     {
+        if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Call);
@@ -46,7 +47,8 @@ internal static unsafe class Tracer
         b.U16((ushort)t->Depth);
         int count = c->ArgCount;
         b.U16((ushort)count);
-        for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, i));
+        if (c->SlotOrder == null) for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, i));
+        else for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, c->SlotOrder[i]));
         t->Depth++;
         Emit(t, buffer, b.Finish(), ticks);
         s_level--;
@@ -54,6 +56,7 @@ internal static unsafe class Tracer
 
     public static void Resume(ThreadInfo* t, CodeInfo* c, ulong ticks)
     {
+        if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Resume);
@@ -69,6 +72,7 @@ internal static unsafe class Tracer
     public static void End(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
     {
         if (t->Depth == 0) return; // a frame that was running before tracing started
+        if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         t->Depth--;
         if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch) { Ring.CountDrop(ticks); return; }
         byte* buffer = s_scratch + s_scratchSize * s_level++;

@@ -1,5 +1,3 @@
-using Pytrace.Reader.Filter;
-
 namespace Pytrace.Reader.Data;
 
 /// <summary>The database side of trace navigation: returns, siblings, exceptions and search, all by id order.</summary>
@@ -29,6 +27,4 @@ public sealed class TraceNavigator(CallStore store)
 
     /// <summary>First call of SCOPE, to tell a filter that matches nothing.</summary>
     public bool Any(ViewScope scope) => store.NextId(scope, long.MinValue, false) is not null;
-
-    public static FilterContext Context(TraceSummary summary) => FilterContext.ForFirstCall(summary.FirstStartNs);
 }

@@ -14,9 +14,6 @@ public enum RowKind
 
 /// <summary>
 /// One screen row. ANCHOR is the call id of the group the row belongs to and SUB its order inside the group
-/// (drops before the call, the call, then returns of the calls it closes): (Anchor, Sub) is the row's key.
+/// (drops before the call, the call, then returns of the calls it closes). Paging moves whole groups.
 /// </summary>
-public sealed record DisplayRow(RowKind Kind, long Anchor, int Sub, CallRow? Call, IReadOnlyList<ArgValue> Args, DropRow? Drop = null)
-{
-    public (long, int) Key => (Anchor, Sub);
-}
+public sealed record DisplayRow(RowKind Kind, long Anchor, int Sub, CallRow? Call, IReadOnlyList<ArgValue> Args, DropRow? Drop = null);

@@ -8,8 +8,6 @@ namespace Pytrace.Reader.Tree;
 /// </summary>
 public sealed class TreePager(CallStore store, ViewScope scope, IReadOnlyList<DropRow> drops)
 {
-    public ViewScope Scope => scope;
-
     /// <summary>Groups of up to COUNT calls after call id AFTER; AtEnd when the scope has no more.</summary>
     public (List<DisplayRow> Rows, bool AtEnd) After(long after, int count)
     {

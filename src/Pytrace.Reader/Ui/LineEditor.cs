@@ -1,4 +1,5 @@
 using Pytrace.Reader.Filter;
+using Pytrace.Reader.Text;
 
 namespace Pytrace.Reader.Ui;
 
@@ -95,5 +96,15 @@ public sealed class LineEditor(char prefix, List<string> history, Func<string, (
         }
         if (candidates.Count > 1)
             Note = string.Join("  ", candidates.Take(30)) + (candidates.Count > 30 ? "  ..." : "");
+    }
+
+    /// <summary>The prompt line, the caret in reverse video, scrolled so the caret stays on screen.</summary>
+    public StyledLine Render(int width)
+    {
+        var text = Text + " ";
+        var line = new StyledLine().Add(prefix.ToString(), Style.Prompt)
+            .Add(text[..Caret]).Add(text.Substring(Caret, 1), Style.Selected).Add(text[(Caret + 1)..]);
+        var skip = Math.Max(0, Caret + 2 - width);
+        return skip > 0 ? line.Slice(skip, width) : line;
     }
 }

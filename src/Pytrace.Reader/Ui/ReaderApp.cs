@@ -21,18 +21,18 @@ public sealed class ReaderApp : IDisposable
     private readonly Counter _counter;
     private readonly Viewport _viewport;
     private readonly RowFormatter _formatter;
-    private readonly List<string> _filterHistory = [], _searchHistory = [];
+    private readonly List<string> _searchHistory = [];
+    private readonly FilterPrompt _filter;
     private readonly Dictionary<(long, long), string> _threadNames;
     private TraceSummary _summary;
     private List<DropRow> _drops;
     private ViewScope _scope = ViewScope.All;
-    private LineEditor? _prompt;
-    private FilterException? _promptError;
-    private int _liveCount = -1;
+    private LineEditor? _search;
+    private bool _filtering;
     private List<StyledLine>? _page;
     private int _pageTop;
     private string? _message;
-    private Regex? _search;
+    private Regex? _pattern;
     private bool _searchBackwards;
     private string _number = "";
     private int _hscroll;
@@ -52,12 +52,13 @@ public sealed class ReaderApp : IDisposable
         _navigator = new TraceNavigator(_store);
         _values = new ValueSource(db);
         _summary = TraceSummary.Load(db);
-        _context = TraceNavigator.Context(_summary);
+        _context = FilterContext.ForFirstCall(_summary.FirstStartNs);
         _drops = _store.Drops();
         _threadNames = _store.ThreadNames();
         _counter = new Counter(db.Path);
         _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone);
         _viewport = new Viewport(new TreePager(_store, _scope, _drops));
+        _filter = new FilterPrompt(_values, _context, _counter, _navigator);
         Layout();
         _viewport.Home();
         _totalCount = _scopeCount = _counter.Request(ViewScope.All);
@@ -94,7 +95,7 @@ public sealed class ReaderApp : IDisposable
         {
             _summary = TraceSummary.Load(_db);
             _drops = _store.Drops();
-            _viewport.Use(new TreePager(_store, _scope, _drops), null);
+            _viewport.Use(new TreePager(_store, _scope, _drops));
             _viewport.End();
             _totalCount = _counter.Request(ViewScope.All);
             _scopeCount = _scope == ViewScope.All ? _totalCount : _counter.Request(_scope);
@@ -118,7 +119,7 @@ public sealed class ReaderApp : IDisposable
             _message = "stopped following";
             return;
         }
-        if (_prompt is not null)
+        if (_search is not null || _filtering)
         {
             HandlePrompt(key);
             return;
@@ -169,8 +170,8 @@ public sealed class ReaderApp : IDisposable
             case 'g': _viewport.Home(); break;
             case 'G' when count is { } id: _viewport.JumpTo(id); break;
             case 'G': _viewport.End(); break;
-            case '/' or '?': _prompt = new LineEditor(key.KeyChar, _searchHistory); break;
-            case '&' or 'f': OpenFilterPrompt(); break;
+            case '/' or '?': _search = new LineEditor(key.KeyChar, _searchHistory); break;
+            case '&' or 'f': _filter.Open(_scope); _filtering = true; break;
             case 'n': SearchNext(_searchBackwards); break;
             case 'N': SearchNext(!_searchBackwards); break;
             case '%': MatchReturn(); break;
@@ -187,103 +188,43 @@ public sealed class ReaderApp : IDisposable
 
     private CallRow? CurrentCall => _viewport.Current?.Call;
 
-    private void OpenFilterPrompt()
-    {
-        _prompt = new LineEditor('&', _filterHistory, text => Completer.Complete(text, _values));
-        _promptError = null;
-        UpdateLiveCount();
-    }
-
     private void HandlePrompt(ConsoleKeyInfo key)
     {
-        var prompt = _prompt!;
-        var result = prompt.Handle(key);
-        if (result == EditResult.Cancelled)
-            _prompt = null;
-        else if (result == EditResult.Submitted && prompt.Prefix == '&')
-            ApplyFilter(prompt.Text);
-        else if (result == EditResult.Submitted)
+        if (_search is { } search)
         {
-            _prompt = null;
-            StartSearch(prompt.Text, prompt.Prefix == '?');
-        }
-        else if (prompt.Prefix == '&')
-            UpdateLiveCount();
-    }
-
-    // The number of matching calls while the filter is typed, as lnav does; capped so it stays quick.
-    private void UpdateLiveCount()
-    {
-        _promptError = null;
-        _liveCount = -1;
-        if (_prompt!.Text.Trim().Length == 0)
-            return;
-        try
-        {
-            var filter = SqlCompiler.Compile(_prompt.Text, _context);
-            _liveCount = _counter.Request(_scope with { Filter = filter }, cap: 100_000, live: true);
-        }
-        catch (FilterException e)
-        {
-            _promptError = e;
-        }
-    }
-
-    private void ApplyFilter(string text)
-    {
-        var keep = CurrentCall?.Id;
-        if (text.Trim().Length == 0)
-        {
-            _prompt = null;
-            SetScope(_scope with { Filter = null }, keep);
-            _message = "filter cleared";
+            var result = search.Handle(key);
+            if (result != EditResult.Editing)
+                _search = null;
+            if (result == EditResult.Submitted)
+                StartSearch(search.Text, search.Prefix == '?');
             return;
         }
-        CompiledFilter filter;
-        try
-        {
-            filter = SqlCompiler.Compile(text, _context);
-        }
-        catch (FilterException e)
-        {
-            _promptError = e;
+        if (_filter.Handle(key) is not { } outcome)
             return;
-        }
-        var scope = _scope with { Filter = filter };
-        _message = null;
-        if (!_navigator.Any(scope))
-        {
-            var correction = Corrector.Correct(filter, _values, _context);
-            if (correction?.Filter is { } corrected && _navigator.Any(scope with { Filter = corrected }))
-            {
-                scope = scope with { Filter = corrected };
-                _message = correction.Message;
-                _filterHistory.Add(corrected.Source);
-            }
-            else
-            {
-                _promptError = new FilterException("no call matches" + (correction is null ? "" : ": " + correction.Message), 0, text.Length);
-                return;
-            }
-        }
-        _prompt = null;
-        SetScope(scope, keep);
+        _filtering = false;
+        _message = outcome.Message;
+        if (outcome.Scope is { } scope)
+            SetScope(scope, CurrentCall?.Id);
     }
 
     private void SetScope(ViewScope scope, long? keep)
     {
         _scope = scope;
-        _viewport.Use(new TreePager(_store, scope, _drops), keep);
+        _viewport.Use(new TreePager(_store, scope, _drops));
+        if (keep is { } id)
+            _viewport.JumpTo(id);
+        else
+            _viewport.Home();
         _scopeCount = scope == ViewScope.All ? _totalCount : _counter.Request(scope);
     }
 
     private void StartSearch(string pattern, bool backwards)
     {
-        if (pattern.Length == 0 && _search is null)
+        if (pattern.Length == 0 && _pattern is null)
             return;
         if (pattern.Length > 0)
         {
-            try { _search = new Regex(pattern, RegexOptions.CultureInvariant); }
+            try { _pattern = new Regex(pattern, RegexOptions.CultureInvariant); }
             catch (ArgumentException e)
             {
                 _message = "bad regular expression: " + e.Message.Split(" - ").Last();
@@ -296,16 +237,16 @@ public sealed class ReaderApp : IDisposable
 
     private void SearchNext(bool backwards)
     {
-        if (_search is null)
+        if (_pattern is null)
         {
             _message = "no search yet: / or ? first";
             return;
         }
         var from = _viewport.Current?.Anchor ?? long.MinValue;
-        if (_navigator.Search(_scope, from, backwards, _search.ToString()) is { } id)
+        if (_navigator.Search(_scope, from, backwards, _pattern.ToString()) is { } id)
             _viewport.JumpTo(id);
         else
-            _message = $"pattern not found: {_search}";
+            _message = $"pattern not found: {_pattern}";
     }
 
     private void MatchReturn()
@@ -399,17 +340,22 @@ public sealed class ReaderApp : IDisposable
         var lines = new List<StyledLine>();
         foreach (var (row, selected) in _viewport.Visible())
         {
-            var line = _formatter.Format(row).Slice(_hscroll, _size.W).Highlight(_search);
+            var line = _formatter.Format(row).Slice(_hscroll, _size.W).Highlight(_pattern);
             lines.Add(selected ? Pad(Restyle(line, Style.Selected), Style.Selected) : line);
         }
         if (lines.Count == 0)
             lines.Add(new StyledLine().Add(_scope == ViewScope.All ? "(no calls recorded yet: F follows the database)" : "(nothing matches)", Style.Dim));
         while (lines.Count < _viewport.Height)
             lines.Add(new StyledLine().Add("~", Style.Dim));
-        if (_prompt is not null)
+        if (_search is not null)
         {
-            lines.Add(PromptInfo());
-            lines.Add(PromptLine());
+            lines.Add(new StyledLine().Add("search: regular expression over names, arguments and results", Style.Dim));
+            lines.Add(_search.Render(_size.W));
+        }
+        else if (_filtering)
+        {
+            lines.Add(_filter.Info());
+            lines.Add(_filter.Editor.Render(_size.W));
         }
         else
         {
@@ -420,30 +366,6 @@ public sealed class ReaderApp : IDisposable
     }
 
     public void Render() => _screen.Draw(Frame());
-
-    private StyledLine PromptInfo()
-    {
-        if (_prompt!.Note is { } note)
-            return new StyledLine().Add(note, Style.Dim);
-        if (_promptError is { } e)
-            return new StyledLine().Add(" " + e.Caret + " " + e.Message, Style.Error);
-        if (_prompt.Prefix != '&')
-            return new StyledLine().Add("search: regular expression over names, arguments and results", Style.Dim);
-        var count = _liveCount >= 0 ? _counter.Result(_liveCount) : null;
-        var text = _prompt.Text.Trim().Length == 0 ? "empty filter: Enter shows every call"
-            : count is { } c ? $"{(c.Capped ? "100,000+" : c.Count.ToString("N0", CultureInfo.InvariantCulture))} calls match" : "counting...";
-        return new StyledLine().Add(text + "   (Tab completes, ↑↓ history, Esc cancels)", Style.Dim);
-    }
-
-    private StyledLine PromptLine()
-    {
-        var prompt = _prompt!;
-        var text = prompt.Text + " ";
-        var skip = Math.Max(0, prompt.Caret + 2 - _size.W);
-        var line = new StyledLine().Add(prompt.Prefix.ToString(), Style.Prompt)
-            .Add(text[..prompt.Caret]).Add(text.Substring(prompt.Caret, 1), Style.Selected).Add(text[(prompt.Caret + 1)..]);
-        return skip > 0 ? line.Slice(skip, _size.W) : line;
-    }
 
     private string StatusText()
     {

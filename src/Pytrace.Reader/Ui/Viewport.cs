@@ -11,7 +11,7 @@ public sealed class Viewport(TreePager pager)
     private List<DisplayRow> _rows = [];
     private bool _atStart, _atEnd;
 
-    public TreePager Pager { get; private set; } = pager;
+    private TreePager Pager { get; set; } = pager;
     public int Height { get; set; } = 20;
     public int Cursor { get; private set; }
     public int Top { get; private set; }
@@ -24,14 +24,8 @@ public sealed class Viewport(TreePager pager)
     public IEnumerable<(DisplayRow Row, bool Selected)> Visible() =>
         _rows.Skip(Top).Take(Height).Select((row, i) => (row, Top + i == Cursor));
 
-    public void Use(TreePager pager, long? keepAnchor)
-    {
-        Pager = pager;
-        if (keepAnchor is { } anchor)
-            JumpTo(anchor);
-        else
-            Home();
-    }
+    /// <summary>Pages another scope from now on; the caller positions the window (Home, End, JumpTo).</summary>
+    public void Use(TreePager pager) => Pager = pager;
 
     public void Home()
     {
@@ -55,10 +49,8 @@ public sealed class Viewport(TreePager pager)
     {
         var (before, atStart) = Pager.Before(anchor, Chunk / 2);
         var from = before.Count > 0 ? before[^1].Anchor : long.MinValue;
-        if (from == long.MaxValue)
-            from = before.Where(r => r.Anchor != long.MaxValue).Select(r => r.Anchor).DefaultIfEmpty(long.MinValue).Max();
         var (after, atEnd) = Pager.After(from, Chunk);
-        _rows = before.Where(r => r.Anchor <= from).Concat(after).ToList();
+        _rows = before.Concat(after).ToList();
         _atStart = atStart;
         _atEnd = atEnd;
         var index = _rows.FindIndex(r => r.Anchor >= anchor && r.Kind != RowKind.Drop && (pick is null || pick(r)));

@@ -1,0 +1,74 @@
+using Pytrace.Integration.Tests.Support;
+
+namespace Pytrace.Integration.Tests;
+
+/// <summary>Bad input: one clear line on stderr, exit code 2, no database left behind.</summary>
+public class BadInputTests
+{
+    private static ProcessResult Pytrace(string folder, params string[] args) => ProcessRun.Run(Repo.Pytrace, args, folder);
+
+    private static void AssertOneLineError(ProcessResult result, string expected, string folder)
+    {
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("pytrace: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.False(File.Exists(Path.Combine(folder, "traces.sqlite")), "a failed start must not leave a database");
+    }
+
+    [Fact]
+    public void Missing_script()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        AssertOneLineError(Pytrace(folder, "no_such_script.py"), "cannot find the script 'no_such_script.py'", folder);
+    }
+
+    [Fact]
+    public void Unknown_option()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        AssertOneLineError(Pytrace(folder, "--frobnicate", "x.py"), "unknown option --frobnicate", folder);
+    }
+
+    [Fact]
+    public void Bad_option_value()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        AssertOneLineError(Pytrace(folder, "--buffer-size", "lots", "x.py"), "--buffer-size", folder);
+        AssertOneLineError(Pytrace(folder, "--repr", "fancy", "x.py"), "--repr is 'safe' or 'full'", folder);
+    }
+
+    [Fact]
+    public void Interpreter_that_is_not_python()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "a.py"), "print(1)\n");
+        AssertOneLineError(Pytrace(folder, "--python", "/bin/echo", "a.py"), "does not look like Python", folder);
+        AssertOneLineError(Pytrace(folder, "--python", "/no/such/python", "a.py"), "cannot find the Python interpreter", folder);
+    }
+
+    [Theory]
+    [InlineData("2.7")]
+    [InlineData("3.7")]
+    public void Interpreter_older_than_3_8(string version)
+    {
+        string python = $"/root/.pyenv/versions/{version}";
+        var match = Directory.Exists("/root/.pyenv/versions")
+            ? Directory.GetDirectories("/root/.pyenv/versions", version + ".*").Select(d => Path.Combine(d, "bin", "python")).FirstOrDefault(File.Exists)
+            : null;
+        if (match is null) Assert.Skip($"Python {version} not found under {python}.*");
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "a.py"), "print(1)\n");
+        AssertOneLineError(Pytrace(folder, "--python", match, "a.py"), "pytrace needs CPython 3.8 or newer", folder);
+    }
+
+    [Fact]
+    public void Database_that_cannot_be_written()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "a.py"), "print(1)\n");
+        AssertOneLineError(Pytrace(folder, "--db", "/no/such/folder/t.sqlite", "a.py"), "cannot write the database", folder);
+    }
+}

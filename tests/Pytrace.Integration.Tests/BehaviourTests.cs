@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Pytrace.Integration.Tests.Support;
+
+namespace Pytrace.Integration.Tests;
+
+/// <summary>A traced program behaves as untraced: output, exit code, exceptions, signals; and nothing recorded is lost.</summary>
+public partial class BehaviourTests
+{
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Output_and_exit_code_are_unchanged(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("io.py", """
+            import sys
+            print("to stdout", sys.argv[1:])
+            print("to stderr", file=sys.stderr)
+            sys.exit(7)
+            """);
+        var plain = ProcessRun.Run(run.Python, [script, "a", "--flag"], run.Folder);
+        var traced = ProcessRun.Run(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, script, "a", "--flag"], run.Folder);
+        Assert.Equal(7, plain.ExitCode);
+        Assert.Equal(plain.ExitCode, traced.ExitCode);
+        Assert.Equal(plain.Stdout, traced.Stdout);
+        Assert.Equal(plain.Stderr, WithoutSummary(traced.Stderr));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void An_uncaught_exception_prints_the_same_traceback(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("crash.py", """
+            def inner(x):
+                raise KeyError(x)
+
+            def outer():
+                inner("missing")
+
+            outer()
+            """);
+        var plain = run.Untraced(script);
+        var traced = run.Trace(script);
+        Assert.Equal(1, traced.ExitCode);
+        Assert.Equal(plain.Stderr, WithoutSummary(traced.Stderr));
+        var inner = run.Calls().Single(c => c.Func == "inner");
+        Assert.Equal((3, "KeyError", "'missing'"), (inner.End, inner.ResultType, inner.Result));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Ctrl_c_interrupts_the_program_and_keeps_what_was_recorded(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("wait.py", """
+            import sys, time
+
+            def step(i):
+                return i
+
+            def wait_forever():
+                for i in range(100):
+                    step(i)
+                print("ready", flush=True)
+                while True:
+                    time.sleep(0.05)
+
+            wait_forever()
+            """);
+        // A terminal sends SIGINT to the whole foreground process group: pytrace and the program.
+        using var process = ProcessRun.Start("setsid", [Repo.Pytrace, "--python", run.Python, "--db", run.Db, script], run.Folder);
+        Assert.Equal("ready", process.StandardOutput.ReadLine());
+        Thread.Sleep(300);
+        Assert.Equal(0, Kill(-process.Id, 2));
+        var result = ProcessRun.Finish(process, TimeSpan.FromSeconds(60));
+        Assert.Contains("KeyboardInterrupt", result.Stderr);
+        Assert.Equal(130, result.ExitCode);
+        var calls = run.Calls();
+        Assert.Equal(100, calls.Count(c => c.Func == "step" && c.End == 1));
+        var wait = calls.Single(c => c.Func == "wait_forever");
+        Assert.Equal((3, "KeyboardInterrupt"), (wait.End, wait.ResultType));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void A_program_killed_with_sigkill_keeps_everything_its_ring_received(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("die.py", """
+            import os, signal
+
+            def work(i):
+                return i * i
+
+            for i in range(5000):
+                work(i)
+            os.kill(os.getpid(), signal.SIGKILL)
+            """);
+        var result = run.Trace(script);
+        Assert.Equal(137, result.ExitCode);
+        Assert.Equal(5000, run.Calls().Count(c => c.Func == "work" && c.End == 1));
+        Assert.Equal(0L, run.Scalar<long>("SELECT count(*) FROM runs WHERE dropped > 0"));
+    }
+
+    private static string WithoutSummary(string stderr) =>
+        string.Concat(stderr.Split('\n').Where(l => !l.StartsWith("pytrace: ", StringComparison.Ordinal)).Select(l => l + "\n")).TrimEnd('\n') + (stderr.Length > 0 && !OnlySummary(stderr) ? "\n" : "");
+
+    private static bool OnlySummary(string stderr) =>
+        stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).All(l => l.StartsWith("pytrace: ", StringComparison.Ordinal));
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,84 @@
+using Microsoft.Data.Sqlite;
+
+namespace Pytrace.Integration.Tests.Support;
+
+/// <summary>A Python program written to a temporary folder and run under the real `pytrace`.</summary>
+public sealed class TracedRun : IDisposable
+{
+    public string Folder { get; } = Directory.CreateTempSubdirectory("pytrace-test-").FullName;
+    public string Db => Path.Combine(Folder, "traces.sqlite");
+    public string Python { get; }
+
+    public TracedRun(string minor) => Python = Pythons.Require(minor);
+
+    public string Write(string name, string source)
+    {
+        string path = Path.Combine(Folder, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, source.Replace("\r\n", "\n"));
+        return path;
+    }
+
+    public ProcessResult Trace(string script, params string[] options) =>
+        ProcessRun.Run(Repo.Pytrace, ["--python", Python, "--db", Db, .. options, script], Folder);
+
+    public ProcessResult Untraced(string script) => ProcessRun.Run(Python, [script], Folder);
+
+    public List<CallRecord> Calls()
+    {
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT c.id, c.parent, c.pid, c.tid, c.depth, f.module, f.name, c.kind, c.end_kind,
+                   (SELECT text FROM strings WHERE id = c.result_type), c.result,
+                   (SELECT name FROM threads t WHERE t.run = c.run AND t.pid = c.pid AND t.tid = c.tid), c.start_ns, c.end_ns
+            FROM calls c JOIN functions f ON f.id = c.function ORDER BY c.id
+            """;
+        var calls = new List<CallRecord>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                calls.Add(new CallRecord(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetInt32(2),
+                    reader.GetInt64(3), reader.GetInt32(4), reader.GetString(5), reader.GetString(6), reader.GetInt32(7),
+                    reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
+                    reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetInt64(12), reader.IsDBNull(13) ? null : reader.GetInt64(13), []));
+            }
+        }
+        using var args = connection.CreateCommand();
+        args.CommandText = "SELECT a.call, n.text, t.text, a.value FROM args a JOIN strings n ON n.id = a.name JOIN strings t ON t.id = a.type ORDER BY a.call, a.pos";
+        var byId = calls.ToDictionary(c => c.Id);
+        using (var reader = args.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                if (byId.TryGetValue(reader.GetInt64(0), out var call))
+                    call.Args.Add(new ArgRecord(reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            }
+        }
+        return calls;
+    }
+
+    public T Scalar<T>(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
+
+public sealed record CallRecord(long Id, long? Parent, int Pid, long Tid, int Depth, string Module, string Func, int Kind,
+    int End, string? ResultType, string? Result, string? Thread, long StartNs, long? EndNs, List<ArgRecord> Args)
+{
+    public string ArgText => string.Join(", ", Args.Select(a => $"{a.Name}={a.Value}"));
+}
+
+public sealed record ArgRecord(string Name, string Type, string Value);

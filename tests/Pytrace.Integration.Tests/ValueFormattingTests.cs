@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Pytrace.Integration.Tests.Support;
+
+namespace Pytrace.Integration.Tests;
+
+/// <summary>
+/// The native formatter against the interpreter itself: the program writes repr() of each value it passes, and
+/// the recorded value must be exactly that (when it fits), or the documented cut/summary when it does not.
+/// </summary>
+public partial class ValueFormattingTests
+{
+    private const string Program = """
+        import json, sys
+
+        class Thing:
+            pass
+
+        class Loud:
+            def __repr__(self):
+                raise RuntimeError("repr must not run")
+
+        class MyList(list):
+            pass
+
+        class Point(tuple):
+            def __repr__(self):
+                return "Point!"
+
+        cyclic = [1, 2]
+        cyclic.append(cyclic)
+
+        EXACT = [
+            0, 1, -1, 2**40, -2**62, 2**100, True, False, None,
+            0.0, -0.0, 0.1, 1.5, 1e16, 1e-5, 1e-4, 123456789012345.6, 1.7976931348623157e308, 5e-324,
+            float("inf"), float("-inf"), float("nan"), 2.5e-7, 100.0, 1e22,
+            "", "plain", "it's", 'say "hi"', "both ' and \"", "tab\tnew\nline\\", "\x00\x1f\x7f", "caf\u00e9 \u65e5\u672c \U0001F600",
+            "\u200b\ud800", b"", b"bytes\x00\xff'", [], [1, [2, [3]]], (), (1,), (1, "a"), {}, {"k": [1, 2]},
+            set(), {7}, frozenset(), frozenset({3}), MyList([1, 2]), cyclic,
+        ]
+
+        def f(value):
+            return None
+
+        for v in EXACT:
+            f(v)
+        json.dump([repr(v) for v in EXACT], open(sys.argv[1], "w"))
+
+        f("x" * 500)
+        f(list(range(100000)))
+        f({i: str(i) for i in range(10000)})
+        f(Thing())
+        f(Loud())
+        f(Point((1, 2)))
+        f(10 ** 5000)
+        f([[[[[[1]]]]]])
+        """;
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Values_are_repr_or_a_bounded_summary(string minor)
+    {
+        using var run = new TracedRun(minor);
+        string expectedFile = Path.Combine(run.Folder, "expected.json");
+        var script = run.Write("values.py", Program);
+        var result = ProcessRun.Run(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, script, expectedFile], run.Folder);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var expected = JsonSerializer.Deserialize<string[]>(File.ReadAllText(expectedFile))!;
+        var values = run.Calls().Where(c => c.Func == "f").Select(c => c.Args[0].Value).ToList();
+
+        for (int i = 0; i < expected.Length; i++)
+        {
+            string want = expected[i].Length <= 100 ? expected[i] : expected[i][..97] + "...";
+            Assert.True(want == values[i], $"value #{i}: expected {want} got {values[i]}");
+        }
+        var rest = values.Skip(expected.Length).ToList();
+        Assert.Equal("'" + new string('x', 96) + "...", rest[0]);
+        Assert.Equal(100, rest[1].Length);
+        Assert.StartsWith("[0, 1, 2, 3", rest[1]);
+        Assert.EndsWith("...", rest[1]);
+        Assert.StartsWith("{0: '0', 1: '1'", rest[2]);
+        Assert.Matches(ObjectAt(), rest[3]);
+        Assert.Matches(LoudAt(), rest[4]);
+        Assert.Equal("Point(1, 2)", rest[5]);
+        Assert.Equal("<int of ~5001 digits>", rest[6]);
+        Assert.Equal("[[[[[...]]]]]", rest[7]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Repr_full_calls_the_object_repr_under_guards(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("full.py", """
+            class Nice:
+                def __repr__(self):
+                    return "Nice(%s)" % helper()
+
+            class Broken:
+                def __repr__(self):
+                    raise ValueError("no")
+
+            def helper():
+                return 42
+
+            def f(value):
+                return value
+
+            f(Nice())
+            f(Broken())
+            """);
+        var result = run.Trace(script, "--repr", "full", "--max-value-length", "40");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var calls = run.Calls();
+        var values = calls.Where(c => c.Func == "f").Select(c => c.Args[0].Value).ToList();
+        Assert.Equal(["Nice(42)", "<repr failed: ValueError>"], values);
+        Assert.DoesNotContain(calls, c => c.Func is "helper" or "Nice.__repr__" or "__repr__");
+    }
+
+    [GeneratedRegex(@"^<__main__\.Thing object at 0x[0-9a-f]+>$")]
+    private static partial Regex ObjectAt();
+
+    [GeneratedRegex(@"^<__main__\.Loud object at 0x[0-9a-f]+>$")]
+    private static partial Regex LoudAt();
+}
