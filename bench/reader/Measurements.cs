@@ -19,6 +19,7 @@ public static class Measurements
         "arg == 'exception' and type == 'PermissionError'",
         "tid == 2 and depth == 0",
         "time > '12:05:00'",
+        "time >= '12:00:08' and time < '12:00:08.5'",
         "duration > 0.00003",
         "func ~= '^Cursor'",
         "not (module == 'app.db%') and depth > 1",

@@ -23,6 +23,7 @@ public sealed class ReaderApp : IDisposable
     private readonly RowFormatter _formatter;
     private readonly List<string> _searchHistory = [];
     private readonly FilterPrompt _filter;
+    private readonly TraceMoves _moves;
     private readonly Dictionary<(long, long), string> _threadNames;
     private TraceSummary _summary;
     private List<DropRow> _drops;
@@ -59,6 +60,7 @@ public sealed class ReaderApp : IDisposable
         _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone);
         _viewport = new Viewport(new TreePager(_store, _scope, _drops));
         _filter = new FilterPrompt(_values, _context, _counter, _navigator);
+        _moves = new TraceMoves(_viewport, _navigator);
         Layout();
         _viewport.Home();
         _totalCount = _scopeCount = _counter.Request(ViewScope.All);
@@ -174,12 +176,12 @@ public sealed class ReaderApp : IDisposable
             case '&' or 'f': _filter.Open(_scope); _filtering = true; break;
             case 'n': SearchNext(_searchBackwards); break;
             case 'N': SearchNext(!_searchBackwards); break;
-            case '%': MatchReturn(); break;
-            case 'u': Parent(); break;
-            case ']': Sibling(false); break;
-            case '[': Sibling(true); break;
-            case 'e': NextException(false); break;
-            case 'E': NextException(true); break;
+            case '%': _message = _moves.MatchReturn(_scope); break;
+            case 'u': _message = _moves.Parent(); break;
+            case ']': _message = _moves.Sibling(_scope, false); break;
+            case '[': _message = _moves.Sibling(_scope, true); break;
+            case 'e': _message = _moves.Exception(_scope, false); break;
+            case 'E': _message = _moves.Exception(_scope, true); break;
             case 't': ToggleThread(); break;
             case 'F': StartFollow(); break;
             case 'h': _page = HelpText.Lines.Select(l => new StyledLine().Add(l)).ToList(); _pageTop = 0; break;
@@ -235,60 +237,8 @@ public sealed class ReaderApp : IDisposable
         SearchNext(backwards);
     }
 
-    private void SearchNext(bool backwards)
-    {
-        if (_pattern is null)
-        {
-            _message = "no search yet: / or ? first";
-            return;
-        }
-        var from = _viewport.Current?.Anchor ?? long.MinValue;
-        if (_navigator.Search(_scope, from, backwards, _pattern.ToString()) is { } id)
-            _viewport.JumpTo(id);
-        else
-            _message = $"pattern not found: {_pattern}";
-    }
-
-    private void MatchReturn()
-    {
-        var row = _viewport.Current;
-        if (row?.Call is not { } call)
-            return;
-        if (row.Kind == RowKind.Exit)
-            _viewport.JumpTo(call.Id, r => r.Kind != RowKind.Exit);
-        else if (row.Kind == RowKind.Enter)
-            _viewport.JumpTo(_navigator.LastDescendant(call), r => r.Kind == RowKind.Exit && r.Call!.Id == call.Id);
-        else
-            _message = _scope.IsTree ? "this call has no children: its return is on its line" : "% needs the tree: clear the filter (& then Enter)";
-    }
-
-    private void Parent()
-    {
-        if (CurrentCall is not { } call)
-            return;
-        if (call.Parent is { } parent)
-            _viewport.JumpTo(parent);
-        else
-            _message = "top-level call: no parent";
-    }
-
-    private void Sibling(bool backwards)
-    {
-        if (CurrentCall is not { } call)
-            return;
-        if (_navigator.Sibling(_scope, call, backwards) is { } id)
-            _viewport.JumpTo(id);
-        else
-            _message = backwards ? "no previous sibling" : "no next sibling";
-    }
-
-    private void NextException(bool backwards)
-    {
-        if (_navigator.Exception(_scope, _viewport.Current?.Anchor ?? long.MinValue, backwards) is { } id)
-            _viewport.JumpTo(id);
-        else
-            _message = backwards ? "no exception before" : "no exception after";
-    }
+    private void SearchNext(bool backwards) =>
+        _message = _pattern is null ? "no search yet: / or ? first" : _moves.Search(_scope, _pattern.ToString(), backwards);
 
     private void ToggleThread()
     {
