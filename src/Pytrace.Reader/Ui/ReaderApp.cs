@@ -20,7 +20,7 @@ public sealed class ReaderApp : IDisposable
     private readonly FilterContext _context;
     private readonly Counter _counter;
     private readonly Viewport _viewport;
-    private readonly RowFormatter _formatter;
+    private RowFormatter _formatter;
     private readonly List<string> _searchHistory = [];
     private readonly FilterPrompt _filter;
     private readonly TraceMoves _moves;
@@ -40,6 +40,7 @@ public sealed class ReaderApp : IDisposable
     private bool _follow;
     private long _followFrom;
     private int _totalCount, _scopeCount;
+    private long? _knownTotal, _knownShown;
     private (int W, int H) _size;
 
     public bool Quit { get; private set; }
@@ -97,6 +98,8 @@ public sealed class ReaderApp : IDisposable
         {
             _summary = TraceSummary.Load(_db);
             _drops = _store.Drops();
+            // A second thread or process may have appeared: its columns with it.
+            _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone, _formatter.ValueWidth);
             _viewport.Use(new TreePager(_store, _scope, _drops));
             _viewport.End();
             _totalCount = _counter.Request(ViewScope.All);
@@ -212,6 +215,7 @@ public sealed class ReaderApp : IDisposable
     private void SetScope(ViewScope scope, long? keep)
     {
         _scope = scope;
+        _knownShown = null;
         _viewport.Use(new TreePager(_store, scope, _drops));
         if (keep is { } id)
             _viewport.JumpTo(id);
@@ -319,8 +323,9 @@ public sealed class ReaderApp : IDisposable
 
     private string StatusText()
     {
-        var total = _counter.Result(_totalCount)?.Count;
-        var shown = _scope == ViewScope.All ? total : _counter.Result(_scopeCount)?.Count;
+        // While a newer count runs (follow mode), the previous one stands in for it.
+        var total = _knownTotal = _counter.Result(_totalCount)?.Count ?? _knownTotal;
+        var shown = _knownShown = _scope == ViewScope.All ? total : _counter.Result(_scopeCount)?.Count ?? _knownShown;
         string N(long? n) => n?.ToString("N0", CultureInfo.InvariantCulture) ?? "…";
         var parts = new List<string>();
         // Follow mode first: it must stay visible however narrow the terminal is.
