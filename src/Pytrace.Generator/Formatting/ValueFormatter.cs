@@ -29,6 +29,12 @@ internal static unsafe class ValueFormatter
             case TypeKind.Module: Module(ref w, o); return;
             case TypeKind.SafeRepr: Repr(ref w, o); return;
             case TypeKind.Exception: Exception(ref w, o, info, nesting, open); return;
+            case TypeKind.Class:
+                TypeInfo* cls = TypeRegistry.Get(o);
+                w.Ascii("<class '"u8);
+                w.Utf8(cls->FullName, cls->FullNameLength);
+                w.Ascii("'>"u8);
+                return;
             case TypeKind.Subclass when !info->ReprOverridden && !FullRepr:
                 FormatAs(ref w, o, info->BaseKind, nesting, open);
                 return;

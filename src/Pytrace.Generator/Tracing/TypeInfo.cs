@@ -27,4 +27,6 @@ internal enum TypeKind : byte
     Subclass,
     /// <summary>An exception instance: formatted as Type(args...).</summary>
     Exception,
+    /// <summary>A class (any metaclass): &lt;class 'module.QualName'&gt;, without calling the metaclass's repr.</summary>
+    Class,
 }

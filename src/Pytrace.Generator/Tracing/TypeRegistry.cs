@@ -65,7 +65,8 @@ internal static unsafe class TypeRegistry
         if (type == Py.SetType) return TypeKind.Set;
         if (type == Py.FrozenSetType) return TypeKind.FrozenSet;
         if (type == Py.ModuleType) return TypeKind.Module;
-        if (type == Py.FunctionType || type == Py.CFunctionType || type == Py.TypeType || type == Py.ComplexType
+        if (Py.IsSubtype(type, Py.TypeType)) return TypeKind.Class;
+        if (type == Py.FunctionType || type == Py.CFunctionType || type == Py.ComplexType
             || type == Py.RangeType || type == Py.CodeType || Array.IndexOf(s_safeReprNames, TpName(type)) >= 0)
             return TypeKind.SafeRepr;
         if (Py.IsSubtype(type, Py.BaseExceptionType)) return TypeKind.Exception;

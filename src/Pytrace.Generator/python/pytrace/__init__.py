@@ -28,11 +28,22 @@ def notrace(function):
 
 
 def _own_files():
-    """pytrace's Python files and the launcher's (runpy), whose frames never appear in traces."""
-    files = [os.path.join(_HERE, "__init__.py"), os.path.join(os.path.dirname(_HERE), "sitecustomize.py")]
-    runpy_file = os.path.join(os.path.dirname(os.__file__), "runpy.py")
-    files.append(runpy_file)
-    return files
+    """Files whose frames never appear in traces: pytrace's own, the launcher's (runpy) and the import system's.
+
+    They are transparent: what they run (an imported module's body, say) is recorded one level up.
+    """
+    stdlib = os.path.dirname(os.__file__)
+    return [
+        os.path.join(_HERE, "__init__.py"),
+        os.path.join(os.path.dirname(_HERE), "sitecustomize.py"),
+        os.path.join(stdlib, "runpy.py"),
+        "<frozen importlib._bootstrap>",
+        "<frozen importlib._bootstrap_external>",
+        "<frozen zipimport>",
+        os.path.join(stdlib, "importlib", "_bootstrap.py"),
+        os.path.join(stdlib, "importlib", "_bootstrap_external.py"),
+        os.path.join(stdlib, "zipimport.py"),
+    ]
 
 
 def _split_folders(text):
