@@ -1,0 +1,171 @@
+using System.Runtime.InteropServices;
+using Pytrace.Records;
+using Pytrace.Ring;
+
+namespace Pytrace.Core.Tests;
+
+public sealed unsafe class RingTests : IDisposable
+{
+    private readonly byte* _map;
+
+    public RingTests() => _map = NewRing(64 * 1024);
+
+    public void Dispose() => NativeMemory.AlignedFree(_map);
+
+    private static byte* NewRing(long capacity)
+    {
+        var map = (byte*)NativeMemory.AlignedAlloc((nuint)(RingLayout.HeaderSize + capacity), 4096);
+        new Span<byte>(map, (int)(RingLayout.HeaderSize + capacity)).Clear();
+        *(ulong*)(map + RingLayout.CapacityOffset) = (ulong)capacity;
+        *(ulong*)(map + RingLayout.MagicOffset) = RingLayout.Magic;
+        return map;
+    }
+
+    /// <summary>A Call-shaped record whose payload is its sequence number and a run of filler bytes.</summary>
+    private static int Build(byte* buffer, ulong sequence, int filler)
+    {
+        var b = new RecordBuilder(buffer, 4096, RecordKind.Call);
+        b.U64(sequence);
+        for (int i = 0; i < filler; i++) b.U8((byte)(sequence + (ulong)i));
+        return b.Finish();
+    }
+
+    private sealed class Collector : IRecordSink
+    {
+        public readonly List<(byte Kind, byte[] Payload)> Records = [];
+        public void OnRecord(byte kind, ReadOnlySpan<byte> payload) => Records.Add((kind, payload.ToArray()));
+    }
+
+    [Fact]
+    public void Records_come_out_in_order_across_many_wrap_arounds()
+    {
+        var writer = new RingWriter();
+        writer.Attach(_map);
+        var reader = new RingReader(_map);
+        var sink = new Collector();
+        byte* buffer = stackalloc byte[4096];
+        ulong next = 0;
+        for (int round = 0; round < 200; round++)
+        {
+            for (int i = 0; i < 37; i++, next++) Assert.True(writer.TryWrite(buffer, Build(buffer, next, (int)(next % 300)), 0));
+            reader.Drain(ref sink, long.MaxValue);
+        }
+        Assert.Equal((int)next, sink.Records.Count);
+        for (int i = 0; i < sink.Records.Count; i++)
+        {
+            var (kind, payload) = sink.Records[i];
+            Assert.Equal((byte)RecordKind.Call, kind);
+            Assert.Equal((ulong)i, BitConverter.ToUInt64(payload, 0));
+            Assert.Equal(8 + i % 300, payload.Length);
+            for (int k = 8; k < payload.Length; k++) Assert.Equal((byte)(i + k - 8), payload[k]);
+        }
+        Assert.Equal(0UL, reader.DroppedRecords);
+    }
+
+    [Fact]
+    public void A_full_ring_drops_counts_and_reports_the_gap_when_space_returns()
+    {
+        var writer = new RingWriter();
+        writer.Attach(_map);
+        byte* buffer = stackalloc byte[4096];
+        int written = 0, dropped = 0;
+        for (ulong i = 0; i < 2000; i++)
+        {
+            if (writer.TryWrite(buffer, Build(buffer, i, 100), 1000 + i)) written++;
+            else dropped++;
+        }
+        Assert.True(dropped > 0 && written > 0);
+        var reader = new RingReader(_map);
+        Assert.Equal((ulong)dropped, reader.DroppedRecords);
+        var sink = new Collector();
+        reader.Drain(ref sink, long.MaxValue);
+        Assert.Equal(written, sink.Records.Count);
+
+        Assert.True(writer.TryWrite(buffer, Build(buffer, 9999, 10), 5000));
+        sink.Records.Clear();
+        reader.Drain(ref sink, long.MaxValue);
+        Assert.Equal(2, sink.Records.Count);
+        Assert.Equal((byte)RecordKind.Drop, sink.Records[0].Kind);
+        var drop = new RecordDecoder(sink.Records[0].Payload);
+        Assert.Equal(1000UL + (ulong)written, drop.U64()); // time of the first lost record
+        Assert.Equal((ulong)dropped, drop.U64());
+        Assert.Equal(9999UL, BitConverter.ToUInt64(sink.Records[1].Payload, 0));
+    }
+
+    [Fact]
+    public void A_concurrent_consumer_sees_every_record_or_an_exact_drop_count()
+    {
+        byte* map = NewRing(256 * 1024);
+        try
+        {
+            const int total = 300_000;
+            var sink = new Collector();
+            var done = 0;
+            var consumer = new Thread(() =>
+            {
+                var reader = new RingReader(map);
+                var local = sink;
+                while (Volatile.Read(ref done) == 0 || !reader.IsEmpty) reader.Drain(ref local, 1 << 16);
+            });
+            consumer.Start();
+            var writer = new RingWriter();
+            writer.Attach(map);
+            byte* buffer = stackalloc byte[4096];
+            for (ulong i = 0; i < total; i++) writer.TryWrite(buffer, Build(buffer, i, (int)(i % 64)), i);
+            ulong last = total; // write until one succeeds: that also flushes the pending drop record
+            while (!writer.TryWrite(buffer, Build(buffer, last, 0), last)) last++;
+            Volatile.Write(ref done, 1);
+            consumer.Join();
+
+            ulong expected = 0, lost = 0;
+            foreach (var (kind, payload) in sink.Records)
+            {
+                var d = new RecordDecoder(payload);
+                if (kind == (byte)RecordKind.Drop)
+                {
+                    ulong first = d.U64();
+                    Assert.Equal(expected, first); // ticks == sequence here
+                    ulong count = d.U64();
+                    expected += count;
+                    lost += count;
+                    continue;
+                }
+                Assert.Equal(expected, d.U64());
+                expected++;
+            }
+            Assert.Equal(last + 1, expected);
+            Assert.Equal(new RingReader(map).DroppedRecords, lost);
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(map);
+        }
+    }
+
+    [Fact]
+    public void A_producer_killed_mid_write_leaves_nothing_half_visible()
+    {
+        var writer = new RingWriter();
+        writer.Attach(_map);
+        byte* buffer = stackalloc byte[4096];
+        Assert.True(writer.TryWrite(buffer, Build(buffer, 1, 20), 0));
+        // The next record's bytes land in the ring but the write position is never published (the process died).
+        int length = Build(buffer, 2, 50);
+        ulong position = *(ulong*)(_map + RingLayout.WritePosOffset);
+        Buffer.MemoryCopy(buffer, _map + RingLayout.HeaderSize + (long)position, length, length);
+
+        var reader = new RingReader(_map);
+        var sink = new Collector();
+        Assert.Equal(1, reader.Drain(ref sink, long.MaxValue));
+        Assert.Equal(1UL, BitConverter.ToUInt64(sink.Records[0].Payload, 0));
+        Assert.True(reader.IsEmpty);
+    }
+
+    [Theory]
+    [InlineData(0, 64 * 1024)]
+    [InlineData(100_000, 64 * 1024)]
+    [InlineData(1 << 20, 1 << 20)]
+    [InlineData((1 << 20) + 5, 1 << 20)]
+    public void Capacity_is_a_power_of_two_of_at_least_64K(long requested, long expected) =>
+        Assert.Equal(expected, RingLayout.NormalizeCapacity(requested));
+}
