@@ -97,4 +97,25 @@ public sealed class TerminalEndToEndTests : IDisposable
         Assert.True(process.ExitCode == 0 && output.Contains("shop.helper(x=5)"),
             $"`{binary} query` does not reach Pytrace.Reader (exit {process.ExitCode}): {output}{error}");
     }
+
+    [Fact]
+    public void OutputRedirectedToAFileSharedWithOtherWritersKeepsEveryLine()
+    {
+        var binary = Binary();
+        Assert.True(File.Exists(binary), $"no pytrace binary at {binary}: build the solution first (dotnet build)");
+        Shop.Write(_db.Path);
+        var log = Path.Combine(_db.Folder, "out.txt");
+        // One file descriptor shared by the shell, pytrace's stdout and its stderr: nothing may overwrite anything.
+        var script = $"{{ echo header; {Quote(binary)} query \"depth == 0\" --db {Quote(_db.Path)}; " +
+                     $"{Quote(binary)} query \"func == 'chekout'\" --db {Quote(_db.Path)}; echo footer; }} > {Quote(log)} 2>&1";
+        using var shell = Process.Start(new ProcessStartInfo("sh") { ArgumentList = { "-c", script } })!;
+        shell.WaitForExit();
+        var lines = File.ReadAllLines(log);
+        Assert.Equal(7, lines.Length);
+        Assert.Equal("header", lines[0]);
+        Assert.Contains("→ shop.checkout(cart=Cart<3 items>, user='ann')", lines[1]);
+        Assert.Contains("→ shop.checkout_fast(user='bob')", lines[4]);
+        Assert.Equal("pytrace query: no call matched: no func 'chekout' — showing func == 'checkout'", lines[5]);
+        Assert.Equal("footer", lines[6]);
+    }
 }
