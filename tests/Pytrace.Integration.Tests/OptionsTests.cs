@@ -1,0 +1,80 @@
+using Pytrace.Integration.Tests.Support;
+
+namespace Pytrace.Integration.Tests;
+
+/// <summary>Run options that change what is kept: waiting instead of dropping, appending, keeping the newest, @notrace.</summary>
+public class OptionsTests
+{
+    private const string Busy = """
+        def f(i):
+            return i
+
+        for i in range(200000):
+            f(i)
+        """;
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void On_full_wait_loses_nothing_even_with_a_tiny_buffer(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var result = run.Trace(run.Write("busy.py", Busy), "--buffer-size", "64K", "--on-full", "wait");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(0L, run.Scalar<long>("SELECT dropped FROM runs"));
+        Assert.Equal(200000L, run.Scalar<long>("SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'f' AND c.end_kind = 1"));
+    }
+
+    [Fact]
+    public void Two_runs_appending_to_one_database_at_the_same_time_both_land()
+    {
+        using var run = new TracedRun("3.12");
+        var a = run.Write("a.py", "def from_a(i):\n    return i\n\nfor i in range(20000):\n    from_a(i)\n");
+        var b = run.Write("b.py", "def from_b(i):\n    return i\n\nfor i in range(20000):\n    from_b(i)\n");
+        using var first = ProcessRun.Start(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, "--append", a], run.Folder);
+        using var second = ProcessRun.Start(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, "--append", b], run.Folder);
+        var r1 = ProcessRun.Finish(first, TimeSpan.FromSeconds(90));
+        var r2 = ProcessRun.Finish(second, TimeSpan.FromSeconds(90));
+        Assert.True(r1.ExitCode == 0 && r2.ExitCode == 0, r1.Stderr + r2.Stderr);
+        Assert.Equal(2L, run.Scalar<long>("SELECT count(*) FROM runs"));
+        Assert.Equal(20000L, run.Scalar<long>("SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'from_a'"));
+        Assert.Equal(20000L, run.Scalar<long>("SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'from_b'"));
+        Assert.Equal(0L, run.Scalar<long>("SELECT count(*) FROM calls c WHERE parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM calls p WHERE p.id = c.parent AND p.run = c.run)"));
+    }
+
+    [Fact]
+    public void Max_traces_keeps_the_newest_calls()
+    {
+        using var run = new TracedRun("3.12");
+        var result = run.Trace(run.Write("busy.py", Busy), "--max-traces", "50000");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        long count = run.Scalar<long>("SELECT count(*) FROM calls");
+        Assert.InRange(count, 50000, 50000 * 11 / 10);
+        Assert.Equal("199999", run.Scalar<string>("SELECT max(CAST(value AS INTEGER)) FROM args"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Notrace_skips_the_function_and_everything_it_calls(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var result = run.Trace(run.Write("hot.py", """
+            from pytrace import notrace
+
+            def inner(x):
+                return x + 1
+
+            @notrace
+            def hot(x):
+                return inner(x) * 2
+
+            def cold(x):
+                return inner(x) + hot(x)
+
+            print(cold(1))
+            """));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("6\n", result.Stdout);
+        var funcs = run.Calls().Select(c => c.Func).ToList();
+        Assert.Equal(["<module>", "cold", "inner"], funcs.Where(f => f is "<module>" or "cold" or "inner" or "hot").ToList());
+    }
+}
