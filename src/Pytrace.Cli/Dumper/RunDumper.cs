@@ -154,7 +154,4 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             return false;
         }
     }
-
-    /// <summary>Calls recorded so far in rings still open (for the summary of an interrupted run).</summary>
-    public long OpenCalls => _sources.Values.Sum(s => s.Stream.Calls);
 }

@@ -15,7 +15,6 @@ public sealed unsafe class RingReader
     }
 
     public int Pid => *(int*)(_base + RingLayout.PidOffset);
-    public int ParentPid => *(int*)(_base + RingLayout.PpidOffset);
     public bool Finished => Volatile.Read(ref *(int*)(_base + RingLayout.StateOffset)) == RingLayout.StateFinished;
     public ulong DroppedRecords => Volatile.Read(ref *(ulong*)(_base + RingLayout.DroppedRecordsOffset));
     public bool IsEmpty =>

@@ -20,7 +20,6 @@ public unsafe struct RingWriter
     private ulong _firstDropTicks;
 
     public readonly bool IsOpen => _base != null;
-    public readonly byte* Base => _base;
 
     public void Attach(byte* mapping)
     {

@@ -40,6 +40,7 @@ public static class Schema
         CREATE INDEX IF NOT EXISTS calls_exceptions ON calls(id) WHERE end_kind = 3;
         CREATE INDEX IF NOT EXISTS args_value ON args(value);
         CREATE INDEX IF NOT EXISTS args_name_value ON args(name, value);
+        CREATE INDEX IF NOT EXISTS args_type ON args(type);
         """;
 
     public static class CallKind

@@ -10,7 +10,6 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, long> ThreadStateGetId; // 3.9+
     public static delegate* unmanaged<delegate* unmanaged<nint, nint, int, nint, int>, nint, void> EvalSetProfile;
     public static delegate* unmanaged<nint> EvalGetFrame;
-    public static delegate* unmanaged<nint, nint> FrameGetBack; // 3.9+
     public static delegate* unmanaged<nuint> ThreadGetIdent;
     public static delegate* unmanaged<delegate* unmanaged<void>, int> AtExit;
 
@@ -20,7 +19,6 @@ internal static unsafe partial class Py
         ThreadStateGetId = (delegate* unmanaged<nint, long>)Optional("PyThreadState_GetID");
         EvalSetProfile = (delegate* unmanaged<delegate* unmanaged<nint, nint, int, nint, int>, nint, void>)Require("PyEval_SetProfile");
         EvalGetFrame = (delegate* unmanaged<nint>)Require("PyEval_GetFrame");
-        FrameGetBack = (delegate* unmanaged<nint, nint>)Optional("PyFrame_GetBack");
         ThreadGetIdent = (delegate* unmanaged<nuint>)Require("PyThread_get_thread_ident");
         AtExit = (delegate* unmanaged<delegate* unmanaged<void>, int>)Require("Py_AtExit");
     }

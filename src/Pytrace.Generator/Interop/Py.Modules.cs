@@ -9,7 +9,6 @@ internal static unsafe partial class Py
     private const int ApiVersion = 1013;
 
     private static delegate* unmanaged<nint, int, nint> s_moduleCreate;
-    public static delegate* unmanaged<nint, byte*, nint, int> ModuleAddObject;
     public static delegate* unmanaged<byte*, nint> ImportModule;
     /// <summary>A borrowed reference to sys.NAME, or 0.</summary>
     public static delegate* unmanaged<byte*, nint> SysGetObject;
@@ -19,7 +18,6 @@ internal static unsafe partial class Py
     private static void ResolveModules()
     {
         s_moduleCreate = (delegate* unmanaged<nint, int, nint>)Require("PyModule_Create2");
-        ModuleAddObject = (delegate* unmanaged<nint, byte*, nint, int>)Require("PyModule_AddObject");
         ImportModule = (delegate* unmanaged<byte*, nint>)Require("PyImport_ImportModule");
         SysGetObject = (delegate* unmanaged<byte*, nint>)Require("PySys_GetObject");
         CFunctionNew = (delegate* unmanaged<nint, nint, nint, nint>)Require("PyCFunction_NewEx");

@@ -3,14 +3,13 @@ namespace Pytrace.Generator.Interop;
 /// <summary>Reference counting, attributes, calls and the built-in type objects.</summary>
 internal static unsafe partial class Py
 {
-    public static nint None, True, False, Ellipsis;
+    public static nint None, True, False;
     public static nint LongType, FloatType, UnicodeType, BytesType, BoolType, ListType, TupleType, DictType,
         SetType, FrozenSetType, CellType, CodeType, FunctionType, TypeType, ModuleType, ComplexType, RangeType,
         CFunctionType, BaseExceptionType;
 
     private static delegate* unmanaged<nint, void> s_incRef, s_decRef;
     public static delegate* unmanaged<nint, byte*, nint> GetAttrString;
-    public static delegate* unmanaged<nint, byte*, nint, int> SetAttrString;
     public static delegate* unmanaged<nint, nint> Repr, Str;
     public static delegate* unmanaged<nint, nint, nint> CallObject;
     public static delegate* unmanaged<nint, nint, int> TypeIsSubtype;
@@ -22,7 +21,6 @@ internal static unsafe partial class Py
         None = Require("_Py_NoneStruct");
         True = Require("_Py_TrueStruct");
         False = Require("_Py_FalseStruct");
-        Ellipsis = Require("_Py_EllipsisObject");
         LongType = Require("PyLong_Type");
         FloatType = Require("PyFloat_Type");
         UnicodeType = Require("PyUnicode_Type");
@@ -45,7 +43,6 @@ internal static unsafe partial class Py
         s_incRef = (delegate* unmanaged<nint, void>)Require("Py_IncRef");
         s_decRef = (delegate* unmanaged<nint, void>)Require("Py_DecRef");
         GetAttrString = (delegate* unmanaged<nint, byte*, nint>)Require("PyObject_GetAttrString");
-        SetAttrString = (delegate* unmanaged<nint, byte*, nint, int>)Require("PyObject_SetAttrString");
         Repr = (delegate* unmanaged<nint, nint>)Require("PyObject_Repr");
         Str = (delegate* unmanaged<nint, nint>)Require("PyObject_Str");
         CallObject = (delegate* unmanaged<nint, nint, nint>)Require("PyObject_CallObject");

@@ -18,7 +18,6 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint> TupleNew;
     public static delegate* unmanaged<nint, nint, nint, int> TupleSetItem;
     public static delegate* unmanaged<nint, byte*> ModuleGetName;
-    public static delegate* unmanaged<nint, double> ComplexReal, ComplexImag;
 
     private static void ResolveValues()
     {
@@ -37,8 +36,6 @@ internal static unsafe partial class Py
         TupleNew = (delegate* unmanaged<nint, nint>)Require("PyTuple_New");
         TupleSetItem = (delegate* unmanaged<nint, nint, nint, int>)Require("PyTuple_SetItem");
         ModuleGetName = (delegate* unmanaged<nint, byte*>)Require("PyModule_GetName");
-        ComplexReal = (delegate* unmanaged<nint, double>)Require("PyComplex_RealAsDouble");
-        ComplexImag = (delegate* unmanaged<nint, double>)Require("PyComplex_ImagAsDouble");
     }
 
     public static long VarSize(nint o) => *(long*)(o + 16);
@@ -51,6 +48,16 @@ internal static unsafe partial class Py
         byte* p = UnicodeAsUtf8AndSize(str, &size);
         if (p == null) { ErrClear(); return null; }
         return System.Text.Encoding.UTF8.GetString(p, (int)size);
+    }
+
+    /// <summary>getattr(o, name) when it is a str, as a managed string (cold paths); null otherwise.</summary>
+    public static string? AttrString(nint o, ReadOnlySpan<byte> nameZ)
+    {
+        nint value = GetAttr(o, nameZ);
+        if (value == 0) return null;
+        string? s = TypeOf(value) == UnicodeType ? ToManaged(value) : null;
+        DecRef(value);
+        return s;
     }
 
     public static nint NewString(string s)

@@ -34,8 +34,8 @@ internal static unsafe class CodeRegistry
         CodeInfo* info = s_codes.Add(code);
         info->Id = s_nextId++;
 
-        string name = Attr(code, "co_name"u8) ?? "?";
-        string file = Attr(code, "co_filename"u8) ?? "?";
+        string name = Py.AttrString(code, "co_name"u8) ?? "?";
+        string file = Py.AttrString(code, "co_filename"u8) ?? "?";
         string module = ModuleName(globals) ?? "?";
         int flags = IntAttr(code, "co_flags"u8);
         int argCount = IntAttr(code, "co_argcount"u8) + IntAttr(code, "co_kwonlyargcount"u8)
@@ -48,7 +48,7 @@ internal static unsafe class CodeRegistry
             | ((flags & CoAsyncGenerator) != 0 ? CodeFlags.AsyncGenerator : 0)
             | ((flags & CoVarArgs) != 0 ? CodeFlags.VarArgs : 0)
             | ((flags & CoVarKeywords) != 0 ? CodeFlags.VarKeywords : 0));
-        string qualName = Attr(code, "co_qualname"u8) ?? GuessQualName(name, code, argCount, slots);
+        string qualName = Py.AttrString(code, "co_qualname"u8) ?? GuessQualName(name, code, argCount, slots);
         info->Mode = Array.IndexOf(SkippedFunctions, file + ":" + qualName) >= 0 ? CodeMode.SkipTree : ModeFor(code, file);
         info->IsMainModule = name == "<module>" && module == "__main__";
 
@@ -127,7 +127,7 @@ internal static unsafe class CodeRegistry
         nint firstArg = slots[0];
         if (firstArg == 0) return name;
         nint type = Py.TypeOf(firstArg) == Py.TypeType ? firstArg : Py.TypeOf(firstArg);
-        string? owner = Attr(type, "__qualname__"u8);
+        string? owner = Py.AttrString(type, "__qualname__"u8);
         return owner is null ? name : owner + "." + name;
     }
 
@@ -139,15 +139,6 @@ internal static unsafe class CodeRegistry
             nint name = Py.DictGetItemString(globals, key);
             return name != 0 && Py.TypeOf(name) == Py.UnicodeType ? Py.ToManaged(name) : null;
         }
-    }
-
-    private static string? Attr(nint o, ReadOnlySpan<byte> nameZ)
-    {
-        nint v = Py.GetAttr(o, nameZ);
-        if (v == 0) return null;
-        string? s = Py.TypeOf(v) == Py.UnicodeType ? Py.ToManaged(v) : null;
-        Py.DecRef(v);
-        return s;
     }
 
     private static int IntAttr(nint o, ReadOnlySpan<byte> nameZ)

@@ -33,8 +33,8 @@ internal static unsafe class TypeRegistry
         info->Id = s_nextId++;
         info->Kind = Classify(type, out info->BaseKind, out info->ReprOverridden);
 
-        string qualName = AttrString(type, "__qualname__"u8) ?? TpName(type);
-        string module = AttrString(type, "__module__"u8) ?? "";
+        string qualName = Py.AttrString(type, "__qualname__"u8) ?? TpName(type);
+        string module = Py.AttrString(type, "__module__"u8) ?? "";
         string fullName = module is "" or "builtins" ? qualName : module + "." + qualName;
         info->FullName = Py.Utf8Z(fullName);
         info->FullNameLength = Encoding.UTF8.GetByteCount(fullName);
@@ -88,12 +88,4 @@ internal static unsafe class TypeRegistry
 
     private static string TpName(nint type) => Marshal.PtrToStringUTF8(*(nint*)(type + 24)) ?? "?";
 
-    private static string? AttrString(nint o, ReadOnlySpan<byte> nameZ)
-    {
-        nint value = Py.GetAttr(o, nameZ);
-        if (value == 0) return null;
-        string? s = Py.TypeOf(value) == Py.UnicodeType ? Py.ToManaged(value) : null;
-        Py.DecRef(value);
-        return s;
-    }
 }
