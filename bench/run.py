@@ -15,7 +15,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-WORKLOADS = ["fib", "args", "jinja2_render", "notrace", "pool"]
+WORKLOADS = ["fib", "args", "jinja2_render"]
 
 
 def pythons(wanted):
