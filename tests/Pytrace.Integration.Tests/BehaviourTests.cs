@@ -103,11 +103,9 @@ public partial class BehaviourTests
         Assert.Equal(0L, run.Scalar<long>("SELECT count(*) FROM runs WHERE dropped > 0"));
     }
 
+    /// <summary>The program's own stderr: pytrace's lines (the summary) removed.</summary>
     private static string WithoutSummary(string stderr) =>
-        string.Concat(stderr.Split('\n').Where(l => !l.StartsWith("pytrace: ", StringComparison.Ordinal)).Select(l => l + "\n")).TrimEnd('\n') + (stderr.Length > 0 && !OnlySummary(stderr) ? "\n" : "");
-
-    private static bool OnlySummary(string stderr) =>
-        stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).All(l => l.StartsWith("pytrace: ", StringComparison.Ordinal));
+        System.Text.RegularExpressions.Regex.Replace(stderr, "^pytrace: .*(\n|$)", "", System.Text.RegularExpressions.RegexOptions.Multiline);
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);

@@ -55,7 +55,7 @@ internal static class RunCommand
             int pid;
             try
             {
-                pid = Posix.Spawn(argv[0] is var p && p.Contains('/') ? p : Resolve(p), argv, ChildEnvironment(options, bootstrap, session, ringDir));
+                pid = Posix.Spawn(python, argv, ChildEnvironment(options, bootstrap, session, ringDir)); // posix_spawnp searches PATH
             }
             catch (IOException e)
             {
@@ -145,16 +145,6 @@ internal static class RunCommand
     {
         if (File.Exists(db)) return Libc.Access(db, 2) == 0;
         return Libc.Access(dir, 2) == 0;
-    }
-
-    private static string Resolve(string program)
-    {
-        foreach (var dir in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, program);
-            if (File.Exists(candidate)) return candidate;
-        }
-        return program;
     }
 
     private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";

@@ -94,38 +94,26 @@ internal static unsafe class MonitoringHook
     }
 
     [UnmanagedCallersOnly]
-    private static nint OnStart(nint self, nint* args, nint nargs)
-    {
-        ulong ticks = TscClock.Read();
-        nint tstate = Py.ThreadStateGet();
-        CodeInfo* c = Code(args[0], tstate);
-        if (c->Mode == CodeMode.Skip) { Gate.SkippedEntry(c); return s_disable; }
-        ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (Gate.Enter(t, c)) Tracer.Call(t, c, ArgSlots(tstate, c), ticks);
-        return Py.None;
-    }
+    private static nint OnStart(nint self, nint* args, nint nargs) => Enter(args, resume: false, s_disable);
 
     [UnmanagedCallersOnly]
-    private static nint OnResume(nint self, nint* args, nint nargs)
-    {
-        ulong ticks = TscClock.Read();
-        nint tstate = Py.ThreadStateGet();
-        CodeInfo* c = Code(args[0], tstate);
-        if (c->Mode == CodeMode.Skip) return s_disable;
-        ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (Gate.Enter(t, c)) Tracer.Resume(t, c, ticks);
-        return Py.None;
-    }
+    private static nint OnResume(nint self, nint* args, nint nargs) => Enter(args, resume: true, s_disable);
 
+    /// <summary>A generator resumed by throw(); PY_THROW cannot be disabled, so skipped code returns None.</summary>
     [UnmanagedCallersOnly]
-    private static nint OnThrow(nint self, nint* args, nint nargs)
+    private static nint OnThrow(nint self, nint* args, nint nargs) => Enter(args, resume: true, Py.None);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint Enter(nint* args, bool resume, nint skipResult)
     {
         ulong ticks = TscClock.Read();
         nint tstate = Py.ThreadStateGet();
         CodeInfo* c = Code(args[0], tstate);
-        if (c->Mode == CodeMode.Skip) return Py.None; // PY_THROW cannot be disabled
+        if (c->Mode == CodeMode.Skip) { Gate.SkippedEntry(c); return skipResult; }
         ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (Gate.Enter(t, c)) Tracer.Resume(t, c, ticks);
+        if (!Gate.Enter(t, c)) return Py.None;
+        if (resume) Tracer.Resume(t, c, ticks);
+        else Tracer.Call(t, c, ArgSlots(tstate, c), ticks);
         return Py.None;
     }
 
