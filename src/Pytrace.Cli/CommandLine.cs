@@ -24,6 +24,10 @@ public static class CommandLine
             case "query" when !File.Exists(first): return QueryCommand.Run(rest, stdout, stderr);
             case "export" when !File.Exists(first): return ExportCommand.Run(rest, stdout, stderr);
             case "run" when !File.Exists(first): return RunCommand.Run(rest, stdout, stderr);
+            case "pythonpath" when !File.Exists(first):
+                stdout.WriteLine(PythonFolders.Module);
+                return 0;
+            case DumpCommand.Name: return DumpCommand.Run(rest, Console.In, stdout, stderr);
             default: return RunCommand.Run(args, stdout, stderr);
         }
     }

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using Pytrace.Generator.Formatting;
+using Pytrace.Generator.Hooks;
 using Pytrace.Generator.Interop;
+using Pytrace.Interop;
 using Pytrace.Generator.Tracing;
 
 namespace Pytrace.Generator;
@@ -32,6 +34,8 @@ internal static unsafe class Module
                 "_is_tracing() -> bool."));
             CopyDef(defs, 4, Py.MethodDef("_layout_verified", (delegate* unmanaged<nint, nint, nint>)&LayoutVerified, Py.MethNoArgs,
                 "_layout_verified() -> bool. Whether arguments are read through checked frame offsets."));
+            CopyDef(defs, 5, Py.MethodDef("_log", (delegate* unmanaged<nint, nint, nint>)&Log, Py.MethVarArgs,
+                "_log(module, file, line, names, values) -> None. Records a log entry at the current call depth."));
             return Py.CreateModule("pytrace._native", "pytrace's generator: records calls into a shared-memory ring.", methods);
         }
         catch (Exception e)
@@ -73,9 +77,22 @@ internal static unsafe class Module
     private static nint NoTrace(nint self, nint code)
     {
         if (Py.TypeOf(code) != Py.CodeType) return Py.Raise(Py.TypeError, "_notrace expects a code object");
-        CodeInfo* known = CodeRegistry.Find(code);
-        if (known != null) known->Mode = CodeMode.SkipTree;
-        else if (CodeRegistry.NoTrace.Find(code) == null) { Py.IncRef(code); CodeRegistry.NoTrace.Add(code); }
+        CodeRegistry.MarkNoTrace(code);
+        return Py.NewNone();
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Log(nint self, nint args)
+    {
+        if (!Session.Active) return Py.NewNone();
+        nint* a = (nint*)(args + 24);
+        if (Py.VarSize(args) != 5 || Py.TypeOf(a[2]) != Py.LongType || Py.TypeOf(a[3]) != Py.TupleType || Py.TypeOf(a[4]) != Py.TupleType)
+            return Py.Raise(Py.TypeError, "_log expects (module, file, line, names, values)");
+        ulong ticks = TscClock.Read();
+        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
+        if (!Gate.Recording(t)) return Py.NewNone();
+        int overflow;
+        Tracer.Log(t, a[0], a[1], (int)Py.LongAsLongLongAndOverflow(a[2], &overflow), a[3], a[4], ticks);
         return Py.NewNone();
     }
 

@@ -23,14 +23,11 @@ internal static class RunCommand
             return Fail(stderr, $"cannot find the script '{options.Script}'");
         error = PythonInterpreter.Check(python, out string version);
         if (error is not null) return Fail(stderr, error);
-        string bootstrap = Path.Combine(AppContext.BaseDirectory, "python");
-        if (!File.Exists(Path.Combine(bootstrap, "pytrace", "_native.so")))
-            return Fail(stderr, $"pytrace is incomplete: {bootstrap}/pytrace/_native.so is missing; rebuild with dotnet build");
+        if (!File.Exists(Path.Combine(PythonFolders.Module, "pytrace", "_native.so")) || !File.Exists(Path.Combine(PythonFolders.Boot, "sitecustomize.py")))
+            return Fail(stderr, $"pytrace is incomplete: {PythonFolders.Module}/pytrace/_native.so or {PythonFolders.Boot}/sitecustomize.py is missing; rebuild with dotnet build");
         string db = Path.GetFullPath(options.Db);
-        string? dbDir = Path.GetDirectoryName(db);
-        if (dbDir is null || !Directory.Exists(dbDir)) return Fail(stderr, $"cannot write the database '{options.Db}': its folder does not exist");
-        if (Directory.Exists(db)) return Fail(stderr, $"cannot write the database '{options.Db}': it is a folder");
-        if (!CanWrite(dbDir, db)) return Fail(stderr, $"cannot write the database '{options.Db}': permission denied");
+        error = DatabasePath.Problem(db, options.Db);
+        if (error is not null) return Fail(stderr, error);
 
         string session = $"{Environment.ProcessId}x{Random.Shared.Next(1 << 30):x}";
         string ringDir = Environment.GetEnvironmentVariable("PYTRACE_RING_DIR") is { Length: > 0 } rd ? rd : "/dev/shm";
@@ -55,7 +52,7 @@ internal static class RunCommand
             int pid;
             try
             {
-                pid = Posix.Spawn(python, argv, ChildEnvironment(options, bootstrap, session, ringDir)); // posix_spawnp searches PATH
+                pid = Posix.Spawn(python, argv, ChildEnvironment(options, session, ringDir)); // posix_spawnp searches PATH
             }
             catch (IOException e)
             {
@@ -92,12 +89,13 @@ internal static class RunCommand
         }
     }
 
-    private static Dictionary<string, string> ChildEnvironment(RunOptions options, string bootstrap, string session, string ringDir)
+    private static Dictionary<string, string> ChildEnvironment(RunOptions options, string session, string ringDir)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry e in System.Environment.GetEnvironmentVariables())
             env[(string)e.Key] = (string?)e.Value ?? "";
-        env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var existing) && existing.Length > 0 ? bootstrap + ":" + existing : bootstrap;
+        string ours = PythonFolders.Boot + ":" + PythonFolders.Module;
+        env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var existing) && existing.Length > 0 ? ours + ":" + existing : ours;
         env["PYTRACE_SESSION"] = session;
         env["PYTRACE_RING_DIR"] = ringDir;
         env["PYTRACE_BUFFER_SIZE"] = options.BufferSize.ToString(CultureInfo.InvariantCulture);
@@ -139,12 +137,6 @@ internal static class RunCommand
         string line = $"pytrace: {calls} calls recorded from {processes} into {db}";
         if (dumper.Dropped == 0) return line + ", no records dropped";
         return line + $", {dumper.Dropped.ToString("N0", CultureInfo.InvariantCulture)} records dropped (raise --buffer-size)";
-    }
-
-    private static bool CanWrite(string dir, string db)
-    {
-        if (File.Exists(db)) return Libc.Access(db, 2) == 0;
-        return Libc.Access(dir, 2) == 0;
     }
 
     private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";

@@ -42,6 +42,7 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
             case RecordKind.Return: End(ref r, Schema.EndKind.Return); break;
             case RecordKind.Yield: End(ref r, Schema.EndKind.Yield); break;
             case RecordKind.Exception: End(ref r, Schema.EndKind.Exception); break;
+            case RecordKind.Log: Log(ref r); break;
             case RecordKind.Drop: Drop(ref r); break;
             case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); db.EndProcess(Pid, LastNs, _droppedReported); break;
         }
@@ -114,6 +115,31 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         _stack.Add(row);
         rows.Add(row);
         Calls++;
+        LastNs = ns;
+    }
+
+    /// <summary>A pytrace.log() entry: a finished row under the open call, its fields stored as arguments.</summary>
+    private void Log(ref RecordDecoder r)
+    {
+        long ns = ToNs(r.U64());
+        int depth = r.U16();
+        int line = r.I32();
+        string module = r.String(), file = r.String();
+        int count = r.U16();
+        var fields = new ArgValue[count];
+        for (int i = 0; i < count; i++)
+        {
+            long name = db.String(r.String());
+            fields[i] = new ArgValue(name, TypeId(r.U32()), r.Utf8Bytes().ToArray());
+        }
+        while (_stack.Count > depth) _stack.RemoveAt(_stack.Count - 1);
+        while (_stack.Count < depth) _stack.Add(null);
+        rows.Add(new CallRow
+        {
+            Parent = depth > 0 ? _stack[depth - 1] : null,
+            Pid = Pid, Tid = _tid, Depth = depth, StartNs = ns, EndNs = ns, FunctionId = db.Function(module, "log", file, line),
+            Kind = Schema.CallKind.Log, EndKind = Schema.EndKind.Return, Args = fields,
+        });
         LastNs = ns;
     }
 

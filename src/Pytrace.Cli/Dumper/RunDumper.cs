@@ -35,8 +35,12 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
         return TscClock.MeasureFrequency(20);
     }
 
-    /// <summary>Runs until <paramref name="programExited"/> is true and nothing is left in shared memory.</summary>
-    public void Run(Func<bool> programExited)
+    /// <summary>
+    /// Runs until <paramref name="programExited"/> is true and nothing is left in shared memory.
+    /// <paramref name="programDrained"/> is called once, when the program has exited (or stopped tracing) and
+    /// everything recorded so far is committed, if processes it started are still recording.
+    /// </summary>
+    public void Run(Func<bool> programExited, Action? programDrained = null)
     {
         var sinceCommit = Stopwatch.StartNew();
         var turn = new Stopwatch();
@@ -57,6 +61,12 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             if (drained > 0) continue;
             if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles()) break;
             if (!exited) CloseFinished();
+            else if (programDrained is not null)
+            {
+                Commit();
+                programDrained();
+                programDrained = null;
+            }
             Thread.Sleep(2);
         }
         Commit();

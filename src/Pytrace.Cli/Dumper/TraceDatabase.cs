@@ -169,7 +169,8 @@ internal sealed class TraceDatabase : IDisposable
     {
         if (row.EndKind == Schema.EndKind.Unfinished) { statement.BindNull(index).BindNull(index + 1); return; }
         if (row.ResultType == 0) statement.BindNull(index); else statement.Bind(index, row.ResultType);
-        statement.BindUtf8(index + 1, row.Result ?? []);
+        if (row.Result is null) statement.BindNull(index + 1); // a log entry has no result
+        else statement.BindUtf8(index + 1, row.Result);
     }
 
     public void Drop(int pid, long timeNs, long count)

@@ -26,6 +26,9 @@ internal static unsafe class Gate
         return false;
     }
 
+    /// <summary>Whether something happening now on this thread (a log entry) is on record.</summary>
+    public static bool Recording(ThreadInfo* t) => t->SkipDepth == 0 && !WaitingForMain;
+
     /// <summary>An entry into code that is never recorded still ends the wait for __main__ (it may be filtered out).</summary>
     public static void SkippedEntry(CodeInfo* c)
     {

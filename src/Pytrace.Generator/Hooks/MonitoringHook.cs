@@ -16,7 +16,8 @@ internal static unsafe class MonitoringHook
     private static int s_toolId = -1;
     private static nint s_monitoring;
 
-    public static bool Install()
+    /// <param name="restart">A start() after a stop(): code that returned DISABLE last time may be recorded now.</param>
+    public static bool Install(bool restart)
     {
         nint sys = Py.Import("sys");
         if (sys == 0) return false;
@@ -45,6 +46,11 @@ internal static unsafe class MonitoringHook
         nint set = Call("set_events"u8, Py.LongFromLongLong(s_toolId), Py.LongFromLongLong(mask));
         if (set == 0) { Py.ErrClear(); return false; }
         Py.DecRef(set);
+        if (restart)
+        {
+            nint r = Call("restart_events"u8);
+            if (r != 0) Py.DecRef(r); else Py.ErrClear();
+        }
         return true;
     }
 

@@ -24,13 +24,19 @@ internal static unsafe class ProfileHook
 
     public static bool Install()
     {
+        HookNewThreads(); // first: threading.setprofile is Python code, not the program's
         Py.EvalSetProfile(&OnEvent, 0);
         nint tstate = Py.ThreadStateGet();
         s_exceptionSlotOk = *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
         ClaimTraceSlot(tstate);
+        return true;
+    }
+
+    private static void HookNewThreads()
+    {
         nint threading = Py.Import("threading");
-        if (threading == 0) { Py.ErrClear(); return true; }
-        s_bootstrap = Py.CFunctionNew(Py.MethodDef("_pytrace_thread_bootstrap", (delegate* unmanaged<nint, nint, nint>)&Bootstrap, Py.MethVarArgs), 0, 0);
+        if (threading == 0) { Py.ErrClear(); return; }
+        if (s_bootstrap == 0) s_bootstrap = Py.CFunctionNew(Py.MethodDef("_pytrace_thread_bootstrap", (delegate* unmanaged<nint, nint, nint>)&Bootstrap, Py.MethVarArgs), 0, 0);
         nint setprofile = Py.GetAttr(threading, "setprofile"u8);
         if (setprofile != 0)
         {
@@ -42,7 +48,6 @@ internal static unsafe class ProfileHook
             Py.DecRef(setprofile);
         }
         Py.DecRef(threading);
-        return true;
     }
 
     public static void Uninstall()

@@ -4,6 +4,8 @@ namespace Pytrace.Generator.Tracing;
 internal unsafe struct CodeInfo
 {
     public uint Id;
+    /// <summary>The code object (a strong reference).</summary>
+    public nint Code;
     /// <summary>Ring generation that has this code's definition record (see <see cref="Tracer.Epoch"/>).</summary>
     public uint DefinedEpoch;
     public CodeMode Mode;

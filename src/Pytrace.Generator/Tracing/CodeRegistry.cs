@@ -33,6 +33,7 @@ internal static unsafe class CodeRegistry
         Py.IncRef(code); // keeps the address from being reused by another code object
         CodeInfo* info = s_codes.Add(code);
         info->Id = s_nextId++;
+        info->Code = code;
 
         string name = Py.AttrString(code, "co_name"u8) ?? "?";
         string file = Py.AttrString(code, "co_filename"u8) ?? "?";
@@ -49,7 +50,7 @@ internal static unsafe class CodeRegistry
             | ((flags & CoVarArgs) != 0 ? CodeFlags.VarArgs : 0)
             | ((flags & CoVarKeywords) != 0 ? CodeFlags.VarKeywords : 0));
         string qualName = Py.AttrString(code, "co_qualname"u8) ?? GuessQualName(name, code, argCount, slots);
-        info->Mode = Array.IndexOf(SkippedFunctions, file + ":" + qualName) >= 0 ? CodeMode.SkipTree : ModeFor(code, file);
+        info->Mode = ModeFor(code, file, qualName);
         info->IsMainModule = name == "<module>" && module == "__main__";
 
         info->VarNames = Py.GetAttr(code, "co_varnames"u8);
@@ -105,9 +106,29 @@ internal static unsafe class CodeRegistry
         return b.Finish();
     }
 
-    private static CodeMode ModeFor(nint code, string file)
+    /// <summary>A later start() may trace other modules: every known code is judged again by the new options.</summary>
+    public static void Reclassify() => s_codes.ForEach(&Reclassify);
+
+    private static void Reclassify(CodeInfo* info)
     {
-        if (NoTrace.Find(code) != null) return CodeMode.SkipTree;
+        string file = Py.AttrString(info->Code, "co_filename"u8) ?? "?";
+        string qualName = Py.AttrString(info->Code, "co_qualname"u8) ?? Py.AttrString(info->Code, "co_name"u8) ?? "?";
+        info->Mode = ModeFor(info->Code, file, qualName);
+    }
+
+    /// <summary>@notrace, before or after the code first ran.</summary>
+    public static void MarkNoTrace(nint code)
+    {
+        CodeInfo* known = Find(code);
+        if (known != null) known->Mode = CodeMode.SkipTree;
+        if (NoTrace.Find(code) != null) return;
+        Py.IncRef(code);
+        NoTrace.Add(code);
+    }
+
+    private static CodeMode ModeFor(nint code, string file, string qualName)
+    {
+        if (NoTrace.Find(code) != null || Array.IndexOf(SkippedFunctions, file + ":" + qualName) >= 0) return CodeMode.SkipTree;
         if (Array.IndexOf(SkippedFiles, file) >= 0) return CodeMode.Skip;
         if (file.Length > 0 && file[0] == '<') return TracedFolders.Length == 0 ? CodeMode.Trace : CodeMode.Skip;
         if (IgnoredFolders.Length == 0 && TracedFolders.Length == 0) return CodeMode.Trace;

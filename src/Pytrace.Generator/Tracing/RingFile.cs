@@ -12,12 +12,12 @@ internal static unsafe class RingFile
     public static bool WaitWhenFull;
 
     /// <summary>Maps a fresh ring for the calling process; null with a reason when it cannot.</summary>
-    public static byte* Create(out string? error)
+    public static byte* Create(out long size, out string? error)
     {
         int pid = Libc.GetPid();
         string path = Path.Combine(Directory, RingLayout.FileName(Session, pid));
         long capacity = RingLayout.NormalizeCapacity(Capacity);
-        long size = RingLayout.HeaderSize + capacity;
+        size = RingLayout.HeaderSize + capacity;
         int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180); // 0600
         if (fd < 0) { error = $"cannot create {path} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})"; return null; }
         if (Libc.Ftruncate(fd, size) != 0)

@@ -12,7 +12,9 @@ namespace Pytrace.Generator.Tracing;
 internal static unsafe class Session
 {
     private static byte* s_map;
+    private static long s_mapSize;
     private static bool s_processHooksRegistered;
+    private static bool s_startedBefore;
     private static string s_pythonVersion = "";
     private static string s_executable = "";
 
@@ -28,8 +30,17 @@ internal static unsafe class Session
         s_pythonVersion = pythonVersion;
         s_executable = executable;
         TscClock.Initialize();
-        s_map = RingFile.Create(out string? error);
+        s_map = RingFile.Create(out s_mapSize, out string? error);
         if (s_map == null) return error;
+        bool restart = s_startedBefore;
+        if (restart)
+        {
+            // A new ring: definitions and thread names are written again; depths from the last session are void.
+            Tracer.Restart();
+            ThreadRegistry.ResetDepths();
+            CodeRegistry.Reclassify();
+        }
+        s_startedBefore = true;
         Tracer.Ring.Attach(s_map);
         WriteProcessStart();
         if (!s_processHooksRegistered)
@@ -40,10 +51,11 @@ internal static unsafe class Session
         }
         Gate.WaitingForMain = waitForMain;
         Tracer.Active = true;
-        bool installed = Py.Minor >= 12 ? MonitoringHook.Install() : ProfileHook.Install();
+        bool installed = Py.Minor >= 12 ? MonitoringHook.Install(restart) : ProfileHook.Install();
         if (!installed)
         {
-            Tracer.Active = false;
+            Finish();
+            Release();
             return "could not install the interpreter hook (is another tool using sys.monitoring?)";
         }
         return null;
@@ -54,12 +66,23 @@ internal static unsafe class Session
         if (!Tracer.Active) return;
         if (Py.Minor >= 12) MonitoringHook.Uninstall(); else ProfileHook.Uninstall();
         Finish();
+        Release();
+    }
+
+    /// <summary>Unmaps a finished ring; the dumper drains and deletes the file. Kept while a record is being built.</summary>
+    private static void Release()
+    {
+        if (s_map == null || Tracer.Busy) return;
+        Tracer.Ring.Detach();
+        Libc.Munmap(s_map, (nuint)s_mapSize);
+        s_map = null;
     }
 
     private static void Finish()
     {
-        if (!Tracer.Active || !Tracer.Ring.IsOpen) return;
+        if (!Tracer.Active) return;
         Tracer.Active = false;
+        if (!Tracer.Ring.IsOpen) return; // a forked child that never recorded
         byte* buffer = stackalloc byte[16];
         var b = new RecordBuilder(buffer, 16, RecordKind.ProcessEnd);
         ulong now = TscClock.Read();
@@ -102,13 +125,14 @@ internal static unsafe class Session
     /// <summary>Maps a forked child's ring; false (and the child runs untraced) when it cannot.</summary>
     public static bool OpenForkedRing()
     {
-        byte* map = RingFile.Create(out _);
+        byte* map = RingFile.Create(out long size, out _);
         if (map == null)
         {
             Tracer.Active = false;
             return false;
         }
         s_map = map;
+        s_mapSize = size;
         Tracer.Ring.Attach(map);
         WriteProcessStart();
         return true;

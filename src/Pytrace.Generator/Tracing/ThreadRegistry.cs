@@ -41,6 +41,17 @@ internal static unsafe class ThreadRegistry
         return t;
     }
 
+    /// <summary>A new session: frames that were open when the last one stopped are no longer on record.</summary>
+    public static void ResetDepths() => s_threads.ForEach(&Reset);
+
+    private static void Reset(ThreadInfo* t)
+    {
+        t->Depth = 0;
+        t->SkipDepth = 0;
+        t->ExceptionFrame = 0;
+        t->ExceptionValue = 0;
+    }
+
     /// <summary>After fork only the forking thread lives on, under a new native id.</summary>
     public static void AfterFork()
     {

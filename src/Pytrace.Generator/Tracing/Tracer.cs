@@ -31,9 +31,21 @@ internal static unsafe class Tracer
     public static void Initialize(int maxValueLength)
     {
         MaxValueLength = Math.Max(8, maxValueLength);
-        s_scratchSize = 64 + CodeRegistry.MaxArgs * (8 + 4 * MaxValueLength + 8);
+        NativeMemory.Free(s_scratch);
+        NativeMemory.Free(s_small);
+        s_scratchSize = 64 + 2 * (MaxLogText + 2) + CodeRegistry.MaxArgs * (8 + 4 * MaxValueLength + 8 + MaxLogName + 2);
         s_scratch = (byte*)NativeMemory.Alloc((nuint)(s_scratchSize * ScratchLevels));
         s_small = (byte*)NativeMemory.Alloc(1024);
+    }
+
+    /// <summary>Whether a record is being built: formatting may have run Python code that released the GIL.</summary>
+    public static bool Busy => s_level > 0;
+
+    /// <summary>After <c>stop()</c>: threads that come back under a later <c>start()</c> begin at depth 0.</summary>
+    public static void Restart()
+    {
+        Epoch++;
+        s_announced = null;
     }
 
     public static void Call(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
@@ -84,6 +96,46 @@ internal static unsafe class Tracer
         else Value(ref b, value);
         Emit(t, buffer, b.Finish(), ticks);
         s_level--;
+    }
+
+    private const int MaxLogText = 1024, MaxLogName = 128;
+
+    /// <summary>
+    /// A pytrace.log() record at the thread's current depth: where it was called from, then each field (the
+    /// message first) named and formatted like an argument. <paramref name="names"/> and <paramref name="values"/>
+    /// are tuples of the same length; names are str.
+    /// </summary>
+    public static void Log(ThreadInfo* t, nint module, nint file, int line, nint names, nint values, ulong ticks)
+    {
+        if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
+        if (s_level >= ScratchLevels) { Ring.CountDrop(ticks); return; }
+        byte* buffer = s_scratch + s_scratchSize * s_level++;
+        var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Log);
+        b.U64(ticks);
+        b.U16((ushort)t->Depth);
+        b.U32((uint)line);
+        Text(ref b, module, MaxLogText);
+        Text(ref b, file, MaxLogText);
+        int count = (int)Math.Min(Math.Min(Py.VarSize(names), Py.VarSize(values)), CodeRegistry.MaxArgs);
+        b.U16((ushort)count);
+        for (int i = 0; i < count; i++)
+        {
+            Text(ref b, ((nint*)(names + 24))[i], MaxLogName);
+            Value(ref b, ((nint*)(values + 24))[i]);
+        }
+        Emit(t, buffer, b.Finish(), ticks);
+        s_level--;
+    }
+
+    /// <summary>A str's UTF-8, cut at <paramref name="max"/> bytes on a character boundary; empty for anything else.</summary>
+    private static void Text(ref RecordBuilder b, nint o, int max)
+    {
+        nint size = 0;
+        byte* utf8 = o != 0 && Py.TypeOf(o) == Py.UnicodeType ? Py.UnicodeAsUtf8AndSize(o, &size) : null;
+        if (utf8 == null) { Py.ErrClear(); b.Utf8(null, 0); return; }
+        int length = (int)Math.Min(size, max);
+        while (length < size && length > 0 && (utf8[length] & 0xC0) == 0x80) length--;
+        b.Utf8(utf8, length);
     }
 
     /// <summary>Ensures the code's definition is in this ring; false (and a counted drop) when it cannot be.</summary>
