@@ -103,6 +103,35 @@ public partial class BehaviourTests
         Assert.Equal(0L, run.Scalar<long>("SELECT count(*) FROM runs WHERE dropped > 0"));
     }
 
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Fork_warns_about_threads_only_when_the_program_has_them(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("forks.py", """
+            import os, sys, threading, time
+
+            def fork_and_wait():
+                pid = os.fork()
+                if pid == 0:
+                    os._exit(0)
+                os.waitpid(pid, 0)
+
+            fork_and_wait()  # single-threaded: no warning
+            worker = threading.Thread(target=time.sleep, args=(0.3,))
+            worker.start()
+            fork_and_wait()  # 3.12+: warns, traced or not
+            worker.join()
+            fork_and_wait()
+            """);
+        var plain = run.Untraced(script);
+        var traced = run.Trace(script);
+        Assert.True(traced.ExitCode == 0, traced.Stderr);
+        Assert.Equal(WithoutPids(plain.Stderr), WithoutPids(WithoutSummary(traced.Stderr)));
+    }
+
+    private static string WithoutPids(string stderr) => System.Text.RegularExpressions.Regex.Replace(stderr, @"\(pid=\d+\)", "(pid=N)");
+
     /// <summary>The program's own stderr: pytrace's lines (the summary) removed.</summary>
     private static string WithoutSummary(string stderr) =>
         System.Text.RegularExpressions.Regex.Replace(stderr, "^pytrace: .*(\n|$)", "", System.Text.RegularExpressions.RegexOptions.Multiline);

@@ -9,6 +9,9 @@ public static class Repo
 
     public static string Pytrace { get; } = Path.Combine(Root, "src", "Pytrace.Cli", "bin", Configuration, "net10.0", "pytrace");
 
+    /// <summary>The folder holding the `pytrace` package, for programs that use the API under a plain `python`.</summary>
+    public static string ModuleFolder { get; } = Path.Combine(Path.GetDirectoryName(Pytrace)!, "python");
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -24,6 +24,10 @@ public sealed class TracedRun : IDisposable
 
     public ProcessResult Untraced(string script) => ProcessRun.Run(Python, [script], Folder);
 
+    /// <summary>Runs the script with a plain `python` that can import pytrace (the API), as `pytrace pythonpath` says.</summary>
+    public ProcessResult WithModule(string script, params string[] args) =>
+        ProcessRun.Run(Python, [script, .. args], Folder, new Dictionary<string, string> { ["PYTHONPATH"] = Repo.ModuleFolder });
+
     public List<CallRecord> Calls()
     {
         using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");

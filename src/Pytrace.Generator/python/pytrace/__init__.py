@@ -14,6 +14,7 @@ Run a whole program under `pytrace app.py`. From inside a program run by a plain
 
 Then `pytrace` (in the same folder) opens the traces.
 """
+import atexit
 import os
 import sys
 
@@ -297,7 +298,6 @@ def _restore_environment(saved):
 def _register_exit_hook():
     global _exit_hook_registered
     if not _exit_hook_registered:
-        import atexit
         atexit.register(_stop_at_exit)
         _exit_hook_registered = True
 
