@@ -235,6 +235,22 @@ public class ApiTests
         Assert.Equal(2L, run.Scalar<long>("SELECT count(*) FROM runs"));
     }
 
+    [Fact]
+    public void Help_shows_the_api_and_pythonpath_names_the_package_folder()
+    {
+        var folder = ProcessRun.Run(Repo.Pytrace, ["pythonpath"]);
+        Assert.Equal(0, folder.ExitCode);
+        Assert.Equal(Repo.ModuleFolder, folder.Stdout.Trim());
+        Assert.True(File.Exists(Path.Combine(Repo.ModuleFolder, "pytrace", "__init__.pyi")));
+        Assert.False(File.Exists(Path.Combine(Repo.ModuleFolder, "sitecustomize.py")), "a plain python must not pick up pytrace's bootstrap");
+        using var run = new TracedRun(Pythons.Minors.First(m => Pythons.Find(m) is not null));
+        var script = run.Write("help.py", "import pydoc, pytrace\nprint(pydoc.render_doc(pytrace, renderer=pydoc.plaintext))\n");
+        var help = run.WithModule(script);
+        Assert.True(help.ExitCode == 0, help.Stderr);
+        foreach (var name in new[] { "start(db='traces.sqlite'", "stop()", "class trace", "log(message, **fields)", "notrace(function)", "class PytraceError" })
+            Assert.Contains(name, help.Stdout);
+    }
+
     private static long Query(string db, string sql)
     {
         if (!File.Exists(db)) return 0;

@@ -23,6 +23,7 @@ internal sealed class RunOptions
         usage: pytrace [options] SCRIPT [ARGS...]
                pytrace [options] -m MODULE [ARGS...]
                pytrace [read [DB]] | query FILTER | export --format jsonl
+               pytrace pythonpath     the folder to put on PYTHONPATH to `import pytrace` in a plain python
 
         options:
           --python PATH          interpreter to run (default: $PYTRACE_PYTHON, else python3 on PATH)
