@@ -47,4 +47,107 @@ public class ProcessTests
         Assert.True(run.Scalar<long>("SELECT count(*) FROM processes") >= 6);
         Assert.Equal(0L, run.Scalar<long>($"SELECT count(*) FROM processes WHERE pid = {child.Pid} AND ppid != {parent}"));
     }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Every_way_of_starting_a_python_child_records_into_the_run(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("ways.py", """
+            import concurrent.futures, multiprocessing, os, subprocess, sys
+
+            def mark(how):
+                return how
+
+            def in_pool(how):
+                return mark(how)
+
+            def grandchild():
+                # a child of a child: a pool worker starts a Python of its own
+                subprocess.run([sys.executable, "-c", "def mark(how): return how\nmark('grandchild')"], check=True)
+                return mark("middle")
+
+            if __name__ == "__main__":
+                alias = os.path.join(os.path.dirname(os.path.abspath(__file__)), "interp")
+                os.symlink(sys.executable, alias)  # any path to python, not only argv[0] == 'python'
+                subprocess.run([alias, "-c", "def mark(how): return how\nmark('alias')"], check=True)
+                os.system("'%s' -c \"def mark(how): return how\nmark('system')\"" % sys.executable)
+                pid = os.fork()
+                if pid == 0:
+                    os.execv(sys.executable, [sys.executable, "-c", "def mark(how): return how\nmark('execv')"])
+                os.waitpid(pid, 0)
+                with multiprocessing.get_context("forkserver").Pool(1) as pool:
+                    pool.apply(in_pool, ("forkserver",))
+                with concurrent.futures.ProcessPoolExecutor(1) as executor:
+                    executor.submit(in_pool, "executor").result()
+                process = multiprocessing.Process(target=in_pool, args=("process",))
+                process.start()
+                process.join()
+                with multiprocessing.get_context("spawn").Pool(1) as pool:
+                    pool.apply(grandchild)
+                subprocess.run(["/bin/echo", "not python"], check=True)
+                print("parent", os.getpid())
+            """);
+        var result = run.Trace(script);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("not python\n", result.Stdout);
+        int parent = int.Parse(result.Stdout.Split('\n').Single(l => l.StartsWith("parent ", StringComparison.Ordinal))[7..], System.Globalization.CultureInfo.InvariantCulture);
+        var marks = run.Calls().Where(c => c.Func == "mark").ToDictionary(c => c.Args[0].Value.Trim('\''));
+        Assert.Equal(["alias", "executor", "execv", "forkserver", "grandchild", "middle", "process", "system"], marks.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(marks.Count, marks.Values.Select(m => m.Pid).Distinct().Count());
+        Assert.All(marks.Values, m => Assert.NotEqual(parent, m.Pid));
+        Assert.All(marks.Values, m => Assert.Equal(m.Pid, m.Tid)); // each ran on its process's main thread
+        int middle = marks["middle"].Pid, grandchild = marks["grandchild"].Pid;
+        Assert.Equal(1L, run.Scalar<long>($"SELECT count(*) FROM processes WHERE pid = {grandchild} AND ppid = {middle}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Killed_and_abandoned_children_keep_what_they_recorded(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("killed.py", """
+            import multiprocessing, os, signal
+
+            def work(i):
+                return i
+
+            def forever(started):
+                for i in range(500):
+                    work(i)
+                started.set()
+                while True:
+                    work(i)
+                    i += 1
+
+            if __name__ == "__main__":
+                pid = os.fork()
+                if pid == 0:
+                    for i in range(2000):
+                        work(i)
+                    os.kill(os.getpid(), signal.SIGKILL)
+                os.waitpid(pid, 0)
+                pid = os.fork()
+                if pid == 0:
+                    for i in range(1000):
+                        work(i)
+                    os._exit(3)
+                os.waitpid(pid, 0)
+                context = multiprocessing.get_context("fork")
+                started = context.Manager().Event()
+                pool = context.Pool(2)
+                pool.apply_async(forever, (started,))
+                started.wait()
+                pool.terminate()
+                pool.join()
+            """);
+        var result = run.Trace(script);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var byPid = run.Calls().Where(c => c.Func == "work").GroupBy(c => c.Pid).Select(g => g.Count()).ToList();
+        Assert.Contains(2000, byPid);
+        Assert.Contains(1000, byPid);
+        Assert.Equal(3, byPid.Count);
+        Assert.Contains(byPid, n => n >= 500); // the terminated worker's
+        Assert.Equal(0L, run.Scalar<long>("SELECT count(*) FROM runs WHERE ended_ns IS NULL"));
+    }
 }

@@ -128,7 +128,8 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
         foreach (var path in Directory.EnumerateFiles(ringDirectory, $"pytrace-{session}-*"))
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
-            if (int.TryParse(path[(path.LastIndexOf('-') + 1)..], out int pid) && IsAlive(pid)) pending = true;
+            int pid = RingLayout.PidOf(path);
+            if (pid > 0 && IsAlive(pid)) pending = true;
             else { File.Delete(path); _closed.Add(path); }
         }
         return pending;

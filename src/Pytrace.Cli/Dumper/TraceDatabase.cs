@@ -38,8 +38,9 @@ internal sealed class TraceDatabase : IDisposable
         _selectFunction = Prepare("SELECT id FROM functions WHERE module=? AND name=? AND file=? AND line=?");
         _insertDrop = Prepare("INSERT INTO drops(run, pid, time_ns, count) VALUES(?,?,?,?)");
         _upsertThread = Prepare("INSERT INTO threads(run, pid, tid, name) VALUES(?,?,?,?) ON CONFLICT(run, pid, tid) DO UPDATE SET name=coalesce(excluded.name, name)");
-        _upsertProcess = Prepare("INSERT INTO processes(run, pid, ppid, started_ns) VALUES(?,?,?,?) ON CONFLICT(run, pid) DO UPDATE SET ppid=excluded.ppid, started_ns=excluded.started_ns");
-        _endProcess = Prepare("UPDATE processes SET ended_ns=coalesce(ended_ns, ?), dropped=? WHERE run=? AND pid=?");
+        _upsertProcess = Prepare("INSERT INTO processes(run, pid, ppid, started_ns) VALUES(?,?,?,?) ON CONFLICT(run, pid) DO UPDATE SET started_ns=min(started_ns, excluded.started_ns)");
+        // A pid that exec'd another Python has a ring per program image; its row spans them.
+        _endProcess = Prepare("UPDATE processes SET ended_ns=max(coalesce(ended_ns, 0), ?1), dropped=max(dropped, ?2) WHERE run=?3 AND pid=?4");
     }
 
     /// <summary>Opens (append) or creates anew (the file and its WAL removed first) a database with mode 0600.</summary>

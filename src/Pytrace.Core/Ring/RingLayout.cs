@@ -47,6 +47,19 @@ public static class RingLayout
         return capacity;
     }
 
-    /// <summary>File name of a ring in /dev/shm: one per traced process of a session.</summary>
-    public static string FileName(string session, int pid) => $"pytrace-{session}-{pid}";
+    /// <summary>
+    /// File name of a ring in /dev/shm: one per traced process of a session. A program that a traced process
+    /// exec'd (same pid) writes a new ring, <paramref name="image"/> 1, 2, ...
+    /// </summary>
+    public static string FileName(string session, int pid, int image = 0) =>
+        image == 0 ? $"pytrace-{session}-{pid}" : $"pytrace-{session}-{pid}.{image}";
+
+    /// <summary>The pid in a ring's file name, or -1.</summary>
+    public static int PidOf(string fileName)
+    {
+        var name = fileName.AsSpan(fileName.LastIndexOf('-') + 1);
+        int dot = name.IndexOf('.');
+        return int.TryParse(dot < 0 ? name : name[..dot], System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out int pid) ? pid : -1;
+    }
 }

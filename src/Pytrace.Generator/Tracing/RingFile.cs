@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Pytrace.Interop;
 using Pytrace.Ring;
 
@@ -10,6 +11,7 @@ internal static unsafe class RingFile
     public static string Session = "";
     public static long Capacity = 64L << 20;
     public static bool WaitWhenFull;
+    private const int EExist = 17;
 
     /// <summary>Maps a fresh ring for the calling process; null with a reason when it cannot.</summary>
     public static byte* Create(out long size, out string? error)
@@ -19,7 +21,14 @@ internal static unsafe class RingFile
         long capacity = RingLayout.NormalizeCapacity(Capacity);
         size = RingLayout.HeaderSize + capacity;
         int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180); // 0600
-        if (fd < 0) { error = $"cannot create {path} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})"; return null; }
+        for (int image = 1; fd < 0 && Marshal.GetLastPInvokeError() == EExist && image < 1000; image++)
+        {
+            // This pid's ring exists: the program this process exec'd from wrote it and can no longer finish it.
+            if (image == 1) MarkFinished(path);
+            path = Path.Combine(Directory, RingLayout.FileName(Session, pid, image));
+            fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180);
+        }
+        if (fd < 0) { error = $"cannot create {path} (errno {Marshal.GetLastPInvokeError()})"; return null; }
         if (Libc.Ftruncate(fd, size) != 0)
         {
             Libc.Close(fd);
@@ -50,6 +59,17 @@ internal static unsafe class RingFile
     {
         if (Libc.Madvise(map, (nuint)size, Libc.MADV_POPULATE_WRITE) == 0) return;
         for (long offset = 0; offset < size; offset += 4096) map[offset] = 0;
+    }
+
+    private static void MarkFinished(string path)
+    {
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        if (fd < 0) return;
+        void* header = Libc.Mmap(null, (nuint)RingLayout.HeaderSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+        Libc.Close(fd);
+        if (header == (void*)-1) return;
+        MarkFinished((byte*)header);
+        Libc.Munmap(header, (nuint)RingLayout.HeaderSize);
     }
 
     public static void MarkFinished(byte* map) =>
