@@ -90,7 +90,7 @@ public sealed class QueryCommandTests : IDisposable
     {
         var (code, output, error) = Query("func == 'x' and colour == 'red'");
         Assert.Equal((2, ""), (code, output));
-        Assert.Equal("pytrace query: bad filter at column 17: unknown field 'colour' (fields: time, tid, pid, module, func, file, line, depth, duration, arg, value, type)\n", error);
+        Assert.Equal("pytrace query: bad filter at column 17: unknown field 'colour' (fields: time, tid, pid, module, func, file, line, depth, duration, kind, arg, value, type)\n", error);
     }
 
     [Theory]

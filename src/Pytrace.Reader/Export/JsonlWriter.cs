@@ -32,7 +32,7 @@ public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<(long, lo
             json.WriteString("func", call.Func);
             json.WriteString("file", call.File);
             json.WriteNumber("line", call.Line);
-            json.WriteString("kind", call.Kind switch { Schema.CallKind.Resume => "resume", Schema.CallKind.Log => "log", _ => "call" });
+            json.WriteString("kind", CallKinds.Name(call.Kind));
             json.WriteString("end", call.EndKind switch
             {
                 Schema.EndKind.Return => "return", Schema.EndKind.Yield => "yield", Schema.EndKind.Exception => "exception", _ => "unfinished",
@@ -47,7 +47,8 @@ public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<(long, lo
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            WriteResult(json, "return", call, call.EndKind is Schema.EndKind.Return or Schema.EndKind.Yield);
+            // A log record ends as a return (it is finished) but has no value to report.
+            WriteResult(json, "return", call, call.EndKind is Schema.EndKind.Return or Schema.EndKind.Yield && call.Kind != Schema.CallKind.Log);
             WriteResult(json, "exception", call, call.EndKind == Schema.EndKind.Exception);
             json.WriteEndObject();
         }

@@ -1,15 +1,21 @@
+using Pytrace.Reader.Data;
+
 namespace Pytrace.Reader.Filter;
 
 public enum FieldType { Text, Number, Time }
 
-/// <summary>The fields a filter may name. ArgLike fields describe one argument and group under `and`.</summary>
-public sealed record Field(string Name, FieldType Type, bool ArgLike = false)
+/// <summary>
+/// The fields a filter may name. ArgLike fields describe one argument and group under `and`. A field with
+/// CHOICES takes only those values, compared whole (no wildcards, no regular expressions).
+/// </summary>
+public sealed record Field(string Name, FieldType Type, bool ArgLike = false, IReadOnlyList<string>? Choices = null)
 {
     public static readonly IReadOnlyList<Field> All =
     [
         new("time", FieldType.Time), new("tid", FieldType.Number), new("pid", FieldType.Number),
         new("module", FieldType.Text), new("func", FieldType.Text), new("file", FieldType.Text),
         new("line", FieldType.Number), new("depth", FieldType.Number), new("duration", FieldType.Number),
+        new("kind", FieldType.Text, Choices: CallKinds.Names),
         new("arg", FieldType.Text, ArgLike: true), new("value", FieldType.Text, ArgLike: true),
         new("type", FieldType.Text, ArgLike: true),
     ];
@@ -19,6 +25,6 @@ public sealed record Field(string Name, FieldType Type, bool ArgLike = false)
     public static Field? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 
     public IReadOnlyList<string> Operators => Type == FieldType.Text
-        ? ["==", "!=", "~=", "matches"]
+        ? Choices is null ? ["==", "!=", "~=", "matches"] : ["==", "!="]
         : ["==", "!=", "<", "<=", ">", ">="];
 }

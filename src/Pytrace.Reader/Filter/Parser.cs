@@ -85,6 +85,10 @@ public sealed class Parser
     {
         switch (field.Type)
         {
+            case FieldType.Text when value.Kind == TokenKind.String && field.Choices is { } choices:
+                if (!choices.Contains(value.Text))
+                    throw Error(value, $"unknown {field.Name} {Describe(value)} ({field.Name}s: {string.Join(", ", choices)})");
+                return value.Text;
             case FieldType.Text when value.Kind == TokenKind.String:
                 if (op == "~=" && !IsRegex(value.Text, out var why))
                     throw Error(value, $"bad regular expression: {why}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Pytrace.Reader.Data;
 
 namespace Pytrace.Reader.Filter;
 
@@ -96,6 +97,8 @@ public sealed class SqlCompiler
             $"c.function IN (SELECT id FROM functions WHERE {Text(c.Field.Name == "func" ? "name" : c.Field.Name, c)})",
         "line" => $"c.function IN (SELECT id FROM functions WHERE line {SqlOp(c.Op)} {Param(Number(c))})",
         "tid" or "pid" or "depth" => $"c.{c.Field.Name} {SqlOp(c.Op)} {Param(Number(c))}",
+        // The value is one of the field's choices (the parser checked), so its number is not user text.
+        "kind" => $"c.kind {SqlOp(c.Op)} {CallKinds.Value(c.Value)}",
         "duration" => $"(c.end_ns - c.start_ns) {SqlOp(c.Op)} {Param((long)Math.Round(Number(c) * 1e9))}",
         "time" => Time(c),
         _ => throw new InvalidOperationException(c.Field.Name),

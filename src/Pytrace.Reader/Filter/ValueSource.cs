@@ -10,6 +10,9 @@ public sealed class ValueSource(TraceDb db)
 
     public bool Exists(string field, string value)
     {
+        // The parser admits only the choices, so a kind that matches nothing is no typo to correct.
+        if (Field.Find(field)?.Choices is { } choices)
+            return choices.Contains(value);
         var op = value.AsSpan().IndexOfAny('%', '_') >= 0 ? "LIKE" : "=";
         var sql = field switch
         {
@@ -38,6 +41,8 @@ public sealed class ValueSource(TraceDb db)
     /// <summary>Values of FIELD starting with PREFIX, for completion.</summary>
     public List<string> WithPrefix(string field, string prefix)
     {
+        if (Field.Find(field)?.Choices is { } choices)
+            return choices.Where(c => c.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         var sql = field switch
         {
             "module" or "func" or "file" => $"SELECT DISTINCT {Column(field)} FROM functions WHERE {Column(field)} >= @p0 ORDER BY 1 LIMIT {Limit}",

@@ -13,6 +13,31 @@ public static class Values
     public static string Exception(string? type, string? message) =>
         $"{type ?? "Exception"}({(string.IsNullOrEmpty(message) ? "" : PyRepr(message))})";
 
+    /// <summary>
+    /// The text of a str's repr ('it\'s', "it's", or 'cut...' as the tracer cuts long values), with only quotes
+    /// and backslashes unescaped: \n and the like stay visible. Anything else comes back as is.
+    /// </summary>
+    public static string StrText(string repr)
+    {
+        if (repr.Length < 2 || repr[0] is not ('\'' or '"'))
+            return repr;
+        string body;
+        if (repr[^1] == repr[0])
+            body = repr[1..^1];
+        else if (repr.EndsWith("...", StringComparison.Ordinal))
+            body = repr[1..];
+        else
+            return repr;
+        var text = new System.Text.StringBuilder(body.Length);
+        for (var i = 0; i < body.Length; i++)
+        {
+            if (body[i] == '\\' && i + 1 < body.Length && body[i + 1] is '\\' or '\'' or '"')
+                i++;
+            text.Append(body[i]);
+        }
+        return text.ToString();
+    }
+
     /// <summary>Python's repr of a str: single quotes unless the text has ' and no ".</summary>
     public static string PyRepr(string text)
     {

@@ -31,19 +31,34 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
             line.Add("← ").Add(call.QualifiedName, Style.Name);
             return AddEnd(line, call);
         }
-        line.Add(call.Kind switch { Schema.CallKind.Resume => "↻ ", Schema.CallKind.Log => "• ", _ => "→ " })
-            .Add(call.QualifiedName, Style.Name).Add("(");
+        if (call.Kind == Schema.CallKind.Log)
+            return AddLog(line, row.Args);
+        line.Add(call.Kind == Schema.CallKind.Resume ? "↻ " : "→ ").Add(call.QualifiedName, Style.Name).Add("(");
         for (var i = 0; i < row.Args.Count; i++)
             line.Add((i > 0 ? ", " : "") + row.Args[i].Name + "=" + Values.Cut(row.Args[i].Value, ValueWidth));
         line.Add(")");
         return row.Kind == RowKind.Leaf ? AddEnd(line, call) : line;
     }
 
+    // A pytrace.log() record reads as a log line: its message as text, then its fields; it has no result or duration.
+    private StyledLine AddLog(StyledLine line, IReadOnlyList<ArgValue> args)
+    {
+        line.Add("• ").Add("log:", Style.Name);
+        if (args.Count == 0)
+            return line;
+        var message = args[0].Type == "str" ? Values.StrText(args[0].Value) : args[0].Value;
+        if (message.Length > 0)
+            line.Add(" " + Values.Cut(message, ValueWidth));
+        for (var i = 1; i < args.Count; i++)
+            line.Add((i == 1 ? "  " : " ") + args[i].Name + "=" + Values.Cut(args[i].Value, ValueWidth));
+        return line;
+    }
+
     private StyledLine AddEnd(StyledLine line, CallRow call)
     {
         switch (call.EndKind)
         {
-            case Schema.EndKind.Return when call.Kind != Schema.CallKind.Log:
+            case Schema.EndKind.Return:
                 line.Add("  = " + Values.Cut(call.Result ?? "", ValueWidth), Style.Result);
                 break;
             case Schema.EndKind.Yield:
@@ -56,7 +71,7 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
                 line.Add("  … unfinished", Style.Dim);
                 break;
         }
-        if (call.DurationNs is { } ns && call.Kind != Schema.CallKind.Log)
+        if (call.DurationNs is { } ns)
             line.Add("  " + Durations.Format(ns), Style.Dim);
         return line;
     }

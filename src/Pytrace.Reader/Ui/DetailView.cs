@@ -26,14 +26,24 @@ public static class DetailView
         Add($"  file      {call.File}:{call.Line}");
         Add($"  where     pid {call.Pid}  tid {call.Tid}{(string.IsNullOrEmpty(threadName) ? "" : $" ({threadName})")}  depth {call.Depth}"
             + (call.Parent is { } p ? $"  parent call {p}" : ""));
-        Add($"  started   {TimeLiteral.Format(call.StartNs, zone, withDate: true)}");
-        Add(call.EndNs is { } end
-            ? $"  ended     {TimeLiteral.Format(end, zone, withDate: true)}   duration {Durations.Format(end - call.StartNs)}"
-            : "  ended     (unfinished)");
+        // A log record is an instant with fields (its message first): no end, duration or result to show.
+        var log = call.Kind == Schema.CallKind.Log;
+        if (log)
+            Add($"  logged    {TimeLiteral.Format(call.StartNs, zone, withDate: true)}");
+        else
+        {
+            Add($"  started   {TimeLiteral.Format(call.StartNs, zone, withDate: true)}");
+            Add(call.EndNs is { } end
+                ? $"  ended     {TimeLiteral.Format(end, zone, withDate: true)}   duration {Durations.Format(end - call.StartNs)}"
+                : "  ended     (unfinished)");
+        }
         Add("");
-        Add(args.Count == 0 ? "  no arguments" : "  arguments");
+        var noun = log ? "fields" : "arguments";
+        Add(args.Count == 0 ? $"  no {noun}" : $"  {noun}");
         foreach (var arg in args)
             Wrapped($"{arg.Name}: {arg.Type}", arg.Value, Style.Plain);
+        if (log)
+            return lines;
         Add("");
         switch (call.EndKind)
         {

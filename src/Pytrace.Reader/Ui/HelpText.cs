@@ -30,6 +30,7 @@ public static class HelpText
         "  module == 'shop%'          file ~= 'views?\\.py$'         duration > 0.01",
         "  arg == 'exception' and type == 'KeyError'                  not (module == 'json%')",
         "  time > '12:01:02' and tid == 1                             depth < 3 or func != 'helper'",
-        "fields: time tid pid module func file line depth duration arg value type",
+        "  kind == 'log' and value ~= 'checkout'                      (• marks a pytrace.log() record)",
+        "fields: time tid pid module func file line depth duration kind arg value type",
     ];
 }

@@ -85,14 +85,33 @@ public sealed class TraceBuilder : IDisposable
 
     public long Enter(string module, string func, int kind, params (string Name, string Type, string Value)[] args)
     {
+        var id = Insert(Function(module, func), kind, args);
+        _stack.Push(id);
+        return id;
+    }
+
+    /// <summary>
+    /// A pytrace.log(message, **fields) record from line LINE of MODULE, under the innermost open call, as the
+    /// tracer writes one: a finished kind-2 row of a function named 'log' at the call site, args message then fields.
+    /// </summary>
+    public long Log(string module, int line, (string Type, string Value) message, params (string Name, string Type, string Value)[] fields)
+    {
+        var file = $"/src/{module.Replace('.', '/')}.py";
+        Exec("INSERT OR IGNORE INTO functions(module, name, file, line) VALUES (@p0, 'log', @p1, @p2)", module, file, line);
+        var function = Scalar("SELECT id FROM functions WHERE module = @p0 AND name = 'log' AND file = @p1 AND line = @p2", module, file, line);
+        var id = Insert(function, Schema.CallKind.Log, [("message", message.Type, message.Value), .. fields]);
+        Exec("UPDATE calls SET end_ns = start_ns, end_kind = @p0 WHERE id = @p1", Schema.EndKind.Return, id);
+        return id;
+    }
+
+    private long Insert(long function, int kind, (string Name, string Type, string Value)[] args)
+    {
         long? parent = _stack.Count > 0 ? _stack.Peek() : null;
-        var depth = _stack.Count;
         Exec("INSERT INTO calls(parent, run, pid, tid, depth, start_ns, function, kind, end_kind) VALUES (@p0, 1, @p1, @p2, @p3, @p4, @p5, @p6, 0)",
-            parent, Pid, Tid, depth, Clock += Step, Function(module, func), kind);
+            parent, Pid, Tid, _stack.Count, Clock += Step, function, kind);
         var id = Scalar("SELECT last_insert_rowid()");
         for (var i = 0; i < args.Length; i++)
             Exec("INSERT INTO args VALUES (@p0, @p1, @p2, @p3, @p4)", id, i, String(args[i].Name), String(args[i].Type), args[i].Value);
-        _stack.Push(id);
         return id;
     }
 
