@@ -26,7 +26,8 @@ internal sealed class TraceDatabase : IDisposable
     private TraceDatabase(sqlite3 db)
     {
         _db = db;
-        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+        // The timeout first: another run appending to this database may hold the lock that switching to WAL needs.
+        Exec("PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
         Exec(Schema.Tables);
         _insertCall = Prepare("INSERT INTO calls(id, parent, run, pid, tid, depth, start_ns, end_ns, function, kind, end_kind, result_type, result) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
         _insertArg = Prepare("INSERT INTO args(call, pos, name, type, value) VALUES(?,?,?,?,?)");
