@@ -225,14 +225,21 @@ public class ApiTests
             def handler(x):
                 return inner(x)
 
+            @pytrace.trace("traces.sqlite", append=True)
+            def countdown(n):
+                return countdown(n - 1) if n else 0
+
             handler(1)
             inner(100)
             handler(2)
+            countdown(2)
             """);
         var result = run.WithModule(script);
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal(["handler(x=1)", "inner(x=1)", "handler(x=2)", "inner(x=2)"], run.Calls().Select(c => $"{c.Func}({c.ArgText})"));
-        Assert.Equal(2L, run.Scalar<long>("SELECT count(*) FROM runs"));
+        Assert.Equal(["handler(x=1)", "inner(x=1)", "handler(x=2)", "inner(x=2)", "countdown(n=2)", "countdown(n=1)", "countdown(n=0)"],
+            run.Calls().Select(c => $"{c.Func}({c.ArgText})"));
+        Assert.Equal([0, 1, 2], run.Calls().Where(c => c.Func == "countdown").Select(c => c.Depth));
+        Assert.Equal(3L, run.Scalar<long>("SELECT count(*) FROM runs"));
     }
 
     [Fact]

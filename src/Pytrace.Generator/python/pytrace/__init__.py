@@ -77,14 +77,14 @@ _exit_hook_registered = False
 
 
 def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="64M", on_full="drop", modules=(),
-          ignore_site_packages=False, repr="safe", max_value_length=100, children=True):
+          ignore_site_packages=False, repr="safe", max_value_length=100):
     """Start recording this process into the SQLite database `db`, until stop() (or the end of the program).
 
     A `pytrace` dumper process is started beside the program and is ready when this returns. Options are those of
     the `pytrace` command: append (add a run instead of replacing the database), max_traces (keep the newest N
     calls; 0 keeps all), buffer_size (bytes, or '64M'), on_full ('drop' or 'wait'), modules (record only code under
-    these folders), ignore_site_packages, repr ('safe' or 'full'), max_value_length. With children (the default),
-    Python processes started meanwhile (subprocess, multiprocessing, os.fork) are recorded into the same run.
+    these folders), ignore_site_packages, repr ('safe' or 'full'), max_value_length. Python processes started
+    meanwhile (subprocess, multiprocessing, os.fork) are recorded into the same run.
 
     Raises PytraceError when already started or when the database cannot be written, TypeError for an unknown
     option and ValueError for a bad value. Under the `pytrace` command the whole program is recorded already:
@@ -103,7 +103,7 @@ def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="64M
     session = "%dp%x" % (os.getpid(), int.from_bytes(os.urandom(4), "little"))
     ring_dir = os.environ.get("PYTRACE_RING_DIR") or "/dev/shm"
     dumper = _launch_dumper(session, ring_dir, db, options)
-    saved = _set_child_environment(session, ring_dir, options) if children else {}
+    saved = _set_child_environment(session, ring_dir, options)
     try:
         _native._start(_generator_config(session, ring_dir, options, wait_for_main=False))
     except BaseException:
@@ -137,19 +137,25 @@ def stop():
 class trace(object):
     """`with pytrace.trace("traces.sqlite", **options):` records the block; start() and stop() around it.
 
-    Also a decorator: `@pytrace.trace()` records each call of the function. Takes the options of start().
+    Also a decorator: `@pytrace.trace()` records each call of the function. Takes the options of start(). Inside a
+    recording already (an outer trace(), start(), or the `pytrace` command) it adds nothing: the outer one goes on.
     """
 
     def __init__(self, db="traces.sqlite", **options):
         self._db = db
         self._options = options
+        self._started = False
 
     def __enter__(self):
-        start(self._db, **self._options)
+        self._started = not _native._is_tracing()
+        if self._started:
+            start(self._db, **self._options)
         return self
 
     def __exit__(self, *exc_info):
-        stop()
+        if self._started:
+            self._started = False
+            stop()
         return False
 
     def __call__(self, function):

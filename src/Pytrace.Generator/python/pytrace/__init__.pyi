@@ -31,7 +31,6 @@ def start(
     ignore_site_packages: bool = False,
     repr: Literal["safe", "full"] = "safe",
     max_value_length: int = 100,
-    children: bool = True,
 ) -> None:
     """Start recording this process into the SQLite database `db`, until stop() (or the end of the program)."""
     ...
@@ -55,7 +54,6 @@ class trace:
         ignore_site_packages: bool = ...,
         repr: Literal["safe", "full"] = ...,
         max_value_length: int = ...,
-        children: bool = ...,
     ) -> None: ...
     def __enter__(self) -> "trace": ...
     def __exit__(
