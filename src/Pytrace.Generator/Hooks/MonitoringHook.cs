@@ -112,12 +112,12 @@ internal static unsafe class MonitoringHook
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint Enter(nint* args, bool resume, nint skipResult)
     {
-        ulong ticks = TscClock.Read();
         nint tstate = Py.ThreadStateGet();
         CodeInfo* c = Code(args[0], tstate);
         if (c->Mode == CodeMode.Skip) { Gate.SkippedEntry(c); return skipResult; }
         ThreadInfo* t = ThreadRegistry.Current(tstate);
         if (!Gate.Enter(t, c)) return Py.None;
+        ulong ticks = TscClock.Read(); // after the gate: inside @notrace code every nanosecond counts
         if (resume) Tracer.Resume(t, c, ticks);
         else Tracer.Call(t, c, ArgSlots(tstate, c), ticks);
         return Py.None;
@@ -135,12 +135,11 @@ internal static unsafe class MonitoringHook
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint End(nint* args, RecordKind kind, nint skipResult)
     {
-        ulong ticks = TscClock.Read();
         nint tstate = Py.ThreadStateGet();
         CodeInfo* c = Code(args[0], tstate);
         if (c->Mode == CodeMode.Skip) return skipResult;
         ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (Gate.Leave(t, c)) Tracer.End(t, c, kind, args[2], ticks);
+        if (Gate.Leave(t, c)) Tracer.End(t, c, kind, args[2], TscClock.Read());
         return Py.None;
     }
 
