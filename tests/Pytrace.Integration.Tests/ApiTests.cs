@@ -58,6 +58,7 @@ public class ApiTests
     {
         using var run = new TracedRun(minor);
         var script = run.Write("wrong.py", """
+            import os
             import pytrace
 
             def attempt(what, call):
@@ -76,6 +77,9 @@ public class ApiTests
             pytrace.stop()
             attempt("stop again", pytrace.stop)
             attempt("notrace", lambda: pytrace.notrace(len))
+            os.environ["PYTRACE_RING_DIR"] = "/no/such/folder"
+            attempt("ring folder", lambda: pytrace.start("t.sqlite"))
+            print("tracing", pytrace.is_tracing(), os.environ.get("PYTRACE_SESSION"))
             """);
         var result = run.WithModule(script);
         Assert.True(result.ExitCode == 0, result.Stderr);
@@ -89,7 +93,9 @@ public class ApiTests
         Assert.StartsWith("twice: PytraceError: pytrace.start(): already recording into ", lines[5]);
         Assert.Equal("stop again: PytraceError: pytrace.stop() without pytrace.start()", lines[6]);
         Assert.Equal("notrace: TypeError: notrace() needs a Python function, not builtin_function_or_method", lines[7]);
-        Assert.Equal(8, lines.Length);
+        Assert.Equal("ring folder: PytraceError: pytrace.start(): the ring folder '/no/such/folder' does not exist; unset PYTRACE_RING_DIR or create it", lines[8]);
+        Assert.Equal("tracing False None", lines[9]);
+        Assert.Equal(10, lines.Length);
         Assert.False(Directory.Exists(Path.Combine(run.Folder, "missing")));
     }
 

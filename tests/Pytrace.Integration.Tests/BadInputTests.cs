@@ -26,6 +26,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Ring_folder_that_does_not_exist()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "x.py"), "print(1)\n");
+        var result = ProcessRun.Run(Repo.Pytrace, ["x.py"], folder, new Dictionary<string, string> { ["PYTRACE_RING_DIR"] = "/no/such/folder" });
+        AssertOneLineError(result, "the ring folder '/no/such/folder' does not exist", folder);
+    }
+
+    [Fact]
     public void Unknown_option()
     {
         var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;

@@ -32,6 +32,8 @@ internal static class DumpCommand
         if (options.TryGetValue("max-traces", out var max) && !long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out maxTraces))
             return Answer(stdout, $"error: max_traces must be a whole number >= 0, not '{max}'");
 
+        if (!Directory.Exists(options["ring-dir"]))
+            return Answer(stdout, $"error: the ring folder '{options["ring-dir"]}' does not exist; unset PYTRACE_RING_DIR or create it");
         string asGiven = options["db"];
         string db = Path.GetFullPath(asGiven);
         string? problem = DatabasePath.Problem(db, asGiven);

@@ -31,6 +31,7 @@ internal static class RunCommand
 
         string session = $"{Environment.ProcessId}x{Random.Shared.Next(1 << 30):x}";
         string ringDir = Environment.GetEnvironmentVariable("PYTRACE_RING_DIR") is { Length: > 0 } rd ? rd : "/dev/shm";
+        if (!Directory.Exists(ringDir)) return Fail(stderr, $"the ring folder '{ringDir}' does not exist; unset PYTRACE_RING_DIR or create it");
         TraceDatabase database;
         try
         {

@@ -106,9 +106,14 @@ def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="64M
     saved = _set_child_environment(session, ring_dir, options)
     try:
         _native._start(_generator_config(session, ring_dir, options, wait_for_main=False))
-    except BaseException:
+    except BaseException as error:
         _restore_environment(saved)
-        _finish_dumper(dumper)
+        try:
+            _finish_dumper(dumper)
+        except PytraceError:
+            pass  # the reason recording could not start is the one to report
+        if isinstance(error, RuntimeError):
+            raise PytraceError("pytrace.start(): %s" % str(error).replace("pytrace: ", "", 1))
         raise
     _session = _Session(db, dumper, saved)
     _register_exit_hook()
@@ -228,10 +233,13 @@ def _launch_dumper(session, ring_dir, db, options):
     answer = _read_answer(dumper, _STARTUP_SECONDS)
     if answer == "ready":
         return dumper
-    _finish_dumper(dumper)
-    if answer.startswith("error: "):
-        raise PytraceError("pytrace.start(): " + answer[len("error: "):])
-    raise PytraceError("pytrace.start(): the dumper did not start: %s" % (answer or _stderr_tail(dumper)))
+    if dumper.poll() is None:
+        dumper.kill()
+    dumper.wait()
+    reason = answer[len("error: "):] if answer.startswith("error: ") else \
+        "the dumper did not start: %s" % (answer or _stderr_tail(dumper))
+    _close_pipes(dumper)
+    raise PytraceError("pytrace.start(): " + reason)
 
 
 def _read_answer(dumper, timeout):
@@ -253,22 +261,29 @@ def _finish_dumper(dumper):
         _detached_dumpers.append(dumper)  # still draining children; it exits when they have
         return
     dumper.wait()
+    tail = _stderr_tail(dumper) if dumper.returncode != 0 else ""
+    _close_pipes(dumper)
+    if answer.startswith("error: "):
+        raise PytraceError("pytrace.stop(): " + answer[len("error: "):])
+    if not answer.startswith("done") and dumper.returncode != 0:
+        raise PytraceError("pytrace.stop(): the dumper failed (exit %s): %s" % (dumper.returncode, tail))
+
+
+def _close_pipes(dumper):
     for stream in (dumper.stdin, dumper.stdout, dumper.stderr):
         try:
             stream.close()
         except (BrokenPipeError, OSError):
             pass
-    if answer.startswith("error: "):
-        raise PytraceError("pytrace.stop(): " + answer[len("error: "):])
-    if not answer.startswith("done") and dumper.returncode != 0:
-        raise PytraceError("pytrace.stop(): the dumper failed (exit %s): %s" % (dumper.returncode, _stderr_tail(dumper)))
 
 
 def _stderr_tail(dumper):
+    """The first line the helper wrote to stderr: its error, before any stack trace."""
     try:
-        return (dumper.stderr.read() or "").strip().splitlines()[-1:][0]
-    except (IndexError, OSError, ValueError):
-        return "no message"
+        lines = [line for line in (dumper.stderr.read() or "").splitlines() if line.strip()]
+    except (OSError, ValueError):
+        lines = []
+    return lines[0].strip() if lines else "no message"
 
 
 def _set_child_environment(session, ring_dir, options):
