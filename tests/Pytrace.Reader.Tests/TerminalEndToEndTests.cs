@@ -74,9 +74,14 @@ public sealed class TerminalEndToEndTests : IDisposable
                 writer.Leaf("shop", "late", "int", i.ToString(), ("i", "int", i.ToString()));
                 Thread.Sleep(10);
             }
+            // A call on screen as unfinished that then returns, with no call after it: only an UPDATE says so.
+            writer.Enter("shop", "slow");
+            tmux.WaitFor("→ shop.slow()  … unfinished");
+            writer.Return("str", "'done'");
         }
+        tmux.WaitFor("→ shop.slow()  = 'done'");
         tmux.WaitFor("→ shop.late(i=29)  = 29");
-        tmux.WaitFor("FOLLOWING: 30 new");
+        tmux.WaitFor("FOLLOWING: 31 new");
 
         tmux.Keys("x");
         tmux.WaitFor("stopped following");

@@ -117,6 +117,9 @@ public sealed class TraceDb : IDisposable
     public long? ScalarLong(string sql, params object?[] parameters) =>
         Scalar(sql, parameters) is { } value ? Convert.ToInt64(value) : null;
 
+    /// <summary>Changes whenever another connection (the tracer's dumper) has committed since the last call.</summary>
+    public long DataVersion() => ScalarLong("PRAGMA data_version") ?? 0;
+
     public bool HasIndex(string name) =>
         ScalarLong("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = @p0", name) > 0;
 

@@ -13,7 +13,8 @@ public sealed class Counter : IDisposable
     private readonly TraceDb _db;
     private readonly Thread _worker;
     private readonly object _gate = new();
-    private readonly List<(int Id, ViewScope Scope, long Cap, bool Live)> _pending = [];
+    private readonly List<Ask> _pending = [];
+    private int _running;
     private bool _runningLive;
     private readonly Dictionary<int, (long Count, bool Capped)> _results = [];
     private int _next;
@@ -26,8 +27,13 @@ public sealed class Counter : IDisposable
         _worker.Start();
     }
 
-    /// <summary>Asks for the number of calls in SCOPE, stopping at CAP; returns the request number.</summary>
-    public int Request(ViewScope scope, long cap = long.MaxValue, bool live = false)
+    private sealed record Ask(int Id, ViewScope Scope, long Cap, bool Live, (long After, long UpTo)? Ids);
+
+    /// <summary>
+    /// Asks for the number of calls in SCOPE, stopping at CAP, only those with an id in IDS (after, up to) if
+    /// given; returns the request number.
+    /// </summary>
+    public int Request(ViewScope scope, long cap = long.MaxValue, bool live = false, (long After, long UpTo)? ids = null)
     {
         lock (_gate)
         {
@@ -37,7 +43,7 @@ public sealed class Counter : IDisposable
                 if (_runningLive)
                     SQLitePCL.raw.sqlite3_interrupt(_db.Connection.Handle);
             }
-            _pending.Add((++_next, scope, cap, live));
+            _pending.Add(new Ask(++_next, scope, cap, live, ids));
             Monitor.Pulse(_gate);
             return _next;
         }
@@ -49,11 +55,18 @@ public sealed class Counter : IDisposable
             return _results.TryGetValue(id, out var result) ? result : null;
     }
 
+    /// <summary>True once request ID is answered or given up (replaced, interrupted, failed): a retry may follow.</summary>
+    public bool Finished(int id)
+    {
+        lock (_gate)
+            return id != _running && !_pending.Exists(r => r.Id == id);
+    }
+
     private void Work()
     {
         while (true)
         {
-            (int Id, ViewScope Scope, long Cap, bool Live) request;
+            Ask request;
             lock (_gate)
             {
                 while (_pending.Count == 0 && !_stopped)
@@ -62,31 +75,38 @@ public sealed class Counter : IDisposable
                     return;
                 request = _pending[0];
                 _pending.RemoveAt(0);
+                _running = request.Id;
                 _runningLive = request.Live;
             }
+            long? count = null;
             try
             {
-                var count = Count(request.Scope, request.Cap);
-                lock (_gate)
-                {
-                    _results[request.Id] = (count, count >= request.Cap);
-                    _runningLive = false;
-                }
+                count = Count(request);
             }
             catch (SqliteException)
             {
                 // Interrupted by a newer live count, or the db changed under a live run: the next request answers.
             }
+            lock (_gate)
+            {
+                if (count is { } n)
+                    _results[request.Id] = (n, n >= request.Cap);
+                _running = 0;
+                _runningLive = false;
+            }
         }
     }
 
-    private long Count(ViewScope scope, long cap)
+    private long Count(Ask request)
     {
-        if (scope.Filter is null && scope.Thread is null)
-            return _db.ScalarLong("SELECT count(*) FROM calls") ?? 0;
-        var (where, parameters) = scope.Where("1");
-        var limit = cap == long.MaxValue ? "" : $" LIMIT {cap}";
+        var (where, parameters) = request.Scope.Where(request.Ids is null ? "1" : "c.id > @after AND c.id <= @upTo");
+        var limit = request.Cap == long.MaxValue ? "" : $" LIMIT {request.Cap}";
         using var command = _db.Command($"SELECT count(*) FROM (SELECT 1 FROM calls c WHERE {where}{limit})", parameters);
+        if (request.Ids is { } ids)
+        {
+            command.Parameters.AddWithValue("@after", ids.After);
+            command.Parameters.AddWithValue("@upTo", ids.UpTo);
+        }
         return Convert.ToInt64(command.ExecuteScalar());
     }
 

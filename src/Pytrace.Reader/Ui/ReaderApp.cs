@@ -19,18 +19,20 @@ public sealed class ReaderApp : IDisposable
     private readonly ValueSource _values;
     private readonly FilterContext _context;
     private readonly Counter _counter;
+    private readonly StatusCounts _counts;
+    private readonly ChangeWatch _watch;
     private readonly Viewport _viewport;
     private RowFormatter _formatter;
     private readonly List<string> _searchHistory = [];
     private readonly FilterPrompt _filter;
     private readonly TraceMoves _moves;
-    private readonly Dictionary<(long, long), string> _threadNames;
     private TraceSummary _summary;
     private List<DropRow> _drops;
     private ViewScope _scope = ViewScope.All;
     private LineEditor? _search;
     private bool _filtering;
     private List<StyledLine>? _page;
+    private long? _detail;
     private int _pageTop;
     private string? _message;
     private Regex? _pattern;
@@ -39,8 +41,6 @@ public sealed class ReaderApp : IDisposable
     private int _hscroll;
     private bool _follow;
     private long _followFrom;
-    private int _totalCount, _scopeCount;
-    private long? _knownTotal, _knownShown;
     private (int W, int H) _size;
 
     public bool Quit { get; private set; }
@@ -50,13 +50,14 @@ public sealed class ReaderApp : IDisposable
         _db = db;
         _terminal = terminal;
         _screen = new Screen(terminal);
+        // Before the first read: a commit from now on is seen by the next Tick.
+        _watch = new ChangeWatch(db);
         _store = new CallStore(db);
         _navigator = new TraceNavigator(_store);
         _values = new ValueSource(db);
         _summary = TraceSummary.Load(db);
         _context = FilterContext.ForFirstCall(_summary.FirstStartNs);
         _drops = _store.Drops();
-        _threadNames = _store.ThreadNames();
         _counter = new Counter(db.Path);
         _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone);
         _viewport = new Viewport(new TreePager(_store, _scope, _drops));
@@ -64,7 +65,7 @@ public sealed class ReaderApp : IDisposable
         _moves = new TraceMoves(_viewport, _navigator);
         Layout();
         _viewport.Home();
-        _totalCount = _scopeCount = _counter.Request(ViewScope.All);
+        _counts = new StatusCounts(_counter, _summary.MaxId ?? 0);
     }
 
     /// <summary>Runs until q; the terminal is restored however this ends.</summary>
@@ -89,22 +90,36 @@ public sealed class ReaderApp : IDisposable
         }
     }
 
-    /// <summary>Work with no key: resize, follow mode, counts arriving.</summary>
+    /// <summary>Work with no key: resize, what the traced program wrote since, counts arriving.</summary>
     public void Tick()
     {
         if ((_terminal.Width, _terminal.Height) != _size)
             Layout();
-        if (_follow && (_db.ScalarLong("SELECT max(id) FROM calls") ?? 0) != _summary.MaxId)
+        _watch.Poll(Refresh);
+        _counts.Tick();
+    }
+
+    // Another connection committed: new calls, or no new call but old ones ended (their rows, their return lines),
+    // drops, threads. Every row on screen is read again, not only the new ones.
+    private void Refresh()
+    {
+        var before = _summary;
+        _summary = TraceSummary.Load(_db);
+        if (_summary.MaxId != before.MaxId || _summary.Dropped != before.Dropped)
         {
-            _summary = TraceSummary.Load(_db);
+            // A drop after the last call is placed before the calls that follow it, which may have just arrived.
             _drops = _store.Drops();
-            // A second thread or process may have appeared: its columns with it.
-            _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone, _formatter.ValueWidth);
             _viewport.Use(new TreePager(_store, _scope, _drops));
-            _viewport.End();
-            _totalCount = _counter.Request(ViewScope.All);
-            _scopeCount = _scope == ViewScope.All ? _totalCount : _counter.Request(_scope);
         }
+        // A second thread or process may have appeared: its columns with it.
+        _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone, _formatter.ValueWidth);
+        if (_follow)
+            _viewport.End();
+        else
+            _viewport.Reload();
+        if (_detail is { } id && _store.ById(id) is { } call)
+            ShowDetail(call);
+        _counts.Changed(_summary.MaxId ?? 0);
     }
 
     private void Layout()
@@ -215,13 +230,12 @@ public sealed class ReaderApp : IDisposable
     private void SetScope(ViewScope scope, long? keep)
     {
         _scope = scope;
-        _knownShown = null;
         _viewport.Use(new TreePager(_store, scope, _drops));
         if (keep is { } id)
             _viewport.JumpTo(id);
         else
             _viewport.Home();
-        _scopeCount = scope == ViewScope.All ? _totalCount : _counter.Request(scope);
+        _counts.Use(scope);
     }
 
     private void StartSearch(string pattern, bool backwards)
@@ -263,9 +277,16 @@ public sealed class ReaderApp : IDisposable
     {
         if (CurrentCall is not { } call)
             return;
-        var args = _store.Args([call.Id]).GetValueOrDefault(call.Id) ?? [];
-        _page = DetailView.Lines(call, args, _threadNames.GetValueOrDefault((call.Pid, call.Tid)), _context.Zone, _size.W);
+        ShowDetail(call);
         _pageTop = 0;
+    }
+
+    // Thread names are read each time: a live run names its threads as it goes.
+    private void ShowDetail(CallRow call)
+    {
+        _detail = call.Id;
+        var args = _store.Args([call.Id]).GetValueOrDefault(call.Id) ?? [];
+        _page = DetailView.Lines(call, args, _store.ThreadNames().GetValueOrDefault((call.Pid, call.Tid)), _context.Zone, _size.W);
     }
 
     private void HandlePage(ConsoleKeyInfo key)
@@ -281,7 +302,7 @@ public sealed class ReaderApp : IDisposable
         };
         _pageTop = Math.Clamp(_pageTop, 0, Math.Max(0, _page!.Count - height));
         if (key.KeyChar is 'q' or 'h' || key.Key is ConsoleKey.Escape or ConsoleKey.Enter)
-            _page = null;
+            (_page, _detail) = (null, null);
     }
 
     /// <summary>The frame for the current state, also what tests snapshot.</summary>
@@ -323,9 +344,7 @@ public sealed class ReaderApp : IDisposable
 
     private string StatusText()
     {
-        // While a newer count runs (follow mode), the previous one stands in for it.
-        var total = _knownTotal = _counter.Result(_totalCount)?.Count ?? _knownTotal;
-        var shown = _knownShown = _scope == ViewScope.All ? total : _counter.Result(_scopeCount)?.Count ?? _knownShown;
+        var (shown, total) = _counts.Read();
         string N(long? n) => n?.ToString("N0", CultureInfo.InvariantCulture) ?? "…";
         var parts = new List<string>();
         // Follow mode first: it must stay visible however narrow the terminal is.

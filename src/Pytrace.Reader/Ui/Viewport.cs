@@ -45,7 +45,37 @@ public sealed class Viewport(TreePager pager)
     }
 
     /// <summary>Puts the cursor on the first row of call id ANCHOR (or the first after it) that satisfies PICK.</summary>
-    public void JumpTo(long anchor, Func<DisplayRow, bool>? pick = null)
+    public void JumpTo(long anchor, Func<DisplayRow, bool>? pick = null) =>
+        Load(anchor, rows => rows.FindIndex(r => r.Anchor >= anchor && r.Kind != RowKind.Drop && (pick is null || pick(r))), Height / 3);
+
+    /// <summary>
+    /// Reads the rows around the cursor again, after the database changed under them (calls ended, returns and
+    /// new calls appeared), keeping the cursor on its row and that row where it was on the screen.
+    /// </summary>
+    public void Reload()
+    {
+        if (Current is not { } current)
+        {
+            Home();
+            return;
+        }
+        // The row itself or, if it went (a drop now placed before a later call), the first row of its call on.
+        Load(current.Anchor, rows =>
+        {
+            var same = rows.FindIndex(r => SameRow(r, current));
+            return same >= 0 ? same : rows.FindIndex(r => r.Anchor >= current.Anchor);
+        }, Cursor - Top);
+    }
+
+    // A call's line can turn from a leaf into an entry, and a return line can move down when a return appears
+    // before it, so rows are matched by what they show rather than by their place in the group.
+    private static bool SameRow(DisplayRow a, DisplayRow b) =>
+        a.Anchor == b.Anchor && (a.Kind == RowKind.Exit || b.Kind == RowKind.Exit
+            ? a.Kind == b.Kind && a.Call!.Id == b.Call!.Id
+            : a.Sub == b.Sub);
+
+    // Reads the groups around call id ANCHOR and puts the cursor on the row FIND picks, OFFSET rows below the top.
+    private void Load(long anchor, Func<List<DisplayRow>, int> find, int offset)
     {
         var (before, atStart) = Pager.Before(anchor, Chunk / 2);
         var from = before.Count > 0 ? before[^1].Anchor : long.MinValue;
@@ -53,9 +83,9 @@ public sealed class Viewport(TreePager pager)
         _rows = before.Concat(after).ToList();
         _atStart = atStart;
         _atEnd = atEnd;
-        var index = _rows.FindIndex(r => r.Anchor >= anchor && r.Kind != RowKind.Drop && (pick is null || pick(r)));
+        var index = find(_rows);
         Cursor = index >= 0 ? index : Math.Max(0, _rows.Count - 1);
-        Top = Math.Max(0, Cursor - Height / 3);
+        Top = Math.Max(0, Cursor - offset);
         Settle();
     }
 
