@@ -29,7 +29,7 @@ def pythons(wanted):
         minor = ".".join(version.split(".")[:2])
         if int(minor.split(".")[1]) >= 8 and (not wanted or minor in wanted):
             found[minor] = path
-    return found
+    return dict(sorted(found.items(), key=lambda item: int(item[0].split(".")[1])))  # 3.8 before 3.10
 
 
 def run_json(command, env=None):
@@ -97,12 +97,12 @@ def overhead_table(versions, names, pytrace, db, runs):
 
 
 def notrace_table(versions, pytrace, db, runs):
-    header = "%-7s %10s %10s %7s %6s %10s %7s %9s %10s %10s %9s" % (
+    header = "%-7s %10s %10s %7s %6s %10s %7s %9s %10s %10s %9s %10s" % (
         "python", "untraced", "@notrace", "ratio", "target", "no notrace", "ratio", "hot call",
-        "+ns/call", "+ns/call", "recorded")
+        "+ns/call", "+ns/call", "recorded", "recorded")
     print(header)
-    print("%-7s %10s %10s %7s %6s %10s %7s %9s %10s %10s %9s" % (
-        "", "", "", "", "", "", "", "untraced", "@notrace", "no notrace", "@notrace"))
+    print("%-7s %10s %10s %7s %6s %10s %7s %9s %10s %10s %9s %10s" % (
+        "", "", "", "", "", "", "", "untraced", "@notrace", "no notrace", "@notrace", "no notrace"))
     print("-" * len(header))
     for minor, python in versions.items():
         base = skipped = whole = None
@@ -111,15 +111,16 @@ def notrace_table(versions, pytrace, db, runs):
             base = faster(base, run_json([python, "notrace_hot.py"])[0])
             sample, stats = traced(pytrace, python, "notrace_hot.py", db)
             skipped = faster(skipped, sample)
-            whole = faster(whole, traced(pytrace, python, "notrace_hot.py", db, "--no-notrace")[0])
+            sample, whole_stats = traced(pytrace, python, "notrace_hot.py", db, "--no-notrace")
+            whole = faster(whole, sample)
         calls = base["calls"]
         ratio = skipped["seconds"] / base["seconds"]
         target = ("ok" if ratio <= NOTRACE_TARGET else "MISS") if tuple(map(int, minor.split("."))) >= (3, 12) else "-"
-        print("%-7s %8.1fms %8.1fms %6.2fx %6s %8.1fms %6.2fx %7.0fns %10.0f %10.0f %9d" % (
+        print("%-7s %8.1fms %8.1fms %6.2fx %6s %8.1fms %6.2fx %7.0fns %10.0f %10.0f %9d %10d" % (
             minor, base["seconds"] * 1e3, skipped["seconds"] * 1e3, ratio, target, whole["seconds"] * 1e3,
             whole["seconds"] / base["seconds"], base["seconds"] / calls * 1e9,
             (skipped["seconds"] - base["seconds"]) / calls * 1e9, (whole["seconds"] - base["seconds"]) / calls * 1e9,
-            stats["calls"]))
+            stats["calls"], whole_stats["calls"]))
         sys.stdout.flush()
 
 
