@@ -188,6 +188,32 @@ public class ApiTests
 
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void A_child_that_outlives_stop_keeps_recording_into_the_run(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("outlives.py", """
+            import subprocess, sys
+            import pytrace
+
+            with pytrace.trace("traces.sqlite"):
+                child = subprocess.Popen([sys.executable, "-c",
+                    "import sys\ndef late(): return 'late'\nsys.stdin.readline()\nlate()"], stdin=subprocess.PIPE)
+            print("stopped while the child runs", child.poll() is None)
+            child.stdin.write(b"go\n")
+            child.stdin.close()
+            child.wait()
+            """);
+        var result = run.WithModule(script);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("stopped while the child runs True\n", result.Stdout);
+        // The dumper stays for the child and closes the run when it has gone.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && Query(run.Db, "SELECT count(*) FROM runs WHERE ended_ns IS NOT NULL") == 0) Thread.Sleep(100);
+        Assert.Equal(1L, Query(run.Db, "SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'late' AND c.result = '''late'''"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void Under_the_pytrace_command_the_api_records_into_its_run(string minor)
     {
         using var run = new TracedRun(minor);

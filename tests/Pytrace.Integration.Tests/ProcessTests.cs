@@ -103,6 +103,23 @@ public class ProcessTests
 
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void A_child_still_starting_when_the_program_exits_is_waited_for(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("leaves.py", """
+            import subprocess, sys
+            subprocess.Popen([sys.executable, "-c", "import time\ndef late(): return 'late'\ntime.sleep(0.3)\nlate()"])
+            subprocess.Popen(["sleep", "5"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # not Python: not waited for
+            """);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = run.Trace(script);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Single(run.Calls(), c => c.Func == "late" && c.Result == "'late'");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4.5), $"the run waited {clock.Elapsed} for a program that is not Python");
+    }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void Killed_and_abandoned_children_keep_what_they_recorded(string minor)
     {
         using var run = new TracedRun(minor);

@@ -6,7 +6,8 @@ namespace Pytrace.Cli.Dumper;
 
 /// <summary>
 /// Drains every ring of one run into the database, outside the traced interpreters. Finds the rings of child
-/// processes as they appear, and ends when the program has exited and every ring is drained and released.
+/// processes as they appear, and ends when the program has exited, every ring is drained and released, and no
+/// process of the run is still starting up.
 /// </summary>
 internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string session, long maxTraces)
 {
@@ -17,6 +18,8 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     private readonly Dictionary<string, Source> _sources = new(StringComparer.Ordinal);
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
     private readonly RowQueue _rows = new();
+    private readonly HashSet<int> _ringPids = [];
+    private readonly StartingProcesses _starting = new(session);
     private readonly double _ticksPerSecond = Calibrate();
     private long _sinceTrim;
 
@@ -59,7 +62,7 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             }
             if (drained > 0 || wrote) Busy += turn.Elapsed;
             if (drained > 0) continue;
-            if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles()) break;
+            if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) break;
             if (!exited) CloseFinished();
             else if (programDrained is not null)
             {
@@ -81,6 +84,7 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             if (ring is null) continue;
             var stream = new ProcessStream(db, _rows, _ticksPerSecond);
             _sources[path] = new Source(ring, stream, ring.Reader.Pid);
+            _ringPids.Add(ring.Reader.Pid);
             Processes++;
         }
     }
@@ -129,6 +133,7 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
             int pid = RingLayout.PidOf(path);
+            _ringPids.Add(pid);
             if (pid > 0 && IsAlive(pid)) pending = true;
             else { File.Delete(path); _closed.Add(path); }
         }
