@@ -57,7 +57,8 @@ internal sealed class TraceDatabase : IDisposable
             if (fd < 0) throw new TraceDatabaseException($"cannot create {path}");
             Libc.Close(fd);
         }
-        int rc = raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READWRITE, null);
+        // One thread writes through this connection: SQLite's per-call mutexes would only cost.
+        int rc = raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX, null);
         if (rc != raw.SQLITE_OK) throw new TraceDatabaseException($"cannot open {path}: {raw.sqlite3_errstr(rc).utf8_to_string()}");
         var database = new TraceDatabase(db);
         database.CheckVersion();
