@@ -89,8 +89,9 @@ internal static unsafe class Module
         if (Py.VarSize(args) != 5 || Py.TypeOf(a[2]) != Py.LongType || Py.TypeOf(a[3]) != Py.TupleType || Py.TypeOf(a[4]) != Py.TupleType)
             return Py.Raise(Py.TypeError, "_log expects (module, file, line, names, values)");
         ulong ticks = TscClock.Read();
-        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
-        if (!Gate.Recording(t)) return Py.NewNone();
+        nint tstate = Py.ThreadStateGet();
+        ThreadInfo* t = ThreadRegistry.Current(tstate);
+        if (!Gate.Recording(t, tstate)) return Py.NewNone();
         int overflow;
         Tracer.Log(t, a[0], a[1], (int)Py.LongAsLongLongAndOverflow(a[2], &overflow), a[3], a[4], ticks);
         return Py.NewNone();

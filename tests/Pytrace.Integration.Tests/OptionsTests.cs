@@ -77,4 +77,66 @@ public class OptionsTests
         var funcs = run.Calls().Select(c => c.Func).ToList();
         Assert.Equal(["<module>", "cold", "inner"], funcs.Where(f => f is "<module>" or "cold" or "inner" or "hot").ToList());
     }
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Notrace_holds_through_recursion_generators_exceptions_threads_and_late_marking(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var result = run.Trace(run.Write("hot.py", """
+            import threading
+            import pytrace
+            from pytrace import notrace
+
+            def inner(x):
+                pytrace.log("inner", x=x)
+                return x + 1
+
+            def failing(x):
+                raise ValueError(x)
+
+            @notrace
+            def hot(n):
+                inner(n)
+                return hot(n - 1) if n else list(numbers(2))
+
+            @notrace
+            def numbers(n):
+                for i in range(n):
+                    yield inner(i)
+
+            @notrace
+            def explode():
+                inner(0)
+                failing("boom")
+
+            def late(x):
+                return inner(x)
+
+            def main():
+                hot(3)
+                try:
+                    explode()
+                except ValueError:
+                    pass
+                late(10)
+                notrace(late)
+                late(20)
+                worker = threading.Thread(target=hot, args=(2,))
+                worker.start()
+                worker.join()
+                return inner(99)
+
+            print(main())
+            """));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("100\n", result.Stdout);
+        var calls = run.Calls();
+        var main = calls.Single(c => c.Func == "main");
+        Assert.Equal((1, "100"), (main.End, main.Result));
+        Assert.Equal(["main", "late", "inner", "log", "inner", "log"],
+            calls.Where(c => c.Func is "main" or "late" or "inner" or "log" or "hot" or "numbers" or "explode" or "failing").Select(c => c.Func));
+        Assert.Equal(["x=10", "x=99"], calls.Where(c => c.Func == "inner").Select(c => c.ArgText));
+        Assert.All(calls.Where(c => c.Func == "inner"), c => Assert.Equal(c.Depth - 1, calls.Single(p => p.Id == c.Parent).Depth));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Pytrace.Generator.Interop;
 using Pytrace.Generator.Tracing;
 
 namespace Pytrace.Generator.Hooks;
@@ -27,7 +28,12 @@ internal static unsafe class Gate
     }
 
     /// <summary>Whether something happening now on this thread (a log entry) is on record.</summary>
-    public static bool Recording(ThreadInfo* t) => t->SkipDepth == 0 && !WaitingForMain;
+    public static bool Recording(ThreadInfo* t, nint tstate)
+    {
+        if (WaitingForMain) return false;
+        if (Py.Minor >= 12 && FrameLayout.Verified) return !FrameGate.InsideSkipTree(t, FrameLayout.CurrentInterpFrame(tstate));
+        return t->SkipDepth == 0;
+    }
 
     /// <summary>An entry into code that is never recorded still ends the wait for __main__ (it may be filtered out).</summary>
     public static void SkippedEntry(CodeInfo* c)

@@ -8,7 +8,7 @@ namespace Pytrace.Generator.Hooks;
 
 /// <summary>
 /// 3.12+: sys.monitoring (PEP 669) with C callbacks. Covers every thread, and code that is not recorded
-/// returns DISABLE so it costs nothing afterwards.
+/// returns DISABLE so it costs nothing afterwards; so does a @notrace function itself (see <see cref="FrameGate"/>).
 /// </summary>
 internal static unsafe class MonitoringHook
 {
@@ -116,10 +116,20 @@ internal static unsafe class MonitoringHook
         CodeInfo* c = Code(args[0], tstate);
         if (c->Mode == CodeMode.Skip) { Gate.SkippedEntry(c); return skipResult; }
         ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (!Gate.Enter(t, c)) return Py.None;
-        ulong ticks = TscClock.Read(); // after the gate: inside @notrace code every nanosecond counts
-        if (resume) Tracer.Resume(t, c, ticks);
-        else Tracer.Call(t, c, ArgSlots(tstate, c), ticks);
+        if (!FrameLayout.Verified)
+        {
+            if (!Gate.Enter(t, c)) return Py.None;
+            ulong ticks = TscClock.Read(); // after the gate: inside @notrace code every nanosecond counts
+            if (resume) Tracer.Resume(t, c, ticks);
+            else Tracer.Call(t, c, FallbackArgs.Slots(c), ticks);
+            return Py.None;
+        }
+        if (c->Mode == CodeMode.SkipTree) return skipResult; // what it calls finds it on the stack
+        nint frame = FrameLayout.CurrentInterpFrame(tstate);
+        if (!FrameGate.Enter(t, c, frame)) return Py.None;
+        FrameGate.Push(t, frame);
+        if (resume) Tracer.Resume(t, c, TscClock.Read());
+        else Tracer.Call(t, c, FrameLayout.LocalsPlus(frame), TscClock.Read());
         return Py.None;
     }
 
@@ -139,11 +149,13 @@ internal static unsafe class MonitoringHook
         CodeInfo* c = Code(args[0], tstate);
         if (c->Mode == CodeMode.Skip) return skipResult;
         ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (Gate.Leave(t, c)) Tracer.End(t, c, kind, args[2], TscClock.Read());
+        if (!FrameLayout.Verified)
+        {
+            if (Gate.Leave(t, c)) Tracer.End(t, c, kind, args[2], TscClock.Read());
+            return Py.None;
+        }
+        if (FrameGate.IsRecorded(t, FrameLayout.CurrentInterpFrame(tstate))) Tracer.End(t, c, kind, args[2], TscClock.Read());
+        else if (c->Mode == CodeMode.SkipTree) return skipResult;
         return Py.None;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint* ArgSlots(nint tstate, CodeInfo* c) =>
-        FrameLayout.Verified ? FrameLayout.LocalsPlus(FrameLayout.CurrentInterpFrame(tstate)) : FallbackArgs.Slots(c);
 }

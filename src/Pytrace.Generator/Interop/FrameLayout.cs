@@ -61,6 +61,9 @@ internal static unsafe class FrameLayout
     public static nint CurrentInterpFrame(nint tstate) =>
         Py.Minor == 12 ? **(nint**)(tstate + ThreadStateFrameOffset) : *(nint*)(tstate + ThreadStateFrameOffset);
 
+    /// <summary>The calling _PyInterpreterFrame (3.12+: `previous`, right after the code), 0 at the bottom.</summary>
+    public static nint PreviousOf(nint interpFrame) => *(nint*)(interpFrame + 8);
+
     public static nint* LocalsPlus(nint slotsFrame) => (nint*)(slotsFrame + LocalsPlusOffset);
     public static nint CodeOf(nint slotsFrame) => *(nint*)(slotsFrame + CodeOffset);
     public static nint GlobalsOf(nint slotsFrame) => *(nint*)(slotsFrame + GlobalsOffset);

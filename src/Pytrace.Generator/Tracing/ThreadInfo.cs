@@ -1,7 +1,7 @@
 namespace Pytrace.Generator.Tracing;
 
 /// <summary>Per Python thread state: identity, call depth, and the name once threading knows it.</summary>
-internal struct ThreadInfo
+internal unsafe struct ThreadInfo
 {
     public long UniqueId;        // PyThreadState id: tells a reused thread-state address from its predecessor
     public long NativeTid;
@@ -12,6 +12,9 @@ internal struct ThreadInfo
     public byte NameTries;
     /// <summary>3.8-3.11: the frame and exception of the last PyTrace_EXCEPTION (borrowed; the exception is in flight).</summary>
     public nint ExceptionFrame, ExceptionValue;
-    /// <summary>Depth inside a @notrace function (0 = recording).</summary>
+    /// <summary>Depth inside a @notrace function (0 = recording); 3.8-3.11, and 3.12+ without checked frame offsets.</summary>
     public int SkipDepth;
+    /// <summary>3.12+: the frame of each recorded call that is open, innermost at Depth - 1 (see FrameGate).</summary>
+    public nint* Frames;
+    public int FrameCapacity;
 }

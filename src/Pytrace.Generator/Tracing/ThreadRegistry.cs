@@ -31,7 +31,11 @@ internal static unsafe class ThreadRegistry
         if (t == null) t = s_threads.Add(tstate);
         if (t->UniqueId != uniqueId || t->NativeTid == 0)
         {
+            nint* frames = t->Frames; // a new thread in a reused thread state keeps the allocation
+            int capacity = t->FrameCapacity;
             *t = default;
+            t->Frames = frames;
+            t->FrameCapacity = capacity;
             t->UniqueId = uniqueId;
             t->NativeTid = Libc.GetTid();
             t->Ident = Py.ThreadGetIdent();
