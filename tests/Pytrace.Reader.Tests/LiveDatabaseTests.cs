@@ -10,7 +10,8 @@ namespace Pytrace.Reader.Tests;
 
 /// <summary>
 /// The reader open on a run still being recorded: calls it showed as unfinished end later, by an UPDATE from the
-/// dumper's connection that adds no call. Each test makes one such commit, then one Tick, as the reader's loop would.
+/// dumper's connection that adds no call, and the run itself ends. Each test makes one such commit, then one Tick, as
+/// the reader's loop would.
 /// </summary>
 public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
 {
@@ -34,7 +35,7 @@ public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
             b.Enter("shop", "main");
             b.Leaf("shop", "step", "int", "1");
             b.Enter("shop", "wait", ("s", "float", "0.5"));
-        });
+        }, running: true);
         _trace = TraceDb.Open(_db.Path);
         _app = new ReaderApp(_trace, _screen);
     }
@@ -76,6 +77,17 @@ public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
         transaction.Commit();
     }
 
+    // What the dumper does when the traced program exits: one UPDATE of the runs row.
+    private void EndRun(int exitCode)
+    {
+        using var writer = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
+        writer.Open();
+        using var command = writer.CreateCommand();
+        command.CommandText = "UPDATE runs SET ended_ns = 1, exit_code = @code WHERE id = 1";
+        command.Parameters.AddWithValue("@code", exitCode);
+        command.ExecuteNonQuery();
+    }
+
     private (int Line, string Text) Selected() => _app!.Frame()
         .Select((line, i) => (i, line))
         .Where(x => x.line.Spans.Any(s => s.Style == Style.Selected))
@@ -96,6 +108,19 @@ public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("← shop.main  = 0  10.0 µs", screen);
         Assert.DoesNotContain("unfinished", screen);
         Assert.Contains("FOLLOWING: 0 new", screen);
+    }
+
+    [Fact]
+    public void FollowShowsTheRunEndingWithItsExitCode()
+    {
+        Open();
+        Show("9 / 9 calls  |  running");
+        Show("FOLLOWING: 0 new, running", "F");
+
+        EndRun(3);
+        _app!.Tick();
+        var screen = Show("FOLLOWING: 0 new, run ended (exit 3)");
+        Assert.DoesNotContain("running", screen);
     }
 
     [Fact]

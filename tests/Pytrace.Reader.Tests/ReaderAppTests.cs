@@ -62,6 +62,16 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("\x1b[1;31m  ✗ PaymentError('card declined')", _screen.Raw.ToString());
     }
 
+    [Fact]
+    public void AFinishedRunIsNotRunningAndFollowSaysItEnded()
+    {
+        Open();
+        Assert.DoesNotContain("running", Press());
+        var screen = Press("F");
+        Assert.Contains("FOLLOWING: 0 new, run ended (exit 0)", screen);
+        Assert.DoesNotContain("running", screen);
+    }
+
     private string Selected() =>
         _app!.Frame().First(l => l.Spans.Any(s => s.Style == Style.Selected)).Plain().Trim();
 

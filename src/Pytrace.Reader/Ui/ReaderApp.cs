@@ -347,9 +347,16 @@ public sealed class ReaderApp : IDisposable
         var (shown, total) = _counts.Read();
         string N(long? n) => n?.ToString("N0", CultureInfo.InvariantCulture) ?? "…";
         var parts = new List<string>();
+        // Whoever follows a live program wants to see it finish; outside follow mode only a live run is worth a word.
+        var run = _summary.Running switch
+        {
+            true => "running",
+            false when _follow => "run ended" + (_summary.ExitCode is { } code ? $" (exit {code})" : ""),
+            _ => null,
+        };
         // Follow mode first: it must stay visible however narrow the terminal is.
         if (_follow)
-            parts.Add($"FOLLOWING: {N((_summary.MaxId ?? 0) - _followFrom)} new");
+            parts.Add($"FOLLOWING: {N((_summary.MaxId ?? 0) - _followFrom)} new" + (run is null ? "" : ", " + run));
         parts.Add(System.IO.Path.GetFileName(_db.Path));
         if (_scope.Filter is { } f)
             parts.Add($"filter: {f.Source}");
@@ -358,6 +365,8 @@ public sealed class ReaderApp : IDisposable
         parts.Add($"{N(shown)} / {N(total)} calls");
         if (_summary.Dropped > 0)
             parts.Add($"{N(_summary.Dropped)} dropped");
+        if (!_follow && run is not null)
+            parts.Add(run);
         if (_viewport.Current is { } row && row.Anchor != long.MaxValue)
             parts.Add($"call {row.Anchor}" + (_summary.MaxId is > 0 and var max ? $" ({100 * row.Anchor / max}%)" : ""));
         if (_viewport.AtEnd)

@@ -1,9 +1,12 @@
 namespace Pytrace.Reader.Tests.Support;
 
-/// <summary>The example run: checkout calls price, then pay, which raises; plus a few more calls.</summary>
+/// <summary>
+/// The example run: checkout calls price, then pay, which raises; plus a few more calls. It exits with 0
+/// unless RUNNING, which leaves it being recorded.
+/// </summary>
 public static class Shop
 {
-    public static void Write(string path, bool indexes = true, Action<TraceBuilder>? more = null)
+    public static void Write(string path, bool indexes = true, Action<TraceBuilder>? more = null, bool running = false)
     {
         using var b = new TraceBuilder(path, indexes);
         b.Thread(4321, 1, "MainThread");
@@ -17,5 +20,7 @@ public static class Shop
         b.Leaf("json.decoder", "JSONDecoder.decode", "dict", "{'a': 1}", ("s", "str", "'{\"a\": 1}'"));  // 5
         b.Leaf("shop", "checkout_fast", "bool", "True", ("user", "str", "'bob'"));                 // 6
         more?.Invoke(b);
+        if (!running)
+            b.EndRun(0);
     }
 }

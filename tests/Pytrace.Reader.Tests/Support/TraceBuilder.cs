@@ -138,6 +138,10 @@ public sealed class TraceBuilder : IDisposable
         return id;
     }
 
+    /// <summary>What the dumper writes when the traced program exits: the run's end time and its exit code, if any.</summary>
+    public void EndRun(long? exitCode) =>
+        Exec("UPDATE runs SET ended_ns = @p0, exit_code = @p1 WHERE id = 1", Clock += Step, exitCode);
+
     public void Drop(long count, long? timeNs = null) =>
         Exec("INSERT INTO drops VALUES (1, @p0, @p1, @p2)", Pid, timeNs ?? (Clock += Step), count);
 
