@@ -94,8 +94,7 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         uint code = r.U32();
         int depth = r.U16();
         if (!_codes.TryGetValue(code, out var function)) return;
-        while (_stack.Count > depth) _stack.RemoveAt(_stack.Count - 1); // their ends were dropped
-        while (_stack.Count < depth) _stack.Add(null);                // their calls were dropped
+        Resync(depth);
         var row = new CallRow
         {
             Parent = depth > 0 ? _stack[depth - 1] : null,
@@ -132,8 +131,7 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
             long name = db.String(r.String());
             fields[i] = new ArgValue(name, TypeId(r.U32()), r.Utf8Bytes().ToArray());
         }
-        while (_stack.Count > depth) _stack.RemoveAt(_stack.Count - 1);
-        while (_stack.Count < depth) _stack.Add(null);
+        Resync(depth);
         rows.Add(new CallRow
         {
             Parent = depth > 0 ? _stack[depth - 1] : null,
@@ -141,6 +139,13 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
             Kind = Schema.CallKind.Log, EndKind = Schema.EndKind.Return, Args = fields,
         });
         LastNs = ns;
+    }
+
+    /// <summary>Makes the open-call stack <paramref name="depth"/> deep, as a record at that depth says it is.</summary>
+    private void Resync(int depth)
+    {
+        while (_stack.Count > depth) _stack.RemoveAt(_stack.Count - 1); // their ends were dropped
+        while (_stack.Count < depth) _stack.Add(null);                // their calls were dropped
     }
 
     private void End(ref RecordDecoder r, int endKind)

@@ -31,7 +31,7 @@ internal static unsafe class Gate
     public static bool Recording(ThreadInfo* t, nint tstate)
     {
         if (WaitingForMain) return false;
-        if (Py.Minor >= 12 && FrameLayout.Verified) return !FrameGate.InsideSkipTree(t, FrameLayout.CurrentInterpFrame(tstate));
+        if (FrameGate.InForce) return !FrameGate.InsideSkipTree(t, FrameLayout.CurrentInterpFrame(tstate));
         return t->SkipDepth == 0;
     }
 

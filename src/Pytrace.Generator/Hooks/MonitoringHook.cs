@@ -116,7 +116,7 @@ internal static unsafe class MonitoringHook
         CodeInfo* c = Code(args[0], tstate);
         if (c->Mode == CodeMode.Skip) { Gate.SkippedEntry(c); return skipResult; }
         ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (!FrameLayout.Verified)
+        if (!FrameGate.InForce)
         {
             if (!Gate.Enter(t, c)) return Py.None;
             ulong ticks = TscClock.Read(); // after the gate: inside @notrace code every nanosecond counts
@@ -149,7 +149,7 @@ internal static unsafe class MonitoringHook
         CodeInfo* c = Code(args[0], tstate);
         if (c->Mode == CodeMode.Skip) return skipResult;
         ThreadInfo* t = ThreadRegistry.Current(tstate);
-        if (!FrameLayout.Verified)
+        if (!FrameGate.InForce)
         {
             if (Gate.Leave(t, c)) Tracer.End(t, c, kind, args[2], TscClock.Read());
             return Py.None;
