@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
-using Pytrace.Generator.Formatting;
+using Pytrace.Generator.Tracing;
 using Pytrace.Generator.Interop;
 
 namespace Pytrace.Generator;
 
 /// <summary>
 /// Runs a little Python at import to check layout assumptions against the live interpreter: the frame offsets
-/// (by reading a running function's arguments the way the hooks do) and how a Python-level __str__ shows up.
+/// (by reading a running function's arguments the way the hooks do) and how a Python-level __repr__ shows up.
 /// </summary>
 internal static unsafe class Probe
 {
@@ -14,8 +14,8 @@ internal static unsafe class Probe
         def _probe(a, b, probe):
             return probe()
 
-        class _StrProbe(Exception):
-            def __str__(self):
+        class _ReprProbe:
+            def __repr__(self):
                 return ''
         """;
 
@@ -31,8 +31,8 @@ internal static unsafe class Probe
         bool ok = Py.Exec(Source, globals);
         if (ok)
         {
-            nint strProbe = Item(globals, "_StrProbe"u8);
-            if (strProbe != 0) ExceptionText.PythonStrSlot = *(nint*)(strProbe + 136);
+            nint reprProbe = Item(globals, "_ReprProbe"u8);
+            if (reprProbe != 0) TypeClassifier.PythonReprSlot = Py.Slot(reprProbe, Py.TpReprOffset);
             nint function = Item(globals, "_probe"u8);
             ok = function != 0 && CheckFrames(function);
         }

@@ -33,7 +33,7 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal(9, lines.Length);
         Assert.Equal(
             """{"id":1,"parent":null,"pid":4321,"tid":1,"thread":"MainThread","depth":0,"start_ns":""" + Start(1) + ""","end_ns":""" + (Start(1) + 104_000) +
-            ""","module":"shop","func":"checkout","file":"/src/shop.py","line":10,"kind":"call","end":"exception","args":[{"name":"cart","type":"Cart","value":"Cart<3 items>"},{"name":"user","type":"str","value":"'ann'"}],"return":null,"exception":{"type":"PaymentError","value":"card declined"}}""",
+            ""","module":"shop","func":"checkout","file":"/src/shop.py","line":10,"kind":"call","end":"exception","args":[{"name":"cart","type":"Cart","value":"Cart<3 items>"},{"name":"user","type":"str","value":"'ann'"}],"return":null,"exception":{"type":"PaymentError","value":"PaymentError('card declined')"}}""",
             lines[0]);
         var price = JsonDocument.Parse(lines[1]).RootElement;
         Assert.Equal(1, price.GetProperty("parent").GetInt64());

@@ -105,8 +105,8 @@ internal static unsafe class ScalarFormatter
         if (view.Kind == 1 && PlainAscii(view.Data, view.Length))
         {
             w.Ascii((byte)'\'');
-            w.Ascii(new ReadOnlySpan<byte>(view.Data, (int)Math.Min(view.Length, w.Room)));
-            if (view.Length > w.Room) w.Ascii((byte)'.'); // marks the text cut
+            // One character past the room, so that a text longer than the limit is marked cut.
+            w.Ascii(new ReadOnlySpan<byte>(view.Data, (int)Math.Min(view.Length, w.Room + 1L)));
             w.Ascii((byte)'\'');
             return;
         }

@@ -24,27 +24,19 @@ internal static unsafe class ValueFormatter
             case TypeKind.Str: ScalarFormatter.Str(ref w, o); return;
             case TypeKind.Bytes: ScalarFormatter.Bytes(ref w, o); return;
             case TypeKind.List or TypeKind.Tuple or TypeKind.Dict or TypeKind.Set or TypeKind.FrozenSet:
-                Container(ref w, o, info->Kind, nesting, open, false);
+                Container(ref w, o, info->Kind, nesting, open);
                 return;
-            case TypeKind.Module: Module(ref w, o); return;
+            case TypeKind.Module: ModuleRepr.Format(ref w, o); return;
             case TypeKind.SafeRepr: Repr(ref w, o); return;
-            case TypeKind.Exception: Exception(ref w, o, info, nesting, open); return;
+            case TypeKind.DateTime when FullRepr || TypeClassifier.HasPlainZone(o): Repr(ref w, o); return;
+            case TypeKind.Exception: Exception(ref w, o, nesting, open); return;
             case TypeKind.Class:
                 TypeInfo* cls = TypeRegistry.Get(o);
                 w.Ascii("<class '"u8);
                 w.Utf8(cls->FullName, cls->FullNameLength);
                 w.Ascii("'>"u8);
                 return;
-            case TypeKind.Subclass when !info->ReprOverridden && !FullRepr:
-                FormatAs(ref w, o, info->BaseKind, nesting, open);
-                return;
-            case TypeKind.Subclass when !FullRepr:
-                w.Utf8(ShortName(info, out int n), n);
-                w.Ascii((byte)'(');
-                if (info->BaseKind == TypeKind.Tuple) Container(ref w, o, TypeKind.Tuple, nesting, open, bare: true);
-                else FormatAs(ref w, o, info->BaseKind, nesting, open);
-                w.Ascii((byte)')');
-                return;
+            case TypeKind.Subclass: FormatAs(ref w, o, info->BaseKind, nesting, open); return;
         }
         if (FullRepr) Repr(ref w, o);
         else Opaque(ref w, o, info);
@@ -70,16 +62,20 @@ internal static unsafe class ValueFormatter
             case TypeKind.Float: ScalarFormatter.Float(ref w, o); return;
             case TypeKind.Str: ScalarFormatter.Str(ref w, o); return;
             case TypeKind.Bytes: ScalarFormatter.Bytes(ref w, o); return;
-            default: Container(ref w, o, kind, nesting, open, false); return;
+            default: Container(ref w, o, kind, nesting, open); return;
         }
     }
 
-    private static void Container(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open, bool bare)
+    private static void Container(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
     {
         long size = kind is TypeKind.Dict or TypeKind.Set or TypeKind.FrozenSet ? ContainerSize(o, kind) : Py.VarSize(o);
-        if (kind == TypeKind.Set && size == 0) { w.Ascii("set()"u8); return; }
-        if (kind == TypeKind.FrozenSet && size == 0) { w.Ascii("frozenset()"u8); return; }
-        if (kind == TypeKind.FrozenSet) w.Ascii("frozenset("u8);
+        // set_repr names every type but set itself: frozenset({1}), MySet({1}), MySet() when empty.
+        bool named = kind is TypeKind.Set or TypeKind.FrozenSet && Py.TypeOf(o) != Py.SetType;
+        if (nesting >= MaxNesting) { w.Cut(); return; } // deeper values are not shown: the text ends "..."
+        if (named) ShortTypeName(ref w, Py.TypeOf(o));
+        if (kind == TypeKind.Set && size == 0 && !named) { w.Ascii("set()"u8); return; }
+        if (named && size == 0) { w.Ascii("()"u8); return; }
+        if (named) w.Ascii((byte)'(');
         var (openChar, closeChar) = kind switch
         {
             TypeKind.List => ((byte)'[', (byte)']'),
@@ -88,41 +84,54 @@ internal static unsafe class ValueFormatter
         };
         bool cycle = false;
         for (int i = 0; i < nesting; i++) cycle |= open[i] == o;
-        if (cycle || nesting >= MaxNesting)
+        w.Ascii(openChar);
+        if (cycle) w.Ascii("..."u8); // as Python shows a container inside itself
+        else
         {
-            w.Ascii(openChar); w.Ascii("..."u8); w.Ascii(closeChar);
-            if (kind == TypeKind.FrozenSet) w.Ascii((byte)')');
-            return;
+            open[nesting] = o;
+            switch (kind)
+            {
+                case TypeKind.List or TypeKind.Tuple: Items(ref w, o, kind, size, nesting, open); break;
+                case TypeKind.Dict: DictItems(ref w, o, nesting, open); break;
+                default: SetItems(ref w, o, nesting, open); break;
+            }
         }
-        open[nesting] = o;
-        if (!bare) w.Ascii(openChar);
-        switch (kind)
+        w.Ascii(closeChar);
+        if (named) w.Ascii((byte)')');
+    }
+
+    /// <summary>
+    /// List and tuple items. Under --repr full an item's repr may change the list (clear it, free its items), so
+    /// the size and item array are read again for each item and the item is held while it is formatted.
+    /// </summary>
+    private static void Items(ref ValueText w, nint o, TypeKind kind, long size, int nesting, nint* open)
+    {
+        for (long i = 0; !w.Full; i++)
         {
-            case TypeKind.List or TypeKind.Tuple:
-                nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
-                for (long i = 0; i < size && !w.Full; i++)
-                {
-                    if (i > 0) w.Ascii(", "u8);
-                    Format(ref w, items[i], nesting + 1, open);
-                }
-                if (kind == TypeKind.Tuple && size == 1 && !bare) w.Ascii((byte)',');
-                break;
-            case TypeKind.Dict:
-                nint pos = 0, key, value;
-                for (bool first = true; !w.Full && Py.DictNext(o, &pos, &key, &value) != 0; first = false)
-                {
-                    if (!first) w.Ascii(", "u8);
-                    Format(ref w, key, nesting + 1, open);
-                    w.Ascii(": "u8);
-                    Format(ref w, value, nesting + 1, open);
-                }
-                break;
-            default:
-                SetItems(ref w, o, nesting, open);
-                break;
+            if (FullRepr && kind == TypeKind.List) size = Py.VarSize(o);
+            if (i >= size) break;
+            nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
+            nint item = items[i];
+            if (i > 0) w.Ascii(", "u8);
+            if (FullRepr) Py.IncRef(item);
+            Format(ref w, item, nesting + 1, open);
+            if (FullRepr) Py.DecRef(item);
         }
-        if (!bare) w.Ascii(closeChar);
-        if (kind == TypeKind.FrozenSet) w.Ascii((byte)')');
+        if (kind == TypeKind.Tuple && size == 1) w.Ascii((byte)',');
+    }
+
+    private static void DictItems(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        nint pos = 0, key, value;
+        for (bool first = true; !w.Full && Py.DictNext(o, &pos, &key, &value) != 0; first = false)
+        {
+            if (!first) w.Ascii(", "u8);
+            if (FullRepr) { Py.IncRef(key); Py.IncRef(value); }
+            Format(ref w, key, nesting + 1, open);
+            w.Ascii(": "u8);
+            Format(ref w, value, nesting + 1, open);
+            if (FullRepr) { Py.DecRef(key); Py.DecRef(value); }
+        }
     }
 
     private static long ContainerSize(nint o, TypeKind kind) =>
@@ -157,33 +166,34 @@ internal static unsafe class ValueFormatter
         Py.ErrClear();
     }
 
-    private static void Module(ref ValueText w, nint o)
+    /// <summary>
+    /// BaseException's repr, natively: Type(arg) for one argument, Type(a, b) or Type() otherwise, the name as
+    /// tp_name without its module. Only types that keep BaseException's repr come here.
+    /// </summary>
+    private static void Exception(ref ValueText w, nint o, int nesting, nint* open)
     {
-        byte* name = Py.ModuleGetName(o);
-        if (name == null) { Py.ErrClear(); w.Ascii("<module>"u8); return; }
-        w.Ascii("<module '"u8);
-        w.Utf8(name, new ReadOnlySpan<byte>(name, 1 << 20).IndexOf((byte)0));
-        w.Ascii("'>"u8);
+        ShortTypeName(ref w, Py.TypeOf(o));
+        nint args = *(nint*)(o + 24);
+        if (args == 0 || Py.TypeOf(args) != Py.TupleType) { w.Ascii("()"u8); return; }
+        long size = Py.VarSize(args);
+        if (size != 1) { Container(ref w, args, TypeKind.Tuple, nesting, open); return; }
+        if (nesting >= MaxNesting) { w.Cut(); return; }
+        w.Ascii((byte)'(');
+        open[nesting] = o;
+        nint item = *(nint*)(args + 24);
+        if (FullRepr) Py.IncRef(item);
+        Format(ref w, item, nesting + 1, open);
+        if (FullRepr) Py.DecRef(item);
+        w.Ascii((byte)')');
     }
 
-    /// <summary>BaseException-style Type(args) without calling the exception's own repr.</summary>
-    private static void Exception(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
+    /// <summary>tp_name after its last dot, as CPython's reprs name a type (_PyType_Name).</summary>
+    private static void ShortTypeName(ref ValueText w, nint type)
     {
-        w.Utf8(ShortName(info, out int n), n);
-        w.Ascii((byte)'(');
-        nint args = *(nint*)(o + 24);
-        if (args != 0 && Py.TypeOf(args) == Py.TupleType && nesting < MaxNesting)
-        {
-            open[nesting] = o;
-            nint* items = (nint*)(args + 24);
-            long size = Py.VarSize(args);
-            for (long i = 0; i < size && !w.Full; i++)
-            {
-                if (i > 0) w.Ascii(", "u8);
-                Format(ref w, items[i], nesting + 1, open);
-            }
-        }
-        w.Ascii((byte)')');
+        byte* name = *(byte**)(type + Py.TpNameOffset);
+        int length = new ReadOnlySpan<byte>(name, 1 << 16).IndexOf((byte)0);
+        int dot = new ReadOnlySpan<byte>(name, length).LastIndexOf((byte)'.');
+        w.Utf8(name + dot + 1, length - dot - 1);
     }
 
     /// <summary>repr() called for real: a C repr we trust, or any object under --repr full. Errors become text.</summary>
@@ -197,8 +207,7 @@ internal static unsafe class ValueFormatter
             nint failedType, failedValue, failedTraceback;
             Py.ErrFetch(&failedType, &failedValue, &failedTraceback);
             w.Ascii("<repr failed: "u8);
-            nint name = failedType != 0 ? Py.GetAttr(failedType, "__qualname__"u8) : 0;
-            if (name != 0) { ScalarFormatter.CopyStr(ref w, name); Py.DecRef(name); }
+            if (failedType != 0) ShortTypeName(ref w, failedType);
             w.Ascii((byte)'>');
             Py.DecRef(failedType); Py.DecRef(failedValue); Py.DecRef(failedTraceback);
         }
@@ -217,12 +226,5 @@ internal static unsafe class ValueFormatter
         w.Ascii(" object at 0x"u8);
         w.Hex((ulong)o, 1);
         w.Ascii((byte)'>');
-    }
-
-    /// <summary>The type's qualified name, read from its definition record (kind, id, length, text).</summary>
-    private static byte* ShortName(TypeInfo* info, out int length)
-    {
-        length = *(ushort*)(info->Definition + 8);
-        return info->Definition + 10;
     }
 }

@@ -10,7 +10,7 @@ internal unsafe ref struct ValueText
 {
     private readonly byte* _start;
     private byte* _cursor;
-    private readonly int _limit;
+    private int _limit;
     private int _chars;
     private bool _cut;
 
@@ -22,7 +22,8 @@ internal unsafe ref struct ValueText
         _limit = limit;
     }
 
-    public readonly bool Full => _cut || _chars >= _limit;
+    /// <summary>A write was refused: the text is longer than the limit (filling it exactly is not a cut).</summary>
+    public readonly bool Full => _cut;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Ascii(byte b)
@@ -30,6 +31,14 @@ internal unsafe ref struct ValueText
         if (_chars >= _limit) { _cut = true; return; }
         *_cursor++ = b;
         _chars++;
+    }
+
+    /// <summary>Ends the text here as cut, though it is not full: the rest of the value is not shown (too deep).</summary>
+    public void Cut()
+    {
+        Ascii("..."u8);
+        _limit = _chars; // nothing more is written: the closing brackets would make it look whole
+        _cut = true;
     }
 
     /// <summary>Characters that still fit before the limit.</summary>

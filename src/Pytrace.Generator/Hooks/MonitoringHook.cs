@@ -96,7 +96,7 @@ internal static unsafe class MonitoringHook
         CodeInfo* c = CodeRegistry.Find(code);
         if (c != null) return c;
         nint frame = FrameLayout.CurrentInterpFrame(tstate);
-        return CodeRegistry.Define(code, FrameLayout.GlobalsOf(frame), null);
+        return CodeRegistry.Define(code, FrameLayout.GlobalsOf(frame));
     }
 
     [UnmanagedCallersOnly]

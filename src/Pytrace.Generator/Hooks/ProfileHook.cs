@@ -117,7 +117,7 @@ internal static unsafe class ProfileHook
         nint slots = FrameLayout.SlotsFrame(frame);
         nint code = FrameLayout.CodeOf(slots);
         CodeInfo* c = CodeRegistry.Find(code);
-        if (c == null) c = CodeRegistry.Define(code, FrameLayout.GlobalsOf(slots), FrameLayout.LocalsPlus(slots));
+        if (c == null) c = CodeRegistry.Define(code, FrameLayout.GlobalsOf(slots));
         if (c->Mode == CodeMode.Skip)
         {
             if (what == Py.TraceCall) Gate.SkippedEntry(c);

@@ -27,8 +27,8 @@ internal static unsafe class CodeRegistry
 
     public static CodeInfo* Find(nint code) => s_codes.Find(code);
 
-    /// <summary>Learns a code object; <paramref name="slots"/> (may be null) lets 3.8-3.10 name methods by their class.</summary>
-    public static CodeInfo* Define(nint code, nint globals, nint* slots)
+    /// <summary>Learns a code object; <paramref name="globals"/> are its module's, for its name and, before 3.11, its qualified name.</summary>
+    public static CodeInfo* Define(nint code, nint globals)
     {
         Py.IncRef(code); // keeps the address from being reused by another code object
         CodeInfo* info = s_codes.Add(code);
@@ -49,7 +49,7 @@ internal static unsafe class CodeRegistry
             | ((flags & CoAsyncGenerator) != 0 ? CodeFlags.AsyncGenerator : 0)
             | ((flags & CoVarArgs) != 0 ? CodeFlags.VarArgs : 0)
             | ((flags & CoVarKeywords) != 0 ? CodeFlags.VarKeywords : 0));
-        string qualName = Py.AttrString(code, "co_qualname"u8) ?? GuessQualName(name, code, argCount, slots);
+        string qualName = Py.Minor >= 11 ? Py.AttrString(code, "co_qualname"u8) ?? name : QualNames.For(code, name, globals);
         info->Mode = ModeFor(code, file, qualName);
         info->IsMainModule = name == "<module>" && module == "__main__";
 
@@ -130,26 +130,15 @@ internal static unsafe class CodeRegistry
     {
         if (NoTrace.Find(code) != null || Array.IndexOf(SkippedFunctions, file + ":" + qualName) >= 0) return CodeMode.SkipTree;
         if (Array.IndexOf(SkippedFiles, file) >= 0) return CodeMode.Skip;
-        if (file.Length > 0 && file[0] == '<') return TracedFolders.Length == 0 ? CodeMode.Trace : CodeMode.Skip;
+        // Code compiled from a string ("<string>", "<stdin>", or "" as exec(compile(src, "", "exec")) gives) is in no folder.
+        bool inNoFile = file.Length == 0 || file[0] == '<' || file.Contains('\0');
+        if (inNoFile) return TracedFolders.Length == 0 ? CodeMode.Trace : CodeMode.Skip;
         if (IgnoredFolders.Length == 0 && TracedFolders.Length == 0) return CodeMode.Trace;
         string full = Path.GetFullPath(file); // "app/../lib/x.py" as sys.path made it
         foreach (var folder in IgnoredFolders) if (full.StartsWith(folder, StringComparison.Ordinal)) return CodeMode.Skip;
         if (TracedFolders.Length == 0) return CodeMode.Trace;
         foreach (var folder in TracedFolders) if (full.StartsWith(folder, StringComparison.Ordinal)) return CodeMode.Trace;
         return CodeMode.Skip;
-    }
-
-    /// <summary>Before 3.11 code objects have no qualname: prefix methods with their class, as tracebacks cannot.</summary>
-    private static string GuessQualName(string name, nint code, int argCount, nint* slots)
-    {
-        if (slots == null || argCount == 0 || !FrameLayout.Verified) return name;
-        string[] varNames = StringTuple(code, "co_varnames"u8);
-        if (varNames.Length == 0 || varNames[0] is not ("self" or "cls")) return name;
-        nint firstArg = slots[0];
-        if (firstArg == 0) return name;
-        nint type = Py.TypeOf(firstArg) == Py.TypeType ? firstArg : Py.TypeOf(firstArg);
-        string? owner = Py.AttrString(type, "__qualname__"u8);
-        return owner is null ? name : owner + "." + name;
     }
 
     private static string? ModuleName(nint globals)

@@ -40,6 +40,34 @@ internal unsafe struct NativeMap<T> where T : unmanaged
         return value;
     }
 
+    /// <summary>Removes a key and frees its entry (cold: an object that died). Later entries of its run shift back.</summary>
+    public bool Remove(nint key)
+    {
+        if (_keys == null) return false;
+        int i = Slot(key, _mask);
+        while (_keys[i] != key)
+        {
+            if (_keys[i] == 0) return false;
+            i = (i + 1) & _mask;
+        }
+        NativeMemory.Free(_values[i]);
+        _count--;
+        // Backward-shift deletion: no tombstones, so Find stays one probe run long.
+        int hole = i;
+        for (int j = (i + 1) & _mask; _keys[j] != 0; j = (j + 1) & _mask)
+        {
+            int home = Slot(_keys[j], _mask);
+            bool movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
+            if (!movable) continue;
+            _keys[hole] = _keys[j];
+            _values[hole] = _values[j];
+            hole = j;
+        }
+        _keys[hole] = 0;
+        _values[hole] = null;
+        return true;
+    }
+
     /// <summary>Visits every entry (cold: fork, shutdown).</summary>
     public readonly void ForEach(delegate*<T*, void> visit)
     {

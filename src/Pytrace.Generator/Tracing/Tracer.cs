@@ -92,8 +92,7 @@ internal static unsafe class Tracer
         b.U64(ticks);
         b.U32(c->Id);
         b.U16((ushort)t->Depth);
-        if (kind == RecordKind.Exception) ExceptionValue(ref b, value);
-        else Value(ref b, value);
+        Value(ref b, value); // an exception is recorded as its repr, like any value
         Emit(t, buffer, b.Finish(), ticks);
         s_level--;
     }
@@ -168,24 +167,10 @@ internal static unsafe class Tracer
         if (b.Remaining < 4 * MaxValueLength + 8) { b.EndString(slot); return; }
         var w = new ValueText(b.Cursor, MaxValueLength);
         nint* open = stackalloc nint[ValueFormatter.MaxNesting + 1];
+        if (ValueFormatter.FullRepr) Py.IncRef(o); // its own repr may drop the last other reference to it
         ValueFormatter.Format(ref w, o, type, 0, open);
+        if (ValueFormatter.FullRepr) Py.DecRef(o);
         b.Cursor += w.Finish();
-        b.EndString(slot);
-    }
-
-    private static void ExceptionValue(ref RecordBuilder b, nint exception)
-    {
-        if (exception == 0) { b.U32(0); b.U16(0); return; }
-        TypeInfo* type = TypeRegistry.Get(Py.TypeOf(exception));
-        DefineType(type);
-        b.U32(type->Id);
-        byte* slot = b.BeginString();
-        if (b.Remaining >= 4 * MaxValueLength + 8)
-        {
-            var w = new ValueText(b.Cursor, MaxValueLength);
-            ExceptionText.Message(ref w, exception);
-            b.Cursor += w.Finish();
-        }
         b.EndString(slot);
     }
 

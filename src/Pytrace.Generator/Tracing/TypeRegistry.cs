@@ -5,20 +5,22 @@ using Pytrace.Records;
 
 namespace Pytrace.Generator.Tracing;
 
-/// <summary>Interns types: an id and a definition record per type, and how the formatter treats its values.</summary>
+/// <summary>
+/// Interns types: an id and a definition record per type, and how the formatter treats its values. Classes (heap
+/// types) are held by a weak reference whose callback forgets them, so a program that makes and drops classes keeps
+/// them collectable; static types live forever anyway. Nothing here runs the program's code: types are recognised by
+/// identity, never by name, and names are read through type's own getters.
+/// </summary>
 internal static unsafe class TypeRegistry
 {
     private static NativeMap<TypeInfo> s_types;
+    /// <summary>Weak reference address to the class it watches.</summary>
+    private static NativeMap<nint> s_watched;
     private static uint s_nextId = 1;
-    private const int TpReprOffset = 88;
-
-    /// <summary>C types whose repr runs no Python code, touches no user object and costs little.</summary>
-    private static readonly string[] s_safeReprNames =
-    [
-        "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone",
-        "decimal.Decimal", "re.Pattern", "method_descriptor", "wrapper_descriptor", "getset_descriptor",
-        "NotImplementedType", "ellipsis", "NoneType",
-    ];
+    private static nint s_forget;
+    /// <summary>Weak references whose class died, released at the next definition (not inside their own callback).</summary>
+    private static nint* s_deadRefs;
+    private static int s_deadCount, s_deadCapacity;
 
     public static TypeInfo* Get(nint type)
     {
@@ -28,14 +30,14 @@ internal static unsafe class TypeRegistry
 
     private static TypeInfo* Define(nint type)
     {
-        Py.IncRef(type); // keeps the address from being reused by another type
+        ReleaseDeadRefs();
         TypeInfo* info = s_types.Add(type);
         info->Id = s_nextId++;
-        info->Kind = Classify(type, out info->BaseKind, out info->ReprOverridden);
+        info->Kind = TypeClassifier.Classify(type, out info->BaseKind);
 
-        string qualName = Py.AttrString(type, "__qualname__"u8) ?? TpName(type);
-        string module = Py.AttrString(type, "__module__"u8) ?? "";
-        string fullName = module is "" or "builtins" ? qualName : module + "." + qualName;
+        string qualName = Py.TypeQualName(type) ?? Py.ShortTypeName(type);
+        string? module = Py.TypeModule(type);
+        string fullName = module is null or "builtins" ? qualName : module + "." + qualName;
         info->FullName = Py.Utf8Z(fullName);
         info->FullNameLength = Encoding.UTF8.GetByteCount(fullName);
 
@@ -46,46 +48,57 @@ internal static unsafe class TypeRegistry
         b.Utf8(Encoding.UTF8.GetBytes(qualName));
         info->DefinitionLength = b.Finish();
         info->Definition = buffer;
+        Hold(type);
         return info;
     }
 
-    private static TypeKind Classify(nint type, out TypeKind baseKind, out bool reprOverridden)
+    /// <summary>Keeps the type's address from being reused while it is registered: a static type by a reference, a class by a watch.</summary>
+    private static void Hold(nint type)
     {
-        baseKind = TypeKind.Opaque;
-        reprOverridden = false;
-        if (type == Py.TypeOf(Py.None)) return TypeKind.None;
-        if (type == Py.BoolType) return TypeKind.Bool;
-        if (type == Py.LongType) return TypeKind.Int;
-        if (type == Py.FloatType) return TypeKind.Float;
-        if (type == Py.UnicodeType) return TypeKind.Str;
-        if (type == Py.BytesType) return TypeKind.Bytes;
-        if (type == Py.ListType) return TypeKind.List;
-        if (type == Py.TupleType) return TypeKind.Tuple;
-        if (type == Py.DictType) return TypeKind.Dict;
-        if (type == Py.SetType) return TypeKind.Set;
-        if (type == Py.FrozenSetType) return TypeKind.FrozenSet;
-        if (type == Py.ModuleType) return TypeKind.Module;
-        if (Py.IsSubtype(type, Py.TypeType)) return TypeKind.Class;
-        if (type == Py.FunctionType || type == Py.CFunctionType || type == Py.ComplexType
-            || type == Py.RangeType || type == Py.CodeType || Array.IndexOf(s_safeReprNames, TpName(type)) >= 0)
-            return TypeKind.SafeRepr;
-        if (Py.IsSubtype(type, Py.BaseExceptionType)) return TypeKind.Exception;
-        ReadOnlySpan<(nint Type, TypeKind Kind)> bases =
-        [
-            (Py.LongType, TypeKind.Int), (Py.FloatType, TypeKind.Float), (Py.UnicodeType, TypeKind.Str),
-            (Py.BytesType, TypeKind.Bytes), (Py.ListType, TypeKind.List), (Py.TupleType, TypeKind.Tuple),
-            (Py.DictType, TypeKind.Dict), (Py.SetType, TypeKind.Set), (Py.FrozenSetType, TypeKind.FrozenSet),
-        ];
-        foreach (var (baseType, kind) in bases)
+        if (!Py.IsHeapType(type)) { Py.IncRef(type); return; }
+        if (s_forget == 0)
+            s_forget = Py.CFunctionNew(Py.MethodDef("_pytrace_type_gone", (delegate* unmanaged<nint, nint, nint>)&Forget, Py.MethO), 0, 0);
+        nint weakref = Py.WeakrefNewRef(type, s_forget);
+        if (weakref == 0)
         {
-            if (!Py.IsSubtype(type, baseType)) continue;
-            baseKind = kind;
-            reprOverridden = *(nint*)(type + TpReprOffset) != *(nint*)(baseType + TpReprOffset);
-            return TypeKind.Subclass;
+            Py.ErrClear();
+            Py.IncRef(type); // not weakly referenceable: kept, as before
+            return;
         }
-        return TypeKind.Opaque;
+        *s_watched.Add(weakref) = type;
     }
 
-    private static string TpName(nint type) => Marshal.PtrToStringUTF8(*(nint*)(type + 24)) ?? "?";
+    [UnmanagedCallersOnly]
+    private static nint Forget(nint self, nint weakref)
+    {
+        nint* type = s_watched.Find(weakref);
+        if (type != null)
+        {
+            TypeInfo* info = s_types.Find(*type);
+            if (info != null)
+            {
+                NativeMemory.Free(info->FullName);
+                NativeMemory.Free(info->Definition);
+                s_types.Remove(*type);
+            }
+            s_watched.Remove(weakref);
+            DeferRelease(weakref);
+        }
+        return Py.NewNone();
+    }
 
+    private static void DeferRelease(nint weakref)
+    {
+        if (s_deadCount == s_deadCapacity)
+        {
+            s_deadCapacity = Math.Max(64, s_deadCapacity * 2);
+            s_deadRefs = (nint*)NativeMemory.Realloc(s_deadRefs, (nuint)(s_deadCapacity * sizeof(nint)));
+        }
+        s_deadRefs[s_deadCount++] = weakref;
+    }
+
+    private static void ReleaseDeadRefs()
+    {
+        while (s_deadCount > 0) Py.DecRef(s_deadRefs[--s_deadCount]);
+    }
 }

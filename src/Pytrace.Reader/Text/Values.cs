@@ -1,6 +1,6 @@
 namespace Pytrace.Reader.Text;
 
-/// <summary>Value text for one-line display: cut with "...", newlines made visible, exceptions as Type('msg').</summary>
+/// <summary>Value text for one-line display: cut with "...", newlines made visible, exceptions as their repr.</summary>
 public static class Values
 {
     public static string Cut(string value, int max)
@@ -9,9 +9,9 @@ public static class Values
         return flat.Length <= max || max < 4 ? flat : flat[..(max - 3)] + "...";
     }
 
-    /// <summary>How Python's repr shows an exception built from its message: PaymentError('card declined').</summary>
-    public static string Exception(string? type, string? message) =>
-        $"{type ?? "Exception"}({(string.IsNullOrEmpty(message) ? "" : PyRepr(message))})";
+    /// <summary>The recorded exception is its repr (PaymentError('card declined')); the type alone when none was recorded.</summary>
+    public static string Exception(string? type, string? repr) =>
+        string.IsNullOrEmpty(repr) ? type ?? "Exception" : repr;
 
     /// <summary>
     /// The text of a str's repr ('it\'s', "it's", or 'cut...' as the tracer cuts long values), with only quotes
@@ -36,15 +36,5 @@ public static class Values
             text.Append(body[i]);
         }
         return text.ToString();
-    }
-
-    /// <summary>Python's repr of a str: single quotes unless the text has ' and no ".</summary>
-    public static string PyRepr(string text)
-    {
-        var quote = text.Contains('\'') && !text.Contains('"') ? '"' : '\'';
-        var escaped = text.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\t", "\\t").Replace("\r", "\\r");
-        if (quote == '\'')
-            escaped = escaped.Replace("'", "\\'");
-        return quote + escaped + quote;
     }
 }

@@ -14,8 +14,8 @@ public static class Shop
         b.Enter("shop", "price", ("item", "str", "'book'"), ("qty", "int", "2"));                  // 2
         b.Return("float", "24.0", 3_100);
         b.Enter("shop", "pay", ("amount", "float", "24.0"));                                       // 3
-        b.Raise("PaymentError", "card declined", 40_200);
-        b.Raise("PaymentError", "card declined", 104_000);
+        b.Raise("PaymentError", "PaymentError('card declined')", 40_200);
+        b.Raise("PaymentError", "PaymentError('card declined')", 104_000);
         b.Leaf("shop", "helper", "NoneType", "None", ("x", "int", "5"));                            // 4
         b.Leaf("json.decoder", "JSONDecoder.decode", "dict", "{'a': 1}", ("s", "str", "'{\"a\": 1}'"));  // 5
         b.Leaf("shop", "checkout_fast", "bool", "True", ("user", "str", "'bob'"));                 // 6

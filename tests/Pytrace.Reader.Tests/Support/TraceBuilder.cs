@@ -119,7 +119,7 @@ public sealed class TraceBuilder : IDisposable
 
     public void Yield(string type, string value) => End(Schema.EndKind.Yield, type, value, null);
 
-    public void Raise(string type, string message, long? duration = null) => End(Schema.EndKind.Exception, type, message, duration);
+    public void Raise(string type, string repr, long? duration = null) => End(Schema.EndKind.Exception, type, repr, duration);
 
     private void End(int endKind, string type, string value, long? duration)
     {

@@ -1,0 +1,84 @@
+namespace Pytrace.Generator.Interop;
+
+/// <summary>
+/// Type objects read without running Python code: slots and flags from the PyTypeObject layout (stable on 3.8-3.13
+/// up to tp_descr_get), names through type's own descriptors (a metaclass's __getattribute__ or properties are
+/// never asked), weak references to heap types, and look-ups in modules that are already loaded.
+/// </summary>
+internal static unsafe partial class Py
+{
+    public const int TpNameOffset = 24, TpReprOffset = 88, TpStrOffset = 136, TpFlagsOffset = 168,
+        TpDictOffset = 264, TpDescrGetOffset = 272;
+    private const ulong HeapTypeFlag = 1UL << 9;
+
+    public static nint MethodDescrType, WrapperDescrType, GetSetDescrType, MemberDescrType, ClassMethodDescrType,
+        NotImplementedType, EllipsisType, MethodType;
+    public static delegate* unmanaged<nint, nint, nint> WeakrefNewRef;
+    public static delegate* unmanaged<nint, nint> FunctionGetCode;
+    private static nint s_qualNameDescr, s_moduleDescr;
+
+    private static void ResolveTypes()
+    {
+        MethodDescrType = Require("PyMethodDescr_Type");
+        WrapperDescrType = Require("PyWrapperDescr_Type");
+        GetSetDescrType = Require("PyGetSetDescr_Type");
+        MemberDescrType = Require("PyMemberDescr_Type");
+        ClassMethodDescrType = Require("PyClassMethodDescr_Type");
+        NotImplementedType = Require("_PyNotImplemented_Type");
+        EllipsisType = Require("PyEllipsis_Type");
+        MethodType = Require("PyMethod_Type");
+        WeakrefNewRef = (delegate* unmanaged<nint, nint, nint>)Require("PyWeakref_NewRef");
+        FunctionGetCode = (delegate* unmanaged<nint, nint>)Require("PyFunction_GetCode");
+    }
+
+    public static bool IsHeapType(nint type) => (*(ulong*)(type + TpFlagsOffset) & HeapTypeFlag) != 0;
+
+    public static nint Slot(nint type, int offset) => *(nint*)(type + offset);
+
+    /// <summary>tp_name as CPython's _PyType_Name gives it: the part after the last dot.</summary>
+    public static string ShortTypeName(nint type)
+    {
+        string name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(*(nint*)(type + TpNameOffset)) ?? "?";
+        return name[(name.LastIndexOf('.') + 1)..];
+    }
+
+    /// <summary>type.__qualname__ of a class, by type's own getter.</summary>
+    public static string? TypeQualName(nint type) => TypeAttr(type, ref s_qualNameDescr, "__qualname__");
+
+    /// <summary>type.__module__ of a class, by type's own getter (None or a non-str gives null).</summary>
+    public static string? TypeModule(nint type) => TypeAttr(type, ref s_moduleDescr, "__module__");
+
+    private static string? TypeAttr(nint type, ref nint descriptor, string name)
+    {
+        if (descriptor == 0)
+        {
+            nint dict = GetAttr(TypeType, "__dict__"u8);
+            nint key = NewString(name);
+            descriptor = dict == 0 ? 0 : GetItem(dict, key);
+            if (descriptor == 0) ErrClear();
+            DecRef(key);
+            DecRef(dict);
+            if (descriptor == 0) return null;
+        }
+        var get = (delegate* unmanaged<nint, nint, nint, nint>)Slot(TypeOf(descriptor), TpDescrGetOffset);
+        nint value = get(descriptor, type, TypeOf(type));
+        if (value == 0) { ErrClear(); return null; }
+        string? text = TypeOf(value) == UnicodeType ? ToManaged(value) : null;
+        DecRef(value);
+        return text;
+    }
+
+    /// <summary>A borrowed reference to sys.modules[module].__dict__[name] when that module is loaded, else 0.</summary>
+    public static nint LoadedModuleItem(ReadOnlySpan<byte> moduleZ, ReadOnlySpan<byte> nameZ)
+    {
+        nint modules;
+        fixed (byte* key = "modules"u8) modules = SysGetObject(key);
+        if (modules == 0 || TypeOf(modules) != DictType) return 0;
+        nint module;
+        fixed (byte* key = moduleZ) module = DictGetItemString(modules, key);
+        if (module == 0 || TypeOf(module) != ModuleType) return 0;
+        nint dict = *(nint*)(module + 16); // PyModuleObject.md_dict
+        if (dict == 0 || TypeOf(dict) != DictType) return 0;
+        fixed (byte* key = nameZ) return DictGetItemString(dict, key);
+    }
+}
