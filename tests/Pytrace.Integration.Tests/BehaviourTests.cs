@@ -45,7 +45,7 @@ public partial class BehaviourTests
         Assert.Equal(1, traced.ExitCode);
         Assert.Equal(plain.Stderr, WithoutSummary(traced.Stderr));
         var inner = run.Calls().Single(c => c.Func == "inner");
-        Assert.Equal((3, "KeyError", "'missing'"), (inner.End, inner.ResultType, inner.Result));
+        Assert.Equal((3, "KeyError", "KeyError('missing')"), (inner.End, inner.ResultType, inner.Result));
     }
 
     [Theory]

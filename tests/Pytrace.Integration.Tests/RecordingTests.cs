@@ -55,7 +55,7 @@ public class RecordingTests
         Assert.Equal("cart=<__main__.Cart object at 0x, user='ann', *extra=(1, 2), express=True, **options={'gift': 'yes'}",
             System.Text.RegularExpressions.Regex.Replace(checkout.ArgText, "0x[0-9a-f]+>", "0x"));
         Assert.Equal(["Cart", "str", "tuple", "bool", "dict"], checkout.Args.Select(a => a.Type));
-        Assert.Equal((3, "PaymentError", "card declined"), (checkout.End, checkout.ResultType, checkout.Result));
+        Assert.Equal((3, "PaymentError", "PaymentError('card declined')"), (checkout.End, checkout.ResultType, checkout.Result));
 
         var price = calls.Single(c => c.Func == "price");
         Assert.Equal("item='book', qty=2", price.ArgText);
@@ -63,7 +63,7 @@ public class RecordingTests
 
         var pay = calls.Single(c => c.Func == "pay");
         Assert.Equal(checkout.Id, pay.Parent);
-        Assert.Equal((3, "PaymentError", "card declined"), (pay.End, pay.ResultType, pay.Result));
+        Assert.Equal((3, "PaymentError", "PaymentError('card declined')"), (pay.End, pay.ResultType, pay.Result));
 
         var main = calls.Single(c => c.Func == "main");
         Assert.Equal((1, "int", "0"), (main.End, main.ResultType, main.Result));
