@@ -34,6 +34,36 @@ public class BadInputTests
         AssertOneLineError(result, "the ring folder '/no/such/folder' does not exist", folder);
     }
 
+    [Theory]
+    [InlineData("notes.txt", false)]
+    [InlineData("notes.txt", true)]
+    [InlineData("app.db", false)]
+    [InlineData("app.db", true)]
+    public void A_file_that_is_not_a_trace_is_never_replaced_nor_appended_to(string name, bool append)
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "x.py"), "print(1)\n");
+        string path = Path.Combine(folder, name);
+        if (name.EndsWith(".db"))
+        {
+            // Another application's SQLite database, with a meta table of its own.
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE meta(key TEXT, value TEXT); INSERT INTO meta VALUES('schema_version', '7');";
+            command.ExecuteNonQuery();
+        }
+        else
+        {
+            File.WriteAllText(path, "my notes\n");
+        }
+        byte[] before = File.ReadAllBytes(path);
+        string[] args = append ? ["--append", "--db", name, "x.py"] : ["--db", name, "x.py"];
+        AssertOneLineError(Pytrace(folder, args), $"'{name}' exists and is not a pytrace database", folder);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal([name, "x.py"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+    }
+
     [Fact]
     public void Unknown_option()
     {

@@ -1,6 +1,6 @@
 namespace Pytrace.Integration.Tests.Support;
 
-/// <summary>The CPython interpreters the suite runs against; a missing one skips its tests with the reason.</summary>
+/// <summary>The CPython interpreters the suite runs against; a missing one skips its tests with the reason, or fails them under CI=true.</summary>
 public static class Pythons
 {
     public static readonly string[] Minors = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"];
@@ -33,7 +33,10 @@ public static class Pythons
     public static string Require(string minor)
     {
         string? path = Find(minor);
-        if (path is null) Assert.Skip($"CPython {minor} not found (pyenv, PATH or $PYTRACE_TEST_PYTHON_{minor.Replace('.', '_')})");
+        string missing = $"CPython {minor} not found (pyenv, PATH or $PYTRACE_TEST_PYTHON_{minor.Replace('.', '_')})";
+        // On CI a missing interpreter is a broken machine, not a reason to pass with fewer versions tested.
+        if (path is null && Environment.GetEnvironmentVariable("CI") is "true" or "1") Assert.Fail(missing);
+        if (path is null) Assert.Skip(missing);
         return path;
     }
 }
