@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Pytrace.Integration.Tests.Support;
 
 /// <summary>What Python itself says a call was, as the reference tracer (<see cref="ReferenceTrace.Source"/>) saw it.</summary>
-public sealed record ExpectedValue(string Type, string[] Accept, string Mode);
+public sealed record ExpectedValue(string[] Types, string[] Accept, string Mode);
 
 public sealed record ExpectedArg(string Name, ExpectedValue Value);
 
@@ -69,6 +69,10 @@ public static partial class ReferenceTrace
             finally:
                 open_ids.discard(id(value))
 
+        def type_names(t):
+            # the type may be recorded by __name__ or __qualname__ (they differ for classes defined in functions)
+            return sorted({t.__name__, t.__qualname__})
+
         def describe(value):
             # [type name, what the stored value may be, how to compare]: 'exact' (one of the listed texts),
             # 'address' (equal once every 0x... address is blanked), or 'type' (only the type is compared)
@@ -79,12 +83,12 @@ public static partial class ReferenceTrace
                 if t is int and len(text) > LIMIT:
                     digits = len(text.lstrip("-"))  # the summary the issue allows
                     accept += ["<int of %d digits>" % digits, "<int of ~%d digits>" % digits]
-                return [t.__name__, accept, "exact"]
+                return [type_names(t), accept, "exact"]
             if t is type:
-                return [t.__name__, [cut(repr(value))], "exact"]  # a class: type.__repr__, no user code
+                return [type_names(t), [cut(repr(value))], "exact"]  # a class: type.__repr__, no user code
             if t.__repr__ is object.__repr__:
-                return [t.__name__, [ADDRESS.sub("0x", cut(repr(value)))], "address"]
-            return [t.__name__, [], "type"]
+                return [type_names(t), [ADDRESS.sub("0x", cut(repr(value)))], "address"]
+            return [type_names(t), [], "type"]
 
         under_cache = {}
         def under(code):
@@ -150,30 +154,56 @@ public static partial class ReferenceTrace
             return [[name] + describe(loc[name.lstrip("*")]) for name in order]
 
         records = []
-        stack = []  # [frame, record, pending exception]
+        stack = []  # [frame, record, exception not handled yet, last exception raised in it]
+
+        YIELD_VALUE, YIELD_FROM, RESUME = dis.opmap["YIELD_VALUE"], dis.opmap.get("YIELD_FROM"), dis.opmap.get("RESUME")
+
+        def left_by(frame):
+            # how a frame is being left, from the instruction it is at: "return", "yield" or "other" (an exception)
+            code, i = frame.f_code, frame.f_lasti
+            raw = code.co_code
+            if i < 0:
+                return "other"
+            if raw[i] in RETURN_OPS:
+                return "return"
+            if code.co_flags & GEN_FLAGS:
+                if raw[i] == YIELD_VALUE:
+                    return "yield"  # 3.8-3.12
+                if YIELD_FROM is not None and i + 2 < len(raw) and raw[i + 2] == YIELD_FROM:
+                    return "yield"  # 3.8-3.10 suspended in yield from / await: f_lasti is just before YIELD_FROM
+                if raw[i] == RESUME and i >= 2 and raw[i - 2] == YIELD_VALUE:
+                    return "yield"  # 3.13
+            return "other"
 
         def local(frame, event, arg):
+            top = stack[-1] if stack and stack[-1][0] is frame else None
             if event == "line":
-                if stack and stack[-1][0] is frame:
-                    stack[-1][2] = None
+                if top:
+                    top[2] = None  # the exception was handled here (or an except clause is being tested)
             elif event == "exception":
-                if stack and stack[-1][0] is frame:
-                    stack[-1][2] = arg[1]
+                if top:
+                    top[2] = top[3] = arg[1]
             elif event == "return":
-                if not stack or stack[-1][0] is not frame:
+                if top is None:
                     raise RuntimeError("reference tracer: return of a frame that is not on top: " + frame.f_code.co_name)
-                _, rec, exc = stack.pop()
-                code = frame.f_code
+                _, rec, pending, last = stack.pop()
+                how = left_by(frame)
+                # an exception thrown in at a yield leaves the frame at the yield: only a pending one tells
+                exc = pending if how == "yield" else last if how == "other" else None
+                if how == "other" and exc is None:
+                    raise RuntimeError("reference tracer: %s left at offset %d without an exception" % (rec["name"], frame.f_lasti))
                 if exc is not None:
                     rec["end"] = "exception"
-                    rec["type"] = type(exc).__name__
+                    rec["type"] = type_names(type(exc))
                     s = str(exc)
-                    tb = type(exc).__name__ + (": " + s if s else "")
+                    name = type(exc).__qualname__  # as the traceback module prints it
+                    if type(exc).__module__ not in ("builtins", "__main__"):
+                        name = type(exc).__module__ + "." + name
+                    tb = name + (": " + s if s else "")
                     rec["accept"] = sorted({cut(s), cut(repr(exc)), cut(tb)})
                     rec["mode"] = "exact"
                 else:
-                    op = code.co_code[frame.f_lasti] if frame.f_lasti >= 0 else None
-                    rec["end"] = "yield" if code.co_flags & GEN_FLAGS and op not in RETURN_OPS else "return"
+                    rec["end"] = how
                     rec["type"], rec["accept"], rec["mode"] = describe(arg)
             return local
 
@@ -184,7 +214,7 @@ public static partial class ReferenceTrace
             rec = {"kind": "call" if first else "resume", "name": qualname(frame), "depth": len(stack),
                    "line": frame.f_code.co_firstlineno, "args": arguments(frame) if first else [], "end": "unfinished"}
             records.append(rec)
-            stack.append([frame, rec, None])
+            stack.append([frame, rec, None, None])
             return local
 
         sys.argv = [prog] + sys.argv[3:]
@@ -207,11 +237,11 @@ public static partial class ReferenceTrace
         foreach (var c in doc.RootElement.EnumerateArray())
         {
             var args = c.GetProperty("args").EnumerateArray()
-                .Select(a => new ExpectedArg(a[0].GetString()!, new ExpectedValue(a[1].GetString()!,
+                .Select(a => new ExpectedArg(a[0].GetString()!, new ExpectedValue(Strings(a[1]),
                     a[2].EnumerateArray().Select(x => x.GetString()!).ToArray(), a[3].GetString()!)))
                 .ToList();
             string end = c.GetProperty("end").GetString()!;
-            ExpectedValue? result = end == "unfinished" ? null : new ExpectedValue(c.GetProperty("type").GetString()!,
+            ExpectedValue? result = end == "unfinished" ? null : new ExpectedValue(Strings(c.GetProperty("type")),
                 c.GetProperty("accept").EnumerateArray().Select(x => x.GetString()!).ToArray(), c.GetProperty("mode").GetString()!);
             calls.Add(new ExpectedCall(c.GetProperty("kind").GetString()!, c.GetProperty("name").GetString()!,
                 c.GetProperty("depth").GetInt32(), c.GetProperty("line").GetInt32(), args, end, result));
@@ -219,13 +249,15 @@ public static partial class ReferenceTrace
         return calls;
     }
 
+    private static string[] Strings(JsonElement list) => list.EnumerateArray().Select(x => x.GetString()!).ToArray();
+
     private static readonly string[] EndNames = ["unfinished", "return", "yield", "exception"];
 
     private static string Key(ExpectedCall e) => $"{e.Kind} {e.Name} @{e.Depth}";
 
     private static string Key(CallRecord a) => $"{(a.Kind == 1 ? "resume" : a.Kind == 0 ? "call" : "log")} {a.Func} @{a.Depth}";
 
-    private static string Show(ExpectedValue v) => v.Mode == "type" ? $"<{v.Type}>" : $"{v.Type} {string.Join(" | ", v.Accept)}";
+    private static string Show(ExpectedValue v) => v.Mode == "type" ? $"<{string.Join("|", v.Types)}>" : $"{string.Join("|", v.Types)} {string.Join(" | ", v.Accept)}";
 
     public static string Show(ExpectedCall e) =>
         $"{Key(e)} ({string.Join(", ", e.Args.Select(a => $"{a.Name}={Show(a.Value)}"))}) -> {e.End}" +
@@ -236,7 +268,7 @@ public static partial class ReferenceTrace
         (a.End == 0 ? "" : $" {a.ResultType} {a.Result}");
 
     private static bool Matches(ExpectedValue e, string? type, string? value) =>
-        e.Type == type && e.Mode switch
+        e.Types.Contains(type) && e.Mode switch
         {
             "exact" => e.Accept.Contains(value ?? ""),
             "address" => e.Accept.Contains(Address().Replace(value ?? "", "0x")),
