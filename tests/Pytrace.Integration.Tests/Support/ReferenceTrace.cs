@@ -255,7 +255,14 @@ public static partial class ReferenceTrace
 
     private static string Key(ExpectedCall e) => $"{e.Kind} {e.Name} @{e.Depth}";
 
-    private static string Key(CallRecord a) => $"{(a.Kind == 1 ? "resume" : a.Kind == 0 ? "call" : "log")} {a.Func} @{a.Depth}";
+    private static string KindName(CallRecord a) => a.Kind switch { 0 => "call", 1 => "resume", 2 => "log", _ => a.Kind.ToString() };
+
+    private static string Key(CallRecord a) => $"{KindName(a)} {a.Func} @{a.Depth}";
+
+    // Calls are aligned by name and depth; a wrong kind (a resume recorded as a call) is then a difference of the pair.
+    private static string Align(ExpectedCall e) => $"{e.Name} @{e.Depth}";
+
+    private static string Align(CallRecord a) => $"{a.Func} @{a.Depth}";
 
     private static string Show(ExpectedValue v) => v.Mode == "type" ? $"<{string.Join("|", v.Types)}>" : $"{string.Join("|", v.Types)} {string.Join(" | ", v.Accept)}";
 
@@ -279,7 +286,8 @@ public static partial class ReferenceTrace
     private static List<string> Details(ExpectedCall e, CallRecord a)
     {
         var d = new List<string>();
-        if (Key(e) != Key(a)) d.Add("call");
+        if (Align(e) != Align(a)) d.Add("call");
+        if (e.Kind != KindName(a)) d.Add("kind");
         for (int i = 0; i < Math.Max(e.Args.Count, a.Args.Count); i++)
         {
             var ea = e.Args.ElementAtOrDefault(i);
@@ -301,8 +309,8 @@ public static partial class ReferenceTrace
     public static List<string> Compare(IReadOnlyList<ExpectedCall> expected, IReadOnlyList<CallRecord> actual)
     {
         int n = expected.Count, m = actual.Count;
-        var ek = expected.Select(Key).ToArray();
-        var ak = actual.Select(Key).ToArray();
+        var ek = expected.Select(Align).ToArray();
+        var ak = actual.Select(Align).ToArray();
         var lcs = new int[n + 1, m + 1];
         for (int i = n - 1; i >= 0; i--)
             for (int j = m - 1; j >= 0; j--)
@@ -346,8 +354,9 @@ public static partial class ReferenceTrace
         var diffs = Compare(expected, actual);
         if (diffs.Count == 0) return;
         var text = new StringBuilder();
-        text.Append(CultureInfoInvariant($"{diffs.Count} difference(s) between Python ({expected.Count} calls) and pytrace ({actual.Count} calls); first {Math.Min(20, diffs.Count)}:\n"));
-        foreach (var d in diffs.Take(20)) text.Append(d).Append('\n');
+        int show = int.TryParse(Environment.GetEnvironmentVariable("PYTRACE_FIDELITY_DIFFS"), out int wanted) ? wanted : 20;
+        text.Append(CultureInfoInvariant($"{diffs.Count} difference(s) between Python ({expected.Count} calls) and pytrace ({actual.Count} calls); first {Math.Min(show, diffs.Count)} ($PYTRACE_FIDELITY_DIFFS=N shows N):\n"));
+        foreach (var d in diffs.Take(show)) text.Append(d).Append('\n');
         Assert.Fail(text.ToString());
     }
 
