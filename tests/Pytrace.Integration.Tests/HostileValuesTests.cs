@@ -466,7 +466,8 @@ public partial class HostileValuesTests
         var traced = run.Trace(script, "--repr", "safe");
         Assert.True(traced.ExitCode == 0, $"exit {traced.ExitCode}: {traced.Stderr}");
         // the counts of hostile methods run: the untraced run's are the program's own calls
-        Assert.Equal(untraced.Stdout, traced.Stdout);
+        Assert.True(untraced.Stdout == traced.Stdout,
+            $"user code ran while pytrace formatted values:\n  untraced {untraced.Stdout.Trim()}\n  traced   {traced.Stdout.Trim()}");
         Assert.True(run.Scalar<long>("SELECT count(*) FROM calls") > 100, "too few calls recorded");
     }
 
