@@ -22,7 +22,7 @@ public sealed class TracedRun : IDisposable
     public ProcessResult Trace(string script, params string[] options) =>
         ProcessRun.Run(Repo.Pytrace, ["--python", Python, "--db", Db, .. options, script], Folder);
 
-    public ProcessResult Untraced(string script) => ProcessRun.Run(Python, [script], Folder);
+    public ProcessResult Untraced(string script, params string[] args) => ProcessRun.Run(Python, [script, .. args], Folder);
 
     /// <summary>Runs the script with a plain `python` that can import pytrace (the API), as `pytrace pythonpath` says.</summary>
     public ProcessResult WithModule(string script, params string[] args) =>

@@ -1,0 +1,465 @@
+using Pytrace.Integration.Tests.Support;
+
+namespace Pytrace.Integration.Tests;
+
+/// <summary>
+/// Fidelity: pytrace's record of a program against what Python itself reports. Each program is run twice, under a
+/// pure-Python sys.settrace reference tracer (<see cref="ReferenceTrace"/>, which writes JSON) and under pytrace
+/// with `--modules` its own folder (SQLite); the call trees must match call for call — kind (call/resume), qualified
+/// name, depth, every built-in argument and return/yield value (exact, or cut to 100 characters ending in "..."),
+/// exception type and message (str(exc), repr(exc) or `Type: str(exc)`). The failure lists every difference.
+/// </summary>
+public class FidelityTests
+{
+    /// <summary>str and bytes of each length 40-110, plain, quoted, non-ASCII, escaped, as argument and return value.</summary>
+    private const string Strings = """
+        ALPHA = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_/?=&.:" * 2
+        STARTS = ["", "it's ", 'say "hi" ', "both ' and \" ", "caf\u00e9 \u65e5\u672c \U0001F600 ", "tab\tnew\nline\\ ",
+                  "nul\x00 ctl\x1f del\x7f ", "\u00a0nbsp \u200b zwsp \u2028 ls "]
+
+        def ident(x):
+            return x
+
+        def strings():
+            for n in range(40, 111):
+                for start in STARTS:
+                    ident((start + ALPHA)[:n])
+                ident(ALPHA[:n].encode())
+                ident((b"\xff\x00'\"\\ " + ALPHA.encode())[:n])
+            ident("https://example.com/api/v1/users/12345/orders?page=2")
+            return n
+
+        print(strings())
+        """;
+
+    /// <summary>int (negative, 64-bit edges, 97-150 digits), float, bool, None, bytes, complex; *args and **kwargs.</summary>
+    private const string Scalars = """
+        VALUES = [
+            0, 1, -1, 7, -7, 255, 2**30 - 1, 2**30, -2**30, 2**31, -2**31, 2**60, 2**62, 2**63 - 1, 2**63, -2**63, -2**63 - 1,
+            2**64, 10**20, -10**30, int("9" * 97), int("9" * 98), int("9" * 99), 10**99, -10**99, 10**100, -10**100,
+            int("1234567890" * 10) + 1, int("9" * 150), -int("8" * 150),
+            0.0, -0.0, 0.1, -2.5, 1.5, 100.0, 1e16, 1e-7, 1e22, 2.5e-7, 3.141592653589793, 1e300, -1.7976931348623157e308,
+            5e-324, 123456789012345.6, float("inf"), float("-inf"), float("nan"),
+            True, False, None,
+            b"", b"abc", b"\x00\xff'\"", bytes(range(256))[:40], b"'", b'"', b"'\"",
+            0j, 1j, -1j, 2.5 + 3j, -1.5 - 2j, complex(1e300, -1e-300), complex(float("nan"), float("inf")), complex(0.0, -0.0),
+            complex(-0.0, 0.0), 1e16j,
+        ]
+
+        def ident(x):
+            return x
+
+        def many(a, b, c, d, e, f, g, *rest, key=None, **more):
+            return (a, b, c, d, e, f, g)
+
+        def scalars():
+            for v in VALUES:
+                ident(v)
+            many(1, 2.5, True, None, b"x", 3j, -7, 8, 9.5, key="v", other=False)
+            return len(VALUES)
+
+        print(scalars())
+        """;
+
+    /// <summary>list, tuple, dict, set, frozenset, nested to 4 levels, cycles, and a few past the length limit.</summary>
+    private const string Containers = """
+        def ident(x):
+            return x
+
+        def build():
+            cyclic = [1, 2]
+            cyclic.append(cyclic)
+            selfdict = {"a": 1}
+            selfdict["me"] = selfdict
+            return [
+                [], [1, 2, 3], (), (1,), (1, "a", None), ("x", (2,)), {}, {"a": 1, 2: [3, 4]}, {1.5: b"z", None: True},
+                set(), {1, 2, 3}, {"only"}, frozenset(), frozenset({"x"}), frozenset({1, 2}), {(1, 2): frozenset({3})},
+                [1, [2, (3, {4: 5})]], {"k": {"n": {"m": [1]}}}, [[], [[]], [[[]]]], ((), ((),)),
+                [0] * 33, [0] * 34, list(range(40)), tuple("abc" * 10), dict(zip("abcdefghijklmnopqrst", range(20))),
+                set(range(30)), frozenset(range(5)), ["x" * 90], ("y" * 95, 1), {"key": "v" * 120},
+                [1.5, -0.0, b"z", 2j, True, None, 10**20], cyclic, selfdict, [cyclic], {"l": cyclic},
+                [set(), frozenset(), {}, (), []], {1: {2: {3: {}}}},
+            ]
+
+        def containers():
+            values = build()
+            for v in values:
+                ident(v)
+            return len(values)
+
+        print(containers())
+        """;
+
+    /// <summary>exceptions with non-str args (KeyError(3), SystemExit(0), ValueError(1, 2)...), raised by the interpreter, through frames, converted.</summary>
+    private const string Exceptions = """
+        class AppError(Exception):
+            pass
+
+        class Wrapped(LookupError):
+            pass
+
+        def raise_it(kind, *args):
+            raise kind(*args)
+
+        def catch(kind, *args):
+            try:
+                raise_it(kind, *args)
+            except BaseException as caught:
+                return type(caught).__name__
+
+        def through(levels, kind, *args):
+            if levels == 0:
+                raise_it(kind, *args)
+            return through(levels - 1, kind, *args)
+
+        def divide(a, b):
+            return a / b
+
+        def index(seq, i):
+            return seq[i]
+
+        def attribute(obj):
+            return obj.missing
+
+        def decode(data):
+            return data.decode("utf-8")
+
+        def convert(key):
+            try:
+                return {}[key]
+            except KeyError:
+                raise ValueError("converted %r" % (key,))
+
+        def caught_inside(key):
+            try:
+                return {}[key]
+            except KeyError:
+                pass
+            return "fallback"
+
+        def exceptions():
+            cases = [
+                (KeyError, 3), (KeyError, "k"), (KeyError,), (KeyError, (1, 2)), (KeyError, None), (KeyError, 1, 2),
+                (SystemExit, 0), (SystemExit, 2), (SystemExit, "bye"), (SystemExit,),
+                (ValueError, 1, 2), (ValueError, "plain message"), (ValueError,), (ValueError, ""), (ValueError, 1.5),
+                (ValueError, b"bytes"), (ValueError, [1, 2]), (ValueError, "x" * 150),
+                (RuntimeError, "it's \"quoted\""), (OSError, 2, "No such file"), (OSError, 2, "No such file", "/tmp/x"),
+                (StopIteration, 5), (KeyboardInterrupt,), (GeneratorExit,), (AppError, "boom", 7), (AppError, "one"),
+                (Wrapped, 3), (Wrapped, "k"), (UnicodeError, "u"), (IndexError, 0), (ZeroDivisionError, "by zero"),
+            ]
+            for case in cases:
+                catch(*case)
+            for trial in (lambda: divide(1, 0), lambda: index([], 3), lambda: index({}, "k"), lambda: attribute(None),
+                          lambda: decode(b"\xff"), lambda: convert(3), lambda: through(3, KeyError, 7),
+                          lambda: divide(1.5, 0), lambda: index("ab", 5)):
+                try:
+                    trial()
+                except Exception as e:
+                    print(type(e).__name__, e)
+            caught_inside(4)
+            return len(cases)
+
+        print(exceptions())
+        """;
+
+    /// <summary>inheritance (Base.method on a Child is Base.method; def free(self, z) is free), class/static methods, properties, closures, lambdas, local classes, recursion, signatures.</summary>
+    private const string Names = """
+        class Base:
+            def __init__(self, v):
+                self.v = v
+
+            def method(self, z):
+                return self.v + z
+
+            @classmethod
+            def cm(cls, z):
+                return z * 2
+
+            @staticmethod
+            def sm(z):
+                return z - 1
+
+            @property
+            def prop(self):
+                return self.v
+
+            def over(self):
+                return "base"
+
+            def __len__(self):
+                return 3
+
+        class Child(Base):
+            def over(self):
+                return "child+" + super().over()
+
+        class GrandChild(Child):
+            pass
+
+        def free(self, z):
+            return z
+
+        def outer(a):
+            def inner(b):
+                return a + b
+            return inner
+
+        def make_counter():
+            count = 0
+            def inc():
+                nonlocal count
+                count += 1
+                return count
+            return inc
+
+        def factory():
+            class Local:
+                def m(self):
+                    return 1
+            return Local().m()
+
+        def deep():
+            def level1():
+                def level2():
+                    return "bottom"
+                return level2()
+            return level1()
+
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+        def sig(a, b=2, *rest, c, d=4, **kw):
+            return a
+
+        def posonly(a, b, /, c, *, d):
+            return d
+
+        square = lambda x: x * x
+
+        def with_lambda(items):
+            return sorted(items, key=lambda v: -v)
+
+        def names():
+            child = Child(3)
+            Base.method(child, 1)
+            child.method(4)
+            Base(1).method(2)
+            GrandChild(5).method(6)
+            Child.cm(5)
+            child.cm(6)
+            Base.cm(7)
+            Base.sm(3)
+            Child.sm(4)
+            child.sm(5)
+            child.prop
+            child.over()
+            len(child)
+            free(child, 9)
+            free(Base(1), 9)
+            outer(1)(2)
+            inc = make_counter()
+            inc()
+            inc()
+            factory()
+            deep()
+            fib(5)
+            sig(1, c=3)
+            sig(1, 2, 3, 4, c=5, d=6, e=7)
+            posonly(1, 2, 3, d=4)
+            posonly(1, 2, c=3, d=4)
+            square(4)
+            with_lambda([3, 1, 2])
+            return "ok"
+
+        print(names())
+        """;
+
+    /// <summary>generators resumed more than 20 times (3.11 specialises), 30 short ones, yield from, send, throw, close, an exception out of a generator.</summary>
+    private const string Generators = """
+        def counter(n):
+            for i in range(n):
+                yield i
+            return "done"
+
+        def delegate(n):
+            result = yield from counter(n)
+            return result
+
+        def accumulate():
+            total = 0
+            while True:
+                x = yield total
+                if x is None:
+                    return total
+                total += x
+
+        def catcher():
+            while True:
+                try:
+                    yield 1
+                except ValueError as e:
+                    yield "caught " + str(e)
+
+        def failing(n):
+            for i in range(n):
+                yield i
+            raise KeyError(n)
+
+        def generators():
+            total = 0
+            for _ in range(30):
+                for v in counter(3):
+                    total += v
+            for v in counter(25):
+                total += v
+            for v in delegate(22):
+                total += v
+            acc = accumulate()
+            next(acc)
+            for i in range(25):
+                acc.send(i)
+            try:
+                acc.send(None)
+            except StopIteration as stop:
+                total += stop.value
+            c = catcher()
+            next(c)
+            c.throw(ValueError("t"))
+            next(c)
+            c.close()
+            try:
+                for v in failing(21):
+                    total += v
+            except KeyError:
+                pass
+            return total
+
+        print(generators())
+        """;
+
+    /// <summary>coroutines driven by send() and by asyncio.gather, awaiting each other and a custom __await__ generator; a failing task.</summary>
+    private const string Coroutines = """
+        import asyncio
+
+        class Tick:
+            def __await__(self):
+                yield "tick"
+                return 1
+
+        async def manual(n):
+            s = 0
+            for i in range(n):
+                s += await Tick()
+            return s
+
+        async def worker(name, n):
+            total = 0
+            for i in range(n):
+                await asyncio.sleep(0)
+                total += i
+            return name + str(total)
+
+        async def failing_worker(n):
+            for i in range(n):
+                await asyncio.sleep(0)
+            raise ValueError(n)
+
+        async def chain(n):
+            return await worker("chained", n)
+
+        async def amain():
+            results = await asyncio.gather(worker("a", 25), worker("b", 22), worker("c", 3), chain(21))
+            try:
+                await asyncio.gather(failing_worker(2), worker("d", 4))
+            except ValueError as e:
+                results.append(str(e))
+            return results
+
+        def drive(coro):
+            try:
+                while True:
+                    coro.send(None)
+            except StopIteration as stop:
+                return stop.value
+
+        def coroutines():
+            print(drive(manual(25)))
+            print(asyncio.run(amain()))
+            return "ok"
+
+        print(coroutines())
+        """;
+
+    /// <summary>exec/eval of code compiled as "", "&lt;string&gt;" and as a file in the folder, under --modules: the program goes on, the folder's functions are recorded.</summary>
+    private const string Execd = """
+        import os
+
+        HERE = os.path.dirname(os.path.abspath(__file__))
+        SRC = "def made(x):\n    return target(x) + 1\nmade(5)\n"
+
+        def target(x):
+            return x * 2
+
+        def execd():
+            exec(compile(SRC, "", "exec"), {"target": target})
+            exec(compile(SRC, "<string>", "exec"), {"target": target})
+            exec(SRC, {"target": target})
+            exec(compile(SRC, os.path.join(HERE, "virtual_module.py"), "exec"), {"target": target})
+            eval(compile("target(7)", "", "eval"), {"target": target})
+            namespace = {"target": target}
+            exec(compile("def later(y):\n    return target(y)\n", "", "exec"), namespace)
+            namespace["later"](8)
+            return "ok"
+
+        print(execd())
+        """;
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Strings_of_every_length_from_40_to_110_are_exact_or_cut_with_dots(string minor) => Check(minor, Strings);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Every_scalar_type_is_exact(string minor) => Check(minor, Scalars);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Small_containers_are_exact(string minor) => Check(minor, Containers);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Exceptions_have_their_type_and_message(string minor) => Check(minor, Exceptions);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Functions_are_named_where_they_are_defined(string minor) => Check(minor, Names);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Generators_resumed_many_times_are_resumes(string minor) => Check(minor, Generators);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Coroutines_and_asyncio_gather_are_resumes(string minor) => Check(minor, Coroutines);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Execd_code_under_modules_is_recorded_where_it_is_in_the_folder(string minor) => Check(minor, Execd);
+
+    /// <summary>Same program, same hash seed: once under the reference tracer, once under pytrace; same output, same calls.</summary>
+    private static void Check(string minor, string program)
+    {
+        using var run = new TracedRun(minor);
+        string script = run.Write("prog/prog.py", program);
+        string reference = run.Write("reftrace.py", ReferenceTrace.Source);
+        string json = Path.Combine(run.Folder, "reference.json");
+        var env = new Dictionary<string, string> { ["PYTHONHASHSEED"] = "0" };
+        var untraced = ProcessRun.Run(run.Python, [reference, script, json], run.Folder, env);
+        Assert.True(untraced.ExitCode == 0, "reference tracer failed: " + untraced.Stderr);
+        var traced = ProcessRun.Run(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, "--modules", Path.GetDirectoryName(script)!, script],
+            run.Folder, env, TimeSpan.FromSeconds(180));
+        Assert.True(traced.ExitCode == 0, $"pytrace exit {traced.ExitCode}: {traced.Stderr}");
+        Assert.Equal(untraced.Stdout, traced.Stdout);
+        ReferenceTrace.AssertSame(ReferenceTrace.Load(json), run.Calls());
+    }
+}
