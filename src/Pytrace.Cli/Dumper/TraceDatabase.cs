@@ -28,7 +28,8 @@ internal sealed class TraceDatabase : IDisposable
         _db = db;
         // The timeout first: another run appending to this database may hold the lock that switching to WAL needs.
         Exec("PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
-        Exec(Schema.Tables);
+        // One transaction, so another run never sees pytrace's tables without their schema version.
+        Exec($"BEGIN IMMEDIATE; {Schema.Tables} INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}'); COMMIT;");
         _insertCall = Prepare("INSERT INTO calls(id, parent, run, pid, tid, depth, start_ns, end_ns, function, kind, end_kind, result_type, result) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
         _insertArg = Prepare("INSERT INTO args(call, pos, name, type, value) VALUES(?,?,?,?,?)");
         _updateCall = Prepare("UPDATE calls SET end_ns=?, end_kind=?, result_type=?, result=? WHERE id=?");
@@ -69,11 +70,7 @@ internal sealed class TraceDatabase : IDisposable
     {
         using var select = Prepare("SELECT value FROM meta WHERE key='schema_version'");
         long? version = select.ScalarInt64();
-        if (version is null)
-        {
-            Exec($"INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}')");
-        }
-        else if (version != Schema.Version)
+        if (version != Schema.Version)
         {
             throw new TraceDatabaseException($"the database has schema version {version}, this pytrace writes {Schema.Version}; use another --db or drop --append");
         }

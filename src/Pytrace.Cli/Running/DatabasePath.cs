@@ -22,15 +22,19 @@ internal static class DatabasePath
         return null;
     }
 
-    /// <summary>A SQLite file with pytrace's tables and a schema version: any other file is someone else's, and left untouched.</summary>
+    /// <summary>
+    /// A SQLite file with pytrace's tables and a schema version: any other file is someone else's, and left untouched.
+    /// An empty file, or a SQLite file with nothing in it, holds nothing to lose (another run may be creating it).
+    /// </summary>
     private static bool IsTraceDatabase(string path)
     {
         Span<byte> header = stackalloc byte[16];
         try
         {
             using var file = File.OpenRead(path);
-            if (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length || !header.SequenceEqual(SqliteHeader))
-                return false;
+            int read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            if (read == 0) return true;
+            if (read < header.Length || !header.SequenceEqual(SqliteHeader)) return false;
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
@@ -39,8 +43,9 @@ internal static class DatabasePath
         using (db)
         {
             const string Probe = """
-                SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'runs', 'calls', 'functions')) = 4
-                   AND EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version')
+                SELECT NOT EXISTS (SELECT 1 FROM sqlite_master)
+                    OR ((SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'runs', 'calls', 'functions')) = 4
+                        AND EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version'))
                 """;
             if (raw.sqlite3_prepare_v2(db, Probe, out sqlite3_stmt statement) != raw.SQLITE_OK) { statement.Dispose(); return false; }
             using (statement)

@@ -90,24 +90,25 @@ public static partial class ReferenceTrace
                 return [type_names(t), [ADDRESS.sub("0x", cut(repr(value)))], "address"]
             return [type_names(t), [], "type"]
 
+        # Caches are keyed by id, holding the code: code objects compare equal across file names.
         under_cache = {}
         def under(code):
-            r = under_cache.get(code)
+            r = under_cache.get(id(code))
             if r is None:
                 try:
                     r = _real(code.co_filename).startswith(folder)
                 except Exception:
                     r = False
-                under_cache[code] = r
-            return r
+                under_cache[id(code)] = r = (code, r)
+            return r[1]
 
         names = {}
         def qualname(frame):
             code = frame.f_code
-            q = names.get(code)
+            q = names.get(id(code))
             if q is None:
-                q = names[code] = compute_qualname(frame)
-            return q
+                q = names[id(code)] = (code, compute_qualname(frame))
+            return q[1]
 
         def compute_qualname(frame):
             code = frame.f_code
