@@ -11,7 +11,15 @@ namespace Pytrace.Integration.Tests;
 public partial class ValueFormattingTests
 {
     private const string Program = """
-        import json, sys
+        import collections, datetime, decimal, json, sys
+
+        Pair = collections.namedtuple("Pair", "left right")
+
+        class NoneType:
+            pass
+
+        class MySet(set):
+            pass
 
         class Thing:
             pass
@@ -37,6 +45,10 @@ public partial class ValueFormattingTests
             "", "plain", "it's", 'say "hi"', "both ' and \"", "tab\tnew\nline\\", "\x00\x1f\x7f", "caf\u00e9 \u65e5\u672c \U0001F600",
             "\u200b\ud800", b"", b"bytes\x00\xff'", [], [1, [2, [3]]], (), (1,), (1, "a"), {}, {"k": [1, 2]},
             set(), {7}, frozenset(), frozenset({3}), MyList([1, 2]), cyclic,
+            Pair(1, "a"), Pair(Pair(2, None), [3]), MySet(), MySet({4}), KeyError(3), KeyError("k"), SystemExit(0),
+            ValueError(1, 2), ValueError(), datetime.date(2024, 5, 6), datetime.timedelta(seconds=90),
+            datetime.datetime(2024, 5, 6, 7, 8, tzinfo=datetime.timezone.utc), decimal.Decimal("1.50"), json, sys,
+            10 ** 99, -10 ** 99, "u" * 55, ["v" * 60], ..., NotImplemented, str.join, int, Pair,
         ]
 
         def f(value):
@@ -49,6 +61,7 @@ public partial class ValueFormattingTests
         f("x" * 500)
         f(list(range(100000)))
         f({i: str(i) for i in range(10000)})
+        f(NoneType())
         f(Thing())
         f(Loud())
         f(Point((1, 2)))
@@ -79,11 +92,12 @@ public partial class ValueFormattingTests
         Assert.StartsWith("[0, 1, 2, 3", rest[1]);
         Assert.EndsWith("...", rest[1]);
         Assert.StartsWith("{0: '0', 1: '1'", rest[2]);
-        Assert.Matches(ObjectAt(), rest[3]);
-        Assert.Matches(LoudAt(), rest[4]);
-        Assert.Matches(PointAt(), rest[5]); // its own __repr__ is user code: not run under --repr safe
-        Assert.Equal("<int of ~5001 digits>", rest[6]);
-        Assert.Equal("[[[[...", rest[7]); // deeper than 4 levels: cut, visibly
+        Assert.Matches(OwnNoneTypeAt(), rest[3]); // the program's class of that name is not None's type
+        Assert.Matches(ObjectAt(), rest[4]);
+        Assert.Matches(LoudAt(), rest[5]);
+        Assert.Matches(PointAt(), rest[6]); // its own __repr__ is user code: not run under --repr safe
+        Assert.Equal("<int of ~5001 digits>", rest[7]);
+        Assert.Equal("[[[[...", rest[8]); // deeper than 4 levels: cut, visibly
     }
 
     [Theory]
@@ -122,6 +136,9 @@ public partial class ValueFormattingTests
 
     [GeneratedRegex(@"^<__main__\.Loud object at 0x[0-9a-f]+>$")]
     private static partial Regex LoudAt();
+
+    [GeneratedRegex(@"^<__main__\.NoneType object at 0x[0-9a-f]+>$")]
+    private static partial Regex OwnNoneTypeAt();
 
     [GeneratedRegex(@"^<__main__\.Point object at 0x[0-9a-f]+>$")]
     private static partial Regex PointAt();

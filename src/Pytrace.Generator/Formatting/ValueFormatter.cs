@@ -37,6 +37,11 @@ internal static unsafe class ValueFormatter
                 w.Ascii("'>"u8);
                 return;
             case TypeKind.Subclass: FormatAs(ref w, o, info->BaseKind, nesting, open); return;
+            case TypeKind.NamedTuple when NamedTuple(ref w, o, nesting, open): return;
+            case TypeKind.Pending:
+                info->Kind = TypeClassifier.Classify(Py.TypeOf(o), out info->BaseKind);
+                if (info->Kind != TypeKind.Pending) { Format(ref w, o, info, nesting, open); return; }
+                break;
         }
         if (FullRepr) Repr(ref w, o);
         else Opaque(ref w, o, info);
@@ -164,6 +169,27 @@ internal static unsafe class ValueFormatter
         }
         Py.DecRef(iterator);
         Py.ErrClear();
+    }
+
+    /// <summary>namedtuple's repr, Name(x=1, y=2); false (nothing written) when its fields do not match its items, where repr() would raise.</summary>
+    private static bool NamedTuple(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        nint fields = TypeClassifier.NamedTupleFields(Py.TypeOf(o));
+        long size = Py.VarSize(o);
+        if (fields == 0 || Py.VarSize(fields) != size) return false;
+        if (nesting >= MaxNesting) { w.Cut(); return true; }
+        ShortTypeName(ref w, Py.TypeOf(o));
+        w.Ascii((byte)'(');
+        open[nesting] = o;
+        for (long i = 0; i < size && !w.Full; i++)
+        {
+            if (i > 0) w.Ascii(", "u8);
+            ScalarFormatter.CopyStr(ref w, ((nint*)(fields + 24))[i]);
+            w.Ascii((byte)'=');
+            Format(ref w, ((nint*)(o + 24))[i], nesting + 1, open);
+        }
+        w.Ascii((byte)')');
+        return true;
     }
 
     /// <summary>

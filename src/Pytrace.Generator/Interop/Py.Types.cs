@@ -8,11 +8,11 @@ namespace Pytrace.Generator.Interop;
 internal static unsafe partial class Py
 {
     public const int TpNameOffset = 24, TpReprOffset = 88, TpStrOffset = 136, TpFlagsOffset = 168,
-        TpDictOffset = 264, TpDescrGetOffset = 272;
+        TpDictOffset = 264, TpDescrGetOffset = 272, TpMroOffset = 344;
     private const ulong HeapTypeFlag = 1UL << 9;
 
     public static nint MethodDescrType, WrapperDescrType, GetSetDescrType, MemberDescrType, ClassMethodDescrType,
-        NotImplementedType, EllipsisType, MethodType;
+        NotImplementedType, EllipsisType;
     public static delegate* unmanaged<nint, nint, nint> WeakrefNewRef;
     public static delegate* unmanaged<nint, nint> FunctionGetCode;
     private static nint s_qualNameDescr, s_moduleDescr;
@@ -26,7 +26,6 @@ internal static unsafe partial class Py
         ClassMethodDescrType = Require("PyClassMethodDescr_Type");
         NotImplementedType = Require("_PyNotImplemented_Type");
         EllipsisType = Require("PyEllipsis_Type");
-        MethodType = Require("PyMethod_Type");
         WeakrefNewRef = (delegate* unmanaged<nint, nint, nint>)Require("PyWeakref_NewRef");
         FunctionGetCode = (delegate* unmanaged<nint, nint>)Require("PyFunction_GetCode");
     }
@@ -35,10 +34,14 @@ internal static unsafe partial class Py
 
     public static nint Slot(nint type, int offset) => *(nint*)(type + offset);
 
+    /// <summary>tp_name as it is ("decimal.Decimal" for a C type).</summary>
+    public static string TypeFullName(nint type) =>
+        System.Runtime.InteropServices.Marshal.PtrToStringUTF8(*(nint*)(type + TpNameOffset)) ?? "?";
+
     /// <summary>tp_name as CPython's _PyType_Name gives it: the part after the last dot.</summary>
     public static string ShortTypeName(nint type)
     {
-        string name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(*(nint*)(type + TpNameOffset)) ?? "?";
+        string name = TypeFullName(type);
         return name[(name.LastIndexOf('.') + 1)..];
     }
 
@@ -66,6 +69,22 @@ internal static unsafe partial class Py
         string? text = TypeOf(value) == UnicodeType ? ToManaged(value) : null;
         DecRef(value);
         return text;
+    }
+
+    /// <summary>What the class's own or inherited attribute <paramref name="nameZ"/> is, found in the dictionaries of its MRO (borrowed), or 0.</summary>
+    public static nint TypeLookup(nint type, ReadOnlySpan<byte> nameZ)
+    {
+        nint mro = Slot(type, TpMroOffset);
+        if (mro == 0 || TypeOf(mro) != TupleType) return 0;
+        for (long i = 0; i < VarSize(mro); i++)
+        {
+            nint dict = Slot(((nint*)(mro + 24))[i], TpDictOffset);
+            if (dict == 0 || TypeOf(dict) != DictType) continue;
+            nint found;
+            fixed (byte* key = nameZ) found = DictGetItemString(dict, key);
+            if (found != 0) return found;
+        }
+        return 0;
     }
 
     /// <summary>A borrowed reference to sys.modules[module].__dict__[name] when that module is loaded, else 0.</summary>

@@ -35,7 +35,8 @@ internal static unsafe class TypeClassifier
         if (IsLoaded(type, "_datetime"u8, "datetime"u8) || IsLoaded(type, "_datetime"u8, "time"u8)) return TypeKind.DateTime;
         if (Py.IsSubtype(type, Py.BaseExceptionType))
             return Py.Slot(type, Py.TpReprOffset) == Py.Slot(Py.BaseExceptionType, Py.TpReprOffset) ? TypeKind.Exception : TypeKind.Opaque;
-        if (ownRepr) return TypeKind.Opaque;
+        if (ownRepr) return IsNamedTuple(type) ? TypeKind.NamedTuple : TypeKind.Opaque;
+        if (AwaitsItsModule(type)) return TypeKind.Pending;
         foreach (var (baseType, kind) in BuiltinBases())
         {
             if (!Py.IsSubtype(type, baseType)) continue;
@@ -57,11 +58,58 @@ internal static unsafe class TypeClassifier
         || IsLoaded(type, "_datetime"u8, "timezone"u8) || IsLoaded(type, "_decimal"u8, "Decimal"u8)
         || (IsLoaded(type, "re"u8, "Pattern"u8) && Py.Slot(type, Py.TpReprOffset) != PythonReprSlot);
 
+    /// <summary>
+    /// A C type seen while its module is still initialising (decimal registers Decimal with numbers.Number from its
+    /// init): which type it is can be told only once the module is in sys.modules. The name only says to look again.
+    /// </summary>
+    private static bool AwaitsItsModule(nint type)
+    {
+        if (Py.IsHeapType(type) && Py.Slot(type, Py.TpReprOffset) == PythonReprSlot) return false;
+        string name = Py.TypeFullName(type);
+        return name switch
+        {
+            "datetime.date" or "datetime.datetime" or "datetime.time" or "datetime.timedelta" or "datetime.timezone"
+                => Py.LoadedModuleItem("_datetime"u8, "date"u8) == 0,
+            "decimal.Decimal" => Py.LoadedModuleItem("_decimal"u8, "Decimal"u8) == 0,
+            "re.Pattern" => Py.LoadedModuleItem("re"u8, "Pattern"u8) == 0,
+            _ => false,
+        };
+    }
+
     /// <summary>Whether the type is the one that an already imported module defines under that name.</summary>
     private static bool IsLoaded(nint type, ReadOnlySpan<byte> moduleZ, ReadOnlySpan<byte> nameZ)
     {
         nint found = Py.LoadedModuleItem(moduleZ, nameZ);
         return found != 0 && found == type;
+    }
+
+    /// <summary>
+    /// A tuple class whose __repr__ is the one collections.namedtuple gives every class it makes (one code object,
+    /// a constant of namedtuple itself), with str _fields: its repr, Name(x=1, y=2), can be written natively.
+    /// </summary>
+    private static bool IsNamedTuple(nint type)
+    {
+        if (!Py.IsSubtype(type, Py.TupleType)) return false;
+        nint repr = Py.TypeLookup(type, "__repr__"u8);
+        if (repr == 0 || Py.TypeOf(repr) != Py.FunctionType) return false;
+        nint factory = Py.LoadedModuleItem("collections"u8, "namedtuple"u8);
+        if (factory == 0 || Py.TypeOf(factory) != Py.FunctionType) return false;
+        nint code = Py.FunctionGetCode(repr);
+        nint consts = Py.GetAttr(Py.FunctionGetCode(factory), "co_consts"u8);
+        bool made = false;
+        for (long i = 0; consts != 0 && i < Py.VarSize(consts); i++) made |= ((nint*)(consts + 24))[i] == code;
+        Py.DecRef(consts);
+        return made && NamedTupleFields(type) != 0;
+    }
+
+    /// <summary>The class's _fields when it is a tuple of str (borrowed), else 0.</summary>
+    public static nint NamedTupleFields(nint type)
+    {
+        nint fields = Py.TypeLookup(type, "_fields"u8);
+        if (fields == 0 || Py.TypeOf(fields) != Py.TupleType) return 0;
+        for (long i = 0; i < Py.VarSize(fields); i++)
+            if (Py.TypeOf(((nint*)(fields + 24))[i]) != Py.UnicodeType) return 0;
+        return fields;
     }
 
     /// <summary>A datetime or time whose tzinfo is absent or a datetime.timezone: its repr is the C one.</summary>

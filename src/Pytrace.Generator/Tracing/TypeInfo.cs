@@ -25,6 +25,10 @@ internal enum TypeKind : byte
     DateTime,
     Module,
     Subclass,
+    /// <summary>A C type whose module was still initialising when it was first seen: classified again at its next value.</summary>
+    Pending,
+    /// <summary>A class made by collections.namedtuple (or a subclass keeping its repr): Name(field=value, ...).</summary>
+    NamedTuple,
     /// <summary>An exception whose repr is BaseException's: formatted natively as Type(args...).</summary>
     Exception,
     /// <summary>A class (any metaclass): &lt;class 'module.QualName'&gt;, without calling the metaclass's repr.</summary>
