@@ -49,6 +49,7 @@ public partial class ValueFormattingTests
             ValueError(1, 2), ValueError(), datetime.date(2024, 5, 6), datetime.timedelta(seconds=90),
             datetime.datetime(2024, 5, 6, 7, 8, tzinfo=datetime.timezone.utc), decimal.Decimal("1.50"), json, sys,
             10 ** 99, -10 ** 99, "u" * 55, ["v" * 60], ..., NotImplemented, str.join, int, Pair,
+            bytearray(b"ab\x00'"), bytearray(), "a" * 5000 + "'", b"b" * 5000 + b"'", "\u65e5" * 3000 + "'",
         ]
 
         def f(value):

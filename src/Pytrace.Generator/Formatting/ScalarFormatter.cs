@@ -98,40 +98,64 @@ internal static unsafe class ScalarFormatter
         }
     }
 
+    /// <summary>
+    /// How far repr's choice of quote is looked for. Python scans the whole text; so does pytrace up to 1 MiB (a few
+    /// microseconds, vectorized). Past that a text with ' but no " before the limit is taken to have no " after it.
+    /// </summary>
+    private const int QuoteScanLimit = 1 << 20;
+
     public static void Str(ref ValueText w, nint o)
     {
         if (!PyStr.Read(o, out var view)) { w.Ascii("<str>"u8); return; }
         if (view.IsUtf8) { Utf8Repr(ref w, view.Data, (int)view.Length); return; }
-        if (view.Kind == 1 && PlainAscii(view.Data, view.Length))
+        byte quote = QuoteFor(view);
+        // At most one character past the room is needed: that one marks the text cut.
+        long shown = Math.Min(view.Length, w.Room + 1L);
+        if (view.Kind == 1 && quote == '\'' && PlainAscii(view.Data, shown))
         {
             w.Ascii((byte)'\'');
-            // One character past the room, so that a text longer than the limit is marked cut.
-            w.Ascii(new ReadOnlySpan<byte>(view.Data, (int)Math.Min(view.Length, w.Room + 1L)));
+            w.Ascii(new ReadOnlySpan<byte>(view.Data, (int)shown));
             w.Ascii((byte)'\'');
             return;
         }
-        long scan = Math.Min(view.Length, 4096);
-        bool single = false, dbl = false;
-        for (long i = 0; i < scan; i++)
-        {
-            int c = view[i];
-            if (c == '\'') single = true;
-            else if (c == '"') dbl = true;
-        }
-        byte quote = single && !dbl ? (byte)'"' : (byte)'\'';
         w.Ascii(quote);
         for (long i = 0; i < view.Length && !w.Full; i++) Escaped(ref w, view[i], quote);
         w.Ascii(quote);
     }
 
+    /// <summary>repr's quote: ' unless the text holds ' and no ".</summary>
+    private static byte QuoteFor(PyStr.View view)
+    {
+        int n = (int)Math.Min(view.Length, QuoteScanLimit);
+        bool single, dbl;
+        switch (view.Kind)
+        {
+            case 1:
+                var bytes = new ReadOnlySpan<byte>(view.Data, n);
+                single = bytes.Contains((byte)'\'');
+                dbl = single && bytes.Contains((byte)'"');
+                break;
+            case 2:
+                var shorts = new ReadOnlySpan<ushort>(view.Data, n);
+                single = shorts.Contains((ushort)'\'');
+                dbl = single && shorts.Contains((ushort)'"');
+                break;
+            default:
+                var ints = new ReadOnlySpan<uint>(view.Data, n);
+                single = ints.Contains((uint)'\'');
+                dbl = single && ints.Contains((uint)'"');
+                break;
+        }
+        return single && !dbl ? (byte)'"' : (byte)'\'';
+    }
+
     /// <summary>Printable ASCII with no quote or backslash: its repr is the text in single quotes.</summary>
     private static bool PlainAscii(byte* data, long length)
     {
-        long n = Math.Min(length, 4096);
-        for (long i = 0; i < n; i++)
+        for (long i = 0; i < length; i++)
         {
             byte c = data[i];
-            if (c < 0x20 || c >= 0x7F || c == '\'' || c == '\\' || c == '"') return false;
+            if (c < 0x20 || c >= 0x7F || c == '\'' || c == '\\') return false;
         }
         return true;
     }
@@ -139,8 +163,7 @@ internal static unsafe class ScalarFormatter
     private static void Utf8Repr(ref ValueText w, byte* data, int length)
     {
         var span = new ReadOnlySpan<byte>(data, length);
-        bool single = span.IndexOf((byte)'\'') >= 0, dbl = span.IndexOf((byte)'"') >= 0;
-        byte quote = single && !dbl ? (byte)'"' : (byte)'\'';
+        byte quote = BytesQuote(span);
         w.Ascii(quote);
         while (!span.IsEmpty && !w.Full)
         {
@@ -181,19 +204,20 @@ internal static unsafe class ScalarFormatter
         };
     }
 
-    public static void Bytes(ref ValueText w, nint o)
+    public static void Bytes(ref ValueText w, nint o) => Bytes(ref w, (byte*)(o + 32), Py.VarSize(o), escapeSingle: false);
+
+    /// <summary>The b'...' inside a bytearray's repr, which escapes ' even between double quotes.</summary>
+    public static void ByteArrayBytes(ref ValueText w, nint o) => Bytes(ref w, *(byte**)(o + 40), Py.VarSize(o), escapeSingle: true); // ob_start
+
+    private static void Bytes(ref ValueText w, byte* data, long length, bool escapeSingle)
     {
-        long length = Py.VarSize(o);
-        byte* data = (byte*)(o + 32);
-        var span = new ReadOnlySpan<byte>(data, (int)Math.Min(length, 4096));
-        bool single = span.IndexOf((byte)'\'') >= 0, dbl = span.IndexOf((byte)'"') >= 0;
-        byte quote = single && !dbl ? (byte)'"' : (byte)'\'';
+        byte quote = BytesQuote(new ReadOnlySpan<byte>(data, (int)Math.Min(length, QuoteScanLimit)));
         w.Ascii((byte)'b');
         w.Ascii(quote);
         for (long i = 0; i < length && !w.Full; i++)
         {
             byte c = data[i];
-            if (c == quote || c == '\\') { w.Ascii((byte)'\\'); w.Ascii(c); }
+            if (c == quote || c == '\\' || (escapeSingle && c == '\'')) { w.Ascii((byte)'\\'); w.Ascii(c); }
             else if (c == '\t') w.Ascii("\\t"u8);
             else if (c == '\n') w.Ascii("\\n"u8);
             else if (c == '\r') w.Ascii("\\r"u8);
@@ -201,6 +225,12 @@ internal static unsafe class ScalarFormatter
             else w.Ascii(c);
         }
         w.Ascii(quote);
+    }
+
+    private static byte BytesQuote(ReadOnlySpan<byte> data)
+    {
+        bool single = data.Contains((byte)'\'');
+        return single && !data.Contains((byte)'"') ? (byte)'"' : (byte)'\'';
     }
 
     /// <summary>The text of a str (not its repr), cut to the limit.</summary>

@@ -23,6 +23,12 @@ internal static unsafe class ValueFormatter
             case TypeKind.Float: ScalarFormatter.Float(ref w, o); return;
             case TypeKind.Str: ScalarFormatter.Str(ref w, o); return;
             case TypeKind.Bytes: ScalarFormatter.Bytes(ref w, o); return;
+            case TypeKind.ByteArray:
+                ShortTypeName(ref w, Py.TypeOf(o)); // bytearray(b'..'), or a subclass's own name
+                w.Ascii((byte)'(');
+                ScalarFormatter.ByteArrayBytes(ref w, o);
+                w.Ascii((byte)')');
+                return;
             case TypeKind.List or TypeKind.Tuple or TypeKind.Dict or TypeKind.Set or TypeKind.FrozenSet:
                 Container(ref w, o, info->Kind, nesting, open);
                 return;

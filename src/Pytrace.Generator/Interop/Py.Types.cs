@@ -12,7 +12,7 @@ internal static unsafe partial class Py
     private const ulong HeapTypeFlag = 1UL << 9;
 
     public static nint MethodDescrType, WrapperDescrType, GetSetDescrType, MemberDescrType, ClassMethodDescrType,
-        NotImplementedType, EllipsisType;
+        NotImplementedType, EllipsisType, ByteArrayType;
     public static delegate* unmanaged<nint, nint, nint> WeakrefNewRef;
     public static delegate* unmanaged<nint, nint> FunctionGetCode;
     private static nint s_qualNameDescr, s_moduleDescr;
@@ -26,6 +26,7 @@ internal static unsafe partial class Py
         ClassMethodDescrType = Require("PyClassMethodDescr_Type");
         NotImplementedType = Require("_PyNotImplemented_Type");
         EllipsisType = Require("PyEllipsis_Type");
+        ByteArrayType = Require("PyByteArray_Type");
         WeakrefNewRef = (delegate* unmanaged<nint, nint, nint>)Require("PyWeakref_NewRef");
         FunctionGetCode = (delegate* unmanaged<nint, nint>)Require("PyFunction_GetCode");
     }

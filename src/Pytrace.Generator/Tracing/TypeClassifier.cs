@@ -28,6 +28,8 @@ internal static unsafe class TypeClassifier
         if (type == Py.SetType) return TypeKind.Set;
         if (type == Py.FrozenSetType) return TypeKind.FrozenSet;
         if (type == Py.ModuleType) return TypeKind.Module;
+        if (Py.IsSubtype(type, Py.ByteArrayType) && Py.Slot(type, Py.TpReprOffset) == Py.Slot(Py.ByteArrayType, Py.TpReprOffset))
+            return TypeKind.ByteArray;
         bool ownRepr = Py.Slot(type, Py.TpReprOffset) == PythonReprSlot;
         if (Py.IsSubtype(type, Py.TypeType))
             return Py.Slot(type, Py.TpReprOffset) == Py.Slot(Py.TypeType, Py.TpReprOffset) ? TypeKind.Class : TypeKind.Opaque;

@@ -19,6 +19,8 @@ internal enum TypeKind : byte
 {
     Opaque = 0,
     None, Bool, Int, Float, Str, Bytes, List, Tuple, Dict, Set, FrozenSet,
+    /// <summary>bytearray, or a subclass that keeps its repr.</summary>
+    ByteArray,
     /// <summary>A C type whose repr runs no user code and costs little (functions, descriptors, ranges, dates...).</summary>
     SafeRepr,
     /// <summary>datetime.datetime or datetime.time: safe like SafeRepr unless its tzinfo is the program's own.</summary>
