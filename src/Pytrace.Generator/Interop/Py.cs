@@ -22,6 +22,7 @@ internal static unsafe partial class Py
         ResolveModules();
         ResolveValues();
         ResolveEval();
+        ResolveHooks();
     }
 
     private static int ParseMinor(byte* version)
