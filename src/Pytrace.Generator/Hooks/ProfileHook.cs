@@ -29,14 +29,10 @@ internal static unsafe class ProfileHook
         return true;
     }
 
-    /// <summary>Both slots of this thread (a new thread, or ours given back): profile set directly, so no audit event.</summary>
+    /// <summary>Both slots of a new thread: PyEval_SetProfile, which also switches the thread's event dispatch on.</summary>
     public static void InstallInThread(nint tstate)
     {
-        if (*(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == 0)
-        {
-            if (TraceSlot.Usable) *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) = Hook;
-            else Py.EvalSetProfile(&OnEvent, 0);
-        }
+        if (*(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == 0) Py.EvalSetProfile(&OnEvent, 0);
         TraceSlot.Claim(tstate, ThreadRegistry.Current(tstate));
     }
 

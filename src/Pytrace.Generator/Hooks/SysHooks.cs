@@ -79,7 +79,9 @@ internal static unsafe class SysHooks
             ThreadInfo* t = ThreadRegistry.Current(tstate);
             if (*slot == 0)
             {
-                *slot = ProfileHook.Hook;
+                // Set directly (no second audit event): events are still dispatched while our trace hook holds its slot.
+                if (TraceSlot.Holder(tstate) != 0) *slot = ProfileHook.Hook;
+                else Py.EvalSetProfile((delegate* unmanaged<nint, nint, int, nint, int>)ProfileHook.Hook, 0);
                 ProfileGap.End(t, Py.EvalGetFrame());
             }
             else if (oursBefore)
