@@ -69,7 +69,14 @@ internal static unsafe class Module
     [UnmanagedCallersOnly]
     private static nint StopTracing(nint self, nint unused)
     {
-        Session.Stop();
+        try
+        {
+            Session.Stop();
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
         return Py.NewNone();
     }
 
@@ -77,12 +84,32 @@ internal static unsafe class Module
     private static nint NoTrace(nint self, nint code)
     {
         if (Py.TypeOf(code) != Py.CodeType) return Py.Raise(Py.TypeError, "_notrace expects a code object");
-        CodeRegistry.MarkNoTrace(code);
+        try
+        {
+            CodeRegistry.MarkNoTrace(code);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
         return Py.NewNone();
     }
 
     [UnmanagedCallersOnly]
     private static nint Log(nint self, nint args)
+    {
+        try
+        {
+            return LogEntry(args);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+            return Py.NewNone();
+        }
+    }
+
+    private static nint LogEntry(nint args)
     {
         if (!Session.Active) return Py.NewNone();
         nint* a = (nint*)(args + 24);

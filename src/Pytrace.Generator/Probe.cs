@@ -62,7 +62,14 @@ internal static unsafe class Probe
     [UnmanagedCallersOnly]
     private static nint Callback(nint self, nint unused)
     {
-        s_framesOk = FrameLayout.Verify(s_code, s_a, s_b);
+        try
+        {
+            s_framesOk = FrameLayout.Verify(s_code, s_a, s_b);
+        }
+        catch (Exception)
+        {
+            s_framesOk = false; // arguments are then read through f_locals
+        }
         return Py.NewNone();
     }
 

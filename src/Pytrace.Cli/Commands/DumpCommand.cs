@@ -77,6 +77,7 @@ internal static class DumpCommand
                 Answer(stdout, $"error: writing the database '{asGiven}' failed: {e.Message}");
                 return 1;
             }
+            foreach (var reported in dumper.Errors) stderr.WriteLine("pytrace: " + reported);
             database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, dumper.Calls, dumper.Dropped, dumper.PythonVersion);
             database.BuildIndexes();
             Answer(stdout, string.Create(CultureInfo.InvariantCulture,

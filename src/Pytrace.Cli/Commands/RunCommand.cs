@@ -78,6 +78,7 @@ internal static class RunCommand
             waiter.Join();
             database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.PythonVersion ?? version);
             database.BuildIndexes();
+            foreach (var problem in dumper.Errors) stderr.WriteLine("pytrace: " + problem);
             stderr.WriteLine(Summary(dumper, options.Db));
             if (System.Environment.GetEnvironmentVariable("PYTRACE_STATS") == "1" && dumper.Busy > TimeSpan.Zero)
                 stderr.WriteLine($"pytrace: dumper wrote {dumper.Calls} calls in {dumper.Busy.TotalSeconds:F3} s ({dumper.Calls / dumper.Busy.TotalSeconds:F0} calls/s)");

@@ -25,6 +25,8 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
     public long Dropped => _droppedReported;
     public bool Ended { get; private set; }
     public long LastNs { get; private set; }
+    /// <summary>Internal errors the generator reported (at most one per process), for pytrace to print.</summary>
+    public List<string> Errors { get; } = [];
 
     private sealed record FunctionDef(long Id, long[] ArgNames);
 
@@ -44,6 +46,8 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
             case RecordKind.Exception: End(ref r, Schema.EndKind.Exception); break;
             case RecordKind.Log: Log(ref r); break;
             case RecordKind.Drop: Drop(ref r); break;
+            case RecordKind.HookGap: Gap(ref r); break;
+            case RecordKind.InternalError: Error(ref r); break;
             case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); db.EndProcess(Pid, LastNs, _droppedReported); break;
         }
     }
@@ -174,6 +178,23 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         long count = (long)r.U64();
         _droppedReported += count;
         db.Drop(Pid, ns, count);
+    }
+
+    /// <summary>Another profiler held this thread's hook: a gap row; the depth after it re-synchronises the stack.</summary>
+    private void Gap(ref RecordDecoder r)
+    {
+        long start = ToNs(r.U64()), end = ToNs(r.U64());
+        Resync(r.U16());
+        db.Gap(Pid, _tid, start, end);
+        LastNs = end;
+    }
+
+    private void Error(ref RecordDecoder r)
+    {
+        long ns = ToNs(r.U64());
+        string message = r.String();
+        db.Error(Pid, ns, message);
+        Errors.Add($"internal error in process {Pid}: {message} (that event was not recorded; the program went on)");
     }
 
     /// <summary>Records dropped after the producer's last Drop record (it died or ended while the ring was full).</summary>

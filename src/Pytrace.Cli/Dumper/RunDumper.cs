@@ -27,6 +27,8 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     /// <summary>Time spent draining and writing while there was something to drain: the dumper's own cost.</summary>
     public TimeSpan Busy { get; private set; }
     public long Dropped { get; private set; }
+    /// <summary>Internal errors the traced processes reported, one line each.</summary>
+    public List<string> Errors { get; } = [];
     public int Processes { get; private set; }
     public string? PythonVersion { get; private set; }
 
@@ -116,6 +118,7 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             stream.Close(Libc.Now(Libc.CLOCK_REALTIME));
             Calls += stream.Calls;
             Dropped += stream.Dropped;
+            Errors.AddRange(stream.Errors);
             PythonVersion ??= stream.PythonVersion;
             source.Ring.Dispose();
             File.Delete(path);

@@ -13,7 +13,7 @@ internal sealed class TraceDatabase : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly SqliteStatement _insertCall, _insertArg, _updateCall, _maxId, _insertString, _selectString,
-        _insertFunction, _selectFunction, _insertDrop, _upsertThread, _upsertProcess, _endProcess;
+        _insertFunction, _selectFunction, _insertDrop, _insertGap, _insertError, _upsertThread, _upsertProcess, _endProcess;
     private readonly Dictionary<string, long> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string, string, int), long> _functions = new();
     private bool _inTransaction;
@@ -39,6 +39,8 @@ internal sealed class TraceDatabase : IDisposable
         _insertFunction = Prepare("INSERT OR IGNORE INTO functions(module, name, file, line) VALUES(?,?,?,?)");
         _selectFunction = Prepare("SELECT id FROM functions WHERE module=? AND name=? AND file=? AND line=?");
         _insertDrop = Prepare("INSERT INTO drops(run, pid, time_ns, count) VALUES(?,?,?,?)");
+        _insertGap = Prepare($"INSERT INTO drops(run, pid, time_ns, count, reason, tid, ended_ns) VALUES(?,?,?,0,{Schema.DropReason.HookTaken},?,?)");
+        _insertError = Prepare("INSERT INTO errors(run, pid, time_ns, message) VALUES(?,?,?,?)");
         _upsertThread = Prepare("INSERT INTO threads(run, pid, tid, name) VALUES(?,?,?,?) ON CONFLICT(run, pid, tid) DO UPDATE SET name=coalesce(excluded.name, name)");
         _upsertProcess = Prepare("INSERT INTO processes(run, pid, ppid, started_ns) VALUES(?,?,?,?) ON CONFLICT(run, pid) DO UPDATE SET started_ns=min(started_ns, excluded.started_ns)");
         // A pid that exec'd another Python has a ring per program image; its row spans them.
@@ -179,6 +181,19 @@ internal sealed class TraceDatabase : IDisposable
         _insertDrop.Bind(1, RunId).Bind(2, pid).Bind(3, timeNs).Bind(4, count).Execute();
     }
 
+    /// <summary>Another profiler held a thread's hook from <paramref name="timeNs"/> to <paramref name="endedNs"/> (3.8-3.11).</summary>
+    public void Gap(int pid, long tid, long timeNs, long endedNs)
+    {
+        Begin();
+        _insertGap.Bind(1, RunId).Bind(2, pid).Bind(3, timeNs).Bind(4, tid).Bind(5, endedNs).Execute();
+    }
+
+    public void Error(int pid, long timeNs, string message)
+    {
+        Begin();
+        _insertError.Bind(1, RunId).Bind(2, pid).Bind(3, timeNs).Bind(4, message).Execute();
+    }
+
     public void Thread(int pid, long tid, string? name)
     {
         Begin();
@@ -215,7 +230,7 @@ internal sealed class TraceDatabase : IDisposable
     {
         if (_inTransaction) Commit();
         foreach (var s in new[] { _insertCall, _insertArg, _updateCall, _maxId, _insertString, _selectString, _insertFunction,
-                     _selectFunction, _insertDrop, _upsertThread, _upsertProcess, _endProcess })
+                     _selectFunction, _insertDrop, _insertGap, _insertError, _upsertThread, _upsertProcess, _endProcess })
             s.Dispose();
         raw.sqlite3_close_v2(_db);
     }

@@ -16,6 +16,8 @@ public enum RecordKind : byte
     Drop = 10,
     Log = 11,
     ProcessEnd = 12,
+    HookGap = 13,
+    InternalError = 14,
 }
 
 [Flags]

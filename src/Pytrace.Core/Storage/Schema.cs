@@ -3,7 +3,7 @@ namespace Pytrace.Storage;
 /// <summary>The traces database layout; docs/schema.md explains each table and index.</summary>
 public static class Schema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Tables = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -28,7 +28,10 @@ public static class Schema
         CREATE TABLE IF NOT EXISTS args(
             call INTEGER NOT NULL, pos INTEGER NOT NULL, name INTEGER NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL,
             PRIMARY KEY(call, pos)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS drops(run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, count INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS drops(
+            run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, count INTEGER NOT NULL,
+            reason INTEGER NOT NULL DEFAULT 0, tid INTEGER, ended_ns INTEGER);
+        CREATE TABLE IF NOT EXISTS errors(run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, message TEXT NOT NULL);
         """;
 
     /// <summary>Built after the bulk insert of a run (maintaining them during it costs 5-10x).</summary>
@@ -46,6 +49,12 @@ public static class Schema
     public static class CallKind
     {
         public const int Call = 0, Resume = 1, Log = 2;
+    }
+
+    /// <summary>Why a drops row has nothing recorded: the ring was full (count records lost), or another profiler held the hook.</summary>
+    public static class DropReason
+    {
+        public const int RingFull = 0, HookTaken = 1;
     }
 
     public static class EndKind

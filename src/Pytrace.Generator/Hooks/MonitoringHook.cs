@@ -16,6 +16,12 @@ internal static unsafe class MonitoringHook
     private static int s_toolId = -1;
     private static nint s_monitoring;
 
+    /// <summary>
+    /// Ids 0 (debugger), 1 (coverage), 2 (profiler, cProfile's) and 5 (optimizer) are taken by convention by the
+    /// tools a program may run itself; 3 and 4 are free; then the optimizer id, which Python-level tools do not use, and the others last.
+    /// </summary>
+    private static ReadOnlySpan<int> ToolIds => [3, 4, 5, 1, 0, 2];
+
     /// <param name="restart">A start() after a stop(): code that returned DISABLE last time may be recorded now.</param>
     public static bool Install(bool restart)
     {
@@ -27,11 +33,11 @@ internal static unsafe class MonitoringHook
         s_disable = Py.GetAttr(s_monitoring, "DISABLE"u8);
         nint events = Py.GetAttr(s_monitoring, "events"u8);
 
-        for (int id = 2; id <= 4 && s_toolId < 0; id++)
+        foreach (int id in ToolIds)
         {
             nint r = Call("use_tool_id"u8, Py.LongFromLongLong(id), Py.NewString("pytrace"));
-            if (r != 0) { Py.DecRef(r); s_toolId = id; }
-            else Py.ErrClear();
+            if (r != 0) { Py.DecRef(r); s_toolId = id; break; }
+            Py.ErrClear();
         }
         if (s_toolId < 0) { Py.DecRef(events); return false; }
 
@@ -100,14 +106,47 @@ internal static unsafe class MonitoringHook
     }
 
     [UnmanagedCallersOnly]
-    private static nint OnStart(nint self, nint* args, nint nargs) => Enter(args, resume: false, s_disable);
+    private static nint OnStart(nint self, nint* args, nint nargs)
+    {
+        try
+        {
+            return Enter(args, resume: false, s_disable);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+            return Py.None;
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint OnResume(nint self, nint* args, nint nargs) => Enter(args, resume: true, s_disable);
+    private static nint OnResume(nint self, nint* args, nint nargs)
+    {
+        try
+        {
+            return Enter(args, resume: true, s_disable);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+            return Py.None;
+        }
+    }
 
     /// <summary>A generator resumed by throw(); PY_THROW cannot be disabled, so skipped code returns None.</summary>
     [UnmanagedCallersOnly]
-    private static nint OnThrow(nint self, nint* args, nint nargs) => Enter(args, resume: true, Py.None);
+    private static nint OnThrow(nint self, nint* args, nint nargs)
+    {
+        try
+        {
+            return Enter(args, resume: true, Py.None);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+            return Py.None;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint Enter(nint* args, bool resume, nint skipResult)
@@ -134,13 +173,46 @@ internal static unsafe class MonitoringHook
     }
 
     [UnmanagedCallersOnly]
-    private static nint OnReturn(nint self, nint* args, nint nargs) => End(args, RecordKind.Return, s_disable);
+    private static nint OnReturn(nint self, nint* args, nint nargs)
+    {
+        try
+        {
+            return End(args, RecordKind.Return, s_disable);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+            return Py.None;
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint OnYield(nint self, nint* args, nint nargs) => End(args, RecordKind.Yield, s_disable);
+    private static nint OnYield(nint self, nint* args, nint nargs)
+    {
+        try
+        {
+            return End(args, RecordKind.Yield, s_disable);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+            return Py.None;
+        }
+    }
 
     [UnmanagedCallersOnly]
-    private static nint OnUnwind(nint self, nint* args, nint nargs) => End(args, RecordKind.Exception, Py.None);
+    private static nint OnUnwind(nint self, nint* args, nint nargs)
+    {
+        try
+        {
+            return End(args, RecordKind.Exception, Py.None);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+            return Py.None;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint End(nint* args, RecordKind kind, nint skipResult)

@@ -7,106 +7,56 @@ using Pytrace.Records;
 namespace Pytrace.Generator.Hooks;
 
 /// <summary>
-/// 3.8-3.11: the C-level profile hook (PyEval_SetProfile), per thread. New threads get it through
-/// threading.setprofile with a C bootstrap function that swaps itself for the hook on its first event.
-/// A profile hook is told that a frame exited by exception but not which one (CPython sets it aside while the
-/// hook runs), so the thread's C trace function slot also gets a hook that only notes PyTrace_EXCEPTION. It is
-/// set directly, not with PyEval_SetTrace, which would switch the interpreter to line-by-line dispatch; a
-/// debugger or coverage tool that sets its own trace function simply takes the slot back.
+/// 3.8-3.11: the C-level profile hook (PyEval_SetProfile), per thread; new threads get it from
+/// <see cref="ThreadStart"/>. The thread's trace slot gets <see cref="TraceSlot"/>'s hook, and the program's own
+/// sys.setprofile/sys.settrace go through <see cref="SysHooks"/>, so that the program sees the hooks as it would
+/// untraced and recording goes on around its own profiler (<see cref="ProfileGap"/>).
 /// </summary>
 internal static unsafe class ProfileHook
 {
     private const int CCall = 4;
-    private static nint s_bootstrap;
 
-    private const int TraceException = 1;
-    private static bool s_exceptionSlotOk;
+    public static nint Hook => (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
 
     public static bool Install()
     {
-        HookNewThreads(); // first: threading.setprofile is Python code, not the program's
-        Py.EvalSetProfile(&OnEvent, 0);
         nint tstate = Py.ThreadStateGet();
-        s_exceptionSlotOk = *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
-        ClaimTraceSlot(tstate);
+        Py.EvalSetProfile(&OnEvent, 0);
+        TraceSlot.Usable = *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == Hook;
+        InstallInThread(tstate);
+        SysHooks.Install();
+        ThreadStart.Install();
         return true;
     }
 
-    private static void HookNewThreads()
+    /// <summary>Both slots of a new thread: PyEval_SetProfile, which also switches the thread's event dispatch on.</summary>
+    public static void InstallInThread(nint tstate)
     {
-        nint threading = Py.Import("threading");
-        if (threading == 0) { Py.ErrClear(); return; }
-        if (s_bootstrap == 0) s_bootstrap = Py.CFunctionNew(Py.MethodDef("_pytrace_thread_bootstrap", (delegate* unmanaged<nint, nint, nint>)&Bootstrap, Py.MethVarArgs), 0, 0);
-        nint setprofile = Py.GetAttr(threading, "setprofile"u8);
-        if (setprofile != 0)
-        {
-            nint args = Py.Tuple(s_bootstrap);
-            Py.IncRef(s_bootstrap);
-            nint r = Py.CallObject(setprofile, args);
-            if (r == 0) Py.ErrClear(); else Py.DecRef(r);
-            Py.DecRef(args);
-            Py.DecRef(setprofile);
-        }
-        Py.DecRef(threading);
+        if (*(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == 0) Py.EvalSetProfile(&OnEvent, 0);
+        TraceSlot.Claim(tstate, ThreadRegistry.Current(tstate));
     }
 
     public static void Uninstall()
     {
+        ThreadStart.Uninstall();
+        SysHooks.Uninstall();
         nint tstate = Py.ThreadStateGet();
-        if (s_exceptionSlotOk && *(nint*)(tstate + TraceSlot) == (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace)
-            *(nint*)(tstate + TraceSlot) = 0;
-        Py.EvalSetProfile(null, 0);
-        nint threading = Py.Import("threading");
-        if (threading == 0) { Py.ErrClear(); return; }
-        nint setprofile = Py.GetAttr(threading, "setprofile"u8);
-        if (setprofile != 0)
-        {
-            nint r = Py.CallObject(setprofile, Py.Tuple(Py.NewNone()));
-            if (r == 0) Py.ErrClear(); else Py.DecRef(r);
-            Py.DecRef(setprofile);
-        }
-        Py.DecRef(threading);
-    }
-
-    /// <summary>Called as a Python-level profile function (frame, event, arg) in a new thread: installs the C hook.</summary>
-    [UnmanagedCallersOnly]
-    private static nint Bootstrap(nint self, nint args)
-    {
-        Py.EvalSetProfile(&OnEvent, 0);
-        ClaimTraceSlot(Py.ThreadStateGet());
-        if (Tracer.Active && Py.VarSize(args) >= 1)
-        {
-            nint frame = ((nint*)(args + 24))[0];
-            Handle(frame, Py.TraceCall, 0);
-        }
-        return Py.NewNone();
-    }
-
-    private static int TraceSlot => FrameLayout.ThreadStateProfileFuncOffset + 8;
-
-    private static void ClaimTraceSlot(nint tstate)
-    {
-        if (s_exceptionSlotOk && *(nint*)(tstate + TraceSlot) == 0)
-            *(nint*)(tstate + TraceSlot) = (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace;
-    }
-
-    /// <summary>Notes the exception leaving each frame; mutes line events for the frame (3.11 would send them).</summary>
-    [UnmanagedCallersOnly]
-    private static int OnTrace(nint self, nint frame, int what, nint arg)
-    {
-        if (what == Py.TraceCall) { *(byte*)(frame + FrameLayout.FrameTraceLinesOffset) = 0; return 0; }
-        if (what != TraceException || !Tracer.Active || arg == 0 || Py.TypeOf(arg) != Py.TupleType || Py.VarSize(arg) < 2) return 0;
-        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
-        t->ExceptionFrame = frame;
-        t->ExceptionValue = ((nint*)(arg + 24))[1];
-        return 0;
+        TraceSlot.Release(tstate);
+        if (*(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == Hook) Py.EvalSetProfile(null, 0);
     }
 
     [UnmanagedCallersOnly]
     private static int OnEvent(nint self, nint frame, int what, nint arg)
     {
         if (what >= CCall || !Tracer.Active) return 0;
-        Handle(frame, what, arg);
+        try
+        {
+            Handle(frame, what, arg);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
         return 0;
     }
 
@@ -123,11 +73,15 @@ internal static unsafe class ProfileHook
             if (what == Py.TraceCall) Gate.SkippedEntry(c);
             return;
         }
-        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
+        nint tstate = Py.ThreadStateGet();
+        ThreadInfo* t = ThreadRegistry.Current(tstate);
+        nint tracer = TraceSlot.Holder(tstate);
+        if (tracer != TraceSlot.Hook) Lent(t, tstate, tracer, frame);
         bool generator = (c->Flags & (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator)) != 0;
         if (what == Py.TraceCall)
         {
             if (!Gate.Enter(t, c)) return;
+            FrameGate.Push(t, frame);
             if (generator && IsResume(slots)) Tracer.Resume(t, c, ticks);
             else Tracer.Call(t, c, FrameLayout.Verified ? FrameLayout.LocalsPlus(slots) : FallbackArgs.Slots(c), ticks);
         }
@@ -135,9 +89,20 @@ internal static unsafe class ProfileHook
         {
             if (arg != 0 && t->ExceptionFrame == frame) t->ExceptionFrame = 0; // caught inside: nothing in flight
             if (!Gate.Leave(t, c)) return;
+            if (t->Depth == 0 || t->Frames[t->Depth - 1] != frame) return; // started unseen (before recording, in a gap)
             if (arg == 0) Exception(t, c, frame, ticks);
             else Tracer.End(t, c, generator && IsYield(slots) ? RecordKind.Yield : RecordKind.Return, arg, ticks);
         }
+    }
+
+    /// <summary>
+    /// The trace slot is not ours: the program's tracer took it without sys.settrace (a C extension), or gave it
+    /// back. Either way the program's tracer must get the line events our hook muted.
+    /// </summary>
+    private static void Lent(ThreadInfo* t, nint tstate, nint tracer, nint frame)
+    {
+        if (tracer == 0) TraceSlot.Claim(tstate, t);
+        else if (!t->TraceLent) TraceSlot.Lend(t, frame);
     }
 
     /// <summary>A return with no value is an exception leaving the frame: it is the one currently set.</summary>
@@ -171,11 +136,15 @@ internal static unsafe class ProfileHook
         _ => Opcode311(slots) == FrameLayout.YieldValue311,
     };
 
-    /// <summary>3.11 reports the call while executing RESUME, whose argument is 0 at function start, 1-3 after a suspension.</summary>
+    /// <summary>
+    /// 3.11 reports the call while executing RESUME, whose argument is 0 at function start, 1-3 after a suspension.
+    /// Quickening rewrites the opcode in place (RESUME_QUICK) after a few runs of the code; the argument stays.
+    /// </summary>
     private static bool IsResumeAfterSuspension311(nint slots)
     {
         byte* instruction = *(byte**)(slots + FrameLayout.PrevInstrOffset);
-        return instruction != null && instruction[0] == FrameLayout.Resume311 && instruction[1] != 0;
+        return instruction != null && (instruction[0] == FrameLayout.Resume311 || instruction[0] == FrameLayout.ResumeQuick311)
+            && instruction[1] != 0;
     }
 
     private static int Opcode311(nint slots)

@@ -26,6 +26,8 @@ internal static unsafe class FrameLayout
 
     public const int YieldValue311 = 86;
     public const int Resume311 = 151;
+    /// <summary>What RESUME becomes once the adaptive interpreter has warmed the code up (_PyOpcode_Deopt maps it back).</summary>
+    public const int ResumeQuick311 = 150;
     public const int FrameSuspended310 = -1;
 
     public static void Initialize(int minor)

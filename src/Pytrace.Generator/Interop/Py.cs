@@ -23,6 +23,7 @@ internal static unsafe partial class Py
         ResolveValues();
         ResolveEval();
         ResolveTypes();
+        ResolveHooks();
     }
 
     private static int ParseMinor(byte* version)

@@ -83,6 +83,7 @@ internal static unsafe class Session
         if (!Tracer.Active) return;
         Tracer.Active = false;
         if (!Tracer.Ring.IsOpen) return; // a forked child that never recorded
+        if (Py.Minor < 12) ThreadRegistry.CloseGaps();
         byte* buffer = stackalloc byte[16];
         var b = new RecordBuilder(buffer, 16, RecordKind.ProcessEnd);
         ulong now = TscClock.Read();
@@ -116,10 +117,18 @@ internal static unsafe class Session
     private static void AfterForkInChild()
     {
         if (!Tracer.Active) return;
-        Tracer.Ring.Detach();
-        Tracer.Epoch++;
-        Tracer.ForgetAnnouncements();
-        ThreadRegistry.AfterFork();
+        try
+        {
+            Tracer.Ring.Detach();
+            Tracer.Epoch++;
+            Tracer.ForgetAnnouncements();
+            InternalError.AfterFork();
+            ThreadRegistry.AfterFork();
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
     }
 
     /// <summary>Maps a forked child's ring; false (and the child runs untraced) when it cannot.</summary>
@@ -139,5 +148,15 @@ internal static unsafe class Session
     }
 
     [UnmanagedCallersOnly]
-    private static void AtExit() => Finish();
+    private static void AtExit()
+    {
+        try
+        {
+            Finish();
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+    }
 }

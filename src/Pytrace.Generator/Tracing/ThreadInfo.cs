@@ -14,7 +14,12 @@ internal unsafe struct ThreadInfo
     public nint ExceptionFrame, ExceptionValue;
     /// <summary>Depth inside a @notrace function (0 = recording); 3.8-3.11, and 3.12+ without checked frame offsets.</summary>
     public int SkipDepth;
-    /// <summary>3.12+: the frame of each recorded call that is open, innermost at Depth - 1 (see FrameGate).</summary>
+    /// <summary>The frame of each recorded call that is open, innermost at Depth - 1 (see FrameGate; 3.8-3.11: ProfileGap).</summary>
     public nint* Frames;
     public int FrameCapacity;
+    /// <summary>3.8-3.11: the program's own tracer holds the thread's trace slot (our line muting is undone).</summary>
+    public bool TraceLent;
+    /// <summary>3.8-3.11: another profiler holds the thread's profile hook since <see cref="GapStartTicks"/>.</summary>
+    public bool InGap;
+    public ulong GapStartTicks;
 }

@@ -45,6 +45,9 @@ internal static unsafe class ThreadRegistry
         return t;
     }
 
+    /// <summary>Process end: a thread inside a profiler gap (3.8-3.11) has it written up to now.</summary>
+    public static void CloseGaps() => s_threads.ForEach(&Hooks.ProfileGap.Close);
+
     /// <summary>A new session: frames that were open when the last one stopped are no longer on record.</summary>
     public static void ResetDepths() => s_threads.ForEach(&Reset);
 
@@ -54,6 +57,7 @@ internal static unsafe class ThreadRegistry
         t->SkipDepth = 0;
         t->ExceptionFrame = 0;
         t->ExceptionValue = 0;
+        t->InGap = false;
     }
 
     /// <summary>After fork only the forking thread lives on, under a new native id.</summary>

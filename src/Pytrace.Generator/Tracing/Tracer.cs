@@ -97,6 +97,18 @@ internal static unsafe class Tracer
         s_level--;
     }
 
+    /// <summary>3.8-3.11: another profiler held this thread's hook from start to end; nothing was recorded in between.</summary>
+    public static void Gap(ThreadInfo* t, ulong startTicks, ulong endTicks)
+    {
+        if (!Ring.IsOpen) return;
+        byte* buffer = stackalloc byte[32];
+        var b = new RecordBuilder(buffer, 32, RecordKind.HookGap);
+        b.U64(startTicks);
+        b.U64(endTicks);
+        b.U16((ushort)t->Depth);
+        Emit(t, buffer, b.Finish(), endTicks);
+    }
+
     private const int MaxLogText = 1024, MaxLogName = 128;
 
     /// <summary>

@@ -71,6 +71,19 @@ internal static unsafe class TypeRegistry
     [UnmanagedCallersOnly]
     private static nint Forget(nint self, nint weakref)
     {
+        try
+        {
+            ForgetWatched(weakref);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+        return Py.NewNone();
+    }
+
+    private static void ForgetWatched(nint weakref)
+    {
         nint* type = s_watched.Find(weakref);
         if (type != null)
         {
@@ -84,7 +97,6 @@ internal static unsafe class TypeRegistry
             s_watched.Remove(weakref);
             DeferRelease(weakref);
         }
-        return Py.NewNone();
     }
 
     private static void DeferRelease(nint weakref)

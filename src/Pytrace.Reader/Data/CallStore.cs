@@ -1,3 +1,4 @@
+using Pytrace.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Pytrace.Reader.Data;
@@ -90,12 +91,13 @@ public sealed class CallStore(TraceDb db)
     /// <summary>Every drop with the first call id at or after its time (ids follow start order closely).</summary>
     public List<DropRow> Drops()
     {
-        var raw = new List<(long Pid, long Time, long Count)>();
-        using (var command = db.Command("SELECT pid, time_ns, count FROM drops ORDER BY time_ns LIMIT 100000"))
+        var raw = new List<(long Pid, long Time, long Count, long Reason, long? Tid, long? Ended)>();
+        using (var command = db.Command("SELECT pid, time_ns, count, reason, tid, ended_ns FROM drops ORDER BY time_ns LIMIT 100000"))
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                raw.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
-        return raw.Select(d => new DropRow(d.Pid, d.Time, d.Count, AnchorFor(d.Time))).ToList();
+                raw.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5)));
+        return raw.Select(d => new DropRow(d.Pid, d.Time, d.Count, AnchorFor(d.Time), d.Reason == Schema.DropReason.HookTaken, d.Tid, d.Ended)).ToList();
     }
 
     // Binary search over ids by start time: O(log n) primary-key probes, whether calls_start exists or not.

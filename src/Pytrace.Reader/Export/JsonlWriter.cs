@@ -74,10 +74,12 @@ public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<(long, lo
         using (var json = new Utf8JsonWriter(_buffer, Options))
         {
             json.WriteStartObject();
-            json.WriteString("kind", "dropped");
+            json.WriteString("kind", drop.HookTaken ? "hook_taken" : "dropped");
             json.WriteNumber("pid", drop.Pid);
+            if (drop.Tid is { } tid) json.WriteNumber("tid", tid);
             json.WriteNumber("count", drop.Count);
             json.WriteNumber("time_ns", drop.TimeNs);
+            if (drop.EndedNs is { } ended) json.WriteNumber("ended_ns", ended);
             json.WriteEndObject();
         }
         Flush();

@@ -17,7 +17,9 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
         {
             var drop = row.Drop!;
             return line.Add(TimeLiteral.Format(drop.TimeNs, zone, withDate: false), Style.Dim)
-                .Add($"  ~~~~ {drop.Count} records dropped (pid {drop.Pid}) ~~~~", Style.Drop);
+                .Add(drop.HookTaken
+                    ? $"  ~~~~ not recorded for {GapLength(drop)}: another profiler held the hook (pid {drop.Pid}, tid {drop.Tid}) ~~~~"
+                    : $"  ~~~~ {drop.Count} records dropped (pid {drop.Pid}) ~~~~", Style.Drop);
         }
         var call = row.Call!;
         line.Add(TimeLiteral.Format(row.Kind == RowKind.Exit ? call.EndNs ?? call.StartNs : call.StartNs, zone, withDate: false), Style.Dim);
@@ -74,5 +76,12 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
         if (call.DurationNs is { } ns)
             line.Add("  " + Durations.Format(ns), Style.Dim);
         return line;
+    }
+
+    private static string GapLength(DropRow drop)
+    {
+        double ms = Math.Max(0, (drop.EndedNs ?? drop.TimeNs) - drop.TimeNs) / 1e6;
+        return ms >= 1000 ? (ms / 1000).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s"
+            : ms.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " ms";
     }
 }

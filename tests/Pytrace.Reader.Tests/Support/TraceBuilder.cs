@@ -143,7 +143,7 @@ public sealed class TraceBuilder : IDisposable
         Exec("UPDATE runs SET ended_ns = @p0, exit_code = @p1 WHERE id = 1", Clock += Step, exitCode);
 
     public void Drop(long count, long? timeNs = null) =>
-        Exec("INSERT INTO drops VALUES (1, @p0, @p1, @p2)", Pid, timeNs ?? (Clock += Step), count);
+        Exec("INSERT INTO drops(run, pid, time_ns, count) VALUES (1, @p0, @p1, @p2)", Pid, timeNs ?? (Clock += Step), count);
 
     public void Dispose() => _connection.Dispose();
 }
