@@ -137,14 +137,16 @@ internal static unsafe class ProfileHook
     };
 
     /// <summary>
-    /// 3.11 reports the call while executing RESUME, whose argument is 0 at function start, 1-3 after a suspension.
-    /// Quickening rewrites the opcode in place (RESUME_QUICK) after a few runs of the code; the argument stays.
+    /// 3.11 reports a generator's first entry while executing RESUME 0 (RESUME_QUICK once quickened). Any other
+    /// instruction is a resumption: RESUME 1-3 after send() or next(), or the YIELD_VALUE/SEND it was suspended at
+    /// when throw() or close() resumes it with an exception.
     /// </summary>
     private static bool IsResumeAfterSuspension311(nint slots)
     {
         byte* instruction = *(byte**)(slots + FrameLayout.PrevInstrOffset);
-        return instruction != null && (instruction[0] == FrameLayout.Resume311 || instruction[0] == FrameLayout.ResumeQuick311)
-            && instruction[1] != 0;
+        if (instruction == null) return false;
+        bool resume = instruction[0] == FrameLayout.Resume311 || instruction[0] == FrameLayout.ResumeQuick311;
+        return !resume || instruction[1] != 0;
     }
 
     private static int Opcode311(nint slots)
