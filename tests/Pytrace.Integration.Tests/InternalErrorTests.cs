@@ -1,0 +1,57 @@
+using System.Text;
+using Pytrace.Integration.Tests.Support;
+using Pytrace.Records;
+
+namespace Pytrace.Integration.Tests;
+
+/// <summary>
+/// An internal error in the generator (a managed exception caught at a C entry) reaches the user: the dumper stores
+/// it in the database and pytrace prints one line, and what was recorded around it is kept. The ring is the one the
+/// generator would write after catching it; the dumper is the real `pytrace _dump`.
+/// </summary>
+public class InternalErrorTests
+{
+    [Fact]
+    public void A_reported_error_is_printed_once_and_stored_and_the_calls_around_it_are_kept()
+    {
+        using var run = new TracedRun("3.12");
+        string rings = Directory.CreateTempSubdirectory("pytrace-rings-").FullName;
+        const string Session = "internalerrortest";
+        var dumper = ProcessRun.Start(Repo.Pytrace, ["_dump", "--session", Session, "--ring-dir", rings, "--db", run.Db], run.Folder);
+        Assert.Equal("ready", dumper.StandardOutput.ReadLine());
+
+        using (var ring = new SyntheticRing(rings, Session, Environment.ProcessId))
+        {
+            ring.Write(RecordKind.CodeDef, (ref RecordBuilder b) =>
+            {
+                b.U32(1); b.U32(3); b.U16(0); b.U16(0);
+                b.Utf8("shop"u8); b.Utf8("checkout"u8); b.Utf8("/src/shop.py"u8);
+            });
+            ring.Write(RecordKind.Thread, (ref RecordBuilder b) => { b.U64(77); b.Utf8("MainThread"u8); });
+            ulong callAt = ring.Ticks;
+            ring.Write(RecordKind.Call, (ref RecordBuilder b) => { b.U64(callAt); b.U32(1); b.U16(0); b.U16(0); });
+            ulong errorAt = ring.Ticks;
+            ring.Write(RecordKind.InternalError, (ref RecordBuilder b) =>
+            {
+                b.U64(errorAt);
+                b.Utf8(Encoding.UTF8.GetBytes("ArgumentException: The path is empty. at CodeRegistry.ModeFor"));
+            });
+            ulong returnAt = ring.Ticks;
+            ring.Write(RecordKind.Return, (ref RecordBuilder b) => { b.U64(returnAt); b.U32(1); b.U16(0); b.U32(0); b.U16(0); });
+            ring.Finish();
+        }
+        dumper.StandardInput.WriteLine("stop");
+        dumper.StandardInput.Close();
+        var result = ProcessRun.Finish(dumper, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("done 1 ", result.Stdout.Trim());
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([$"pytrace: internal error in process {Environment.ProcessId}: ArgumentException: The path is empty. at CodeRegistry.ModeFor (that event was not recorded; the program went on)"], lines);
+        Assert.Equal("ArgumentException: The path is empty. at CodeRegistry.ModeFor", run.Scalar<string>("SELECT message FROM errors"));
+        Assert.Equal(1, run.Scalar<long>("SELECT count(*) FROM errors"));
+        var call = Assert.Single(run.Calls());
+        Assert.Equal(("checkout", 1), (call.Func, call.End));
+        Directory.Delete(rings, recursive: true);
+    }
+}
