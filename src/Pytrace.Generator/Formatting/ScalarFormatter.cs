@@ -108,10 +108,12 @@ internal static unsafe class ScalarFormatter
     {
         if (!PyStr.Read(o, out var view)) { w.Ascii("<str>"u8); return; }
         if (view.IsUtf8) { Utf8Repr(ref w, view.Data, (int)view.Length); return; }
-        byte quote = QuoteFor(view);
         // At most one character past the room is needed: that one marks the text cut.
         long shown = Math.Min(view.Length, w.Room + 1L);
-        if (view.Kind == 1 && quote == '\'' && PlainAscii(view.Data, shown))
+        bool plain = view.Kind == 1 && PlainAscii(view.Data, shown);
+        // A plain text seen whole has no quote in it: repr puts it in single quotes, no scan needed.
+        byte quote = plain && shown == view.Length ? (byte)'\'' : QuoteFor(view);
+        if (plain && quote == '\'')
         {
             w.Ascii((byte)'\'');
             w.Ascii(new ReadOnlySpan<byte>(view.Data, (int)shown));
