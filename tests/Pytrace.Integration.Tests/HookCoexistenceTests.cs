@@ -181,6 +181,46 @@ public class HookCoexistenceTests
         Assert.Equal(3, run.Calls().Count(c => c.Func == "after"));
     }
 
+    [Theory]
+    [InlineData("3.12", false)]
+    [InlineData("3.13", false)]
+    [InlineData("3.12", true)]
+    [InlineData("3.13", true)]
+    public void Pytrace_s_monitoring_tool_id_is_invisible_and_given_up_to_the_program(string minor, bool takeAll)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("mon.py", $$"""
+            import sys
+            mon = sys.monitoring
+            print([mon.get_tool(i) for i in range(6)])
+            mon.free_tool_id(3)
+            for tid in {{(takeAll ? "range(6)" : "(3,)")}}:
+                mon.use_tool_id(tid, "mine%d" % tid)
+            seen = []
+            mon.register_callback(3, mon.events.PY_START, lambda code, offset: seen.append(code.co_name))
+            mon.set_events(3, mon.events.PY_START)
+            def g(): return 1
+            for _ in range(3): g()
+            mon.set_events(3, 0)
+            print(seen, [mon.get_tool(i) for i in range(6)])
+            """ + After);
+        var plain = run.Untraced(script);
+        var traced = run.Trace(script);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal((plain.ExitCode, plain.Stdout, plain.Stderr), (traced.ExitCode, traced.Stdout, WithoutSummary(traced.Stderr)));
+        if (takeAll)
+        {
+            // Every id is the program's: pytrace stops there, and says so with a gap that lasts to the end.
+            Assert.Equal(0, run.Calls().Count(c => c.Func == "after"));
+            Assert.Equal(1, run.Scalar<long>("SELECT count(*) FROM drops WHERE reason = 1"));
+        }
+        else
+        {
+            Assert.Equal(3, run.Calls().Count(c => c.Func == "g"));
+            Assert.Equal(3, run.Calls().Count(c => c.Func == "after"));
+        }
+    }
+
     private static ProcessResult WithInput(string file, string[] args, string folder, string input)
     {
         using var process = ProcessRun.Start(file, args, folder);

@@ -22,6 +22,9 @@ internal static unsafe class MonitoringHook
     /// </summary>
     private static ReadOnlySpan<int> ToolIds => [3, 4, 5, 1, 0, 2];
 
+    /// <summary>The id pytrace holds, or -1.</summary>
+    public static int ToolId => s_toolId;
+
     /// <param name="restart">A start() after a stop(): code that returned DISABLE last time may be recorded now.</param>
     public static bool Install(bool restart)
     {
@@ -31,16 +34,39 @@ internal static unsafe class MonitoringHook
         Py.DecRef(sys);
         if (s_monitoring == 0) return false;
         s_disable = Py.GetAttr(s_monitoring, "DISABLE"u8);
-        nint events = Py.GetAttr(s_monitoring, "events"u8);
+        MonitoringTools.Capture(s_monitoring);
+        if (!Claim(except: -1)) return false;
+        if (restart)
+        {
+            nint r = Call("restart_events"u8);
+            if (r != 0) Py.DecRef(r); else Py.ErrClear();
+        }
+        MonitoringTools.Hide();
+        return true;
+    }
 
+    /// <summary>The program asks for pytrace's id: pytrace takes another free one first. False when none is left.</summary>
+    public static bool MoveToAnotherId()
+    {
+        int old = s_toolId;
+        s_toolId = -1;
+        bool moved = Claim(except: old);
+        Release(old);
+        return moved;
+    }
+
+    /// <summary>Takes the first free id (not <paramref name="except"/>) and subscribes the callbacks there.</summary>
+    private static bool Claim(int except)
+    {
         foreach (int id in ToolIds)
         {
-            nint r = Call("use_tool_id"u8, Py.LongFromLongLong(id), Py.NewString("pytrace"));
+            if (id == except) continue;
+            nint r = Call(MonitoringTools.UseToolId, Py.LongFromLongLong(id), Py.NewString("pytrace"));
             if (r != 0) { Py.DecRef(r); s_toolId = id; break; }
             Py.ErrClear();
         }
-        if (s_toolId < 0) { Py.DecRef(events); return false; }
-
+        if (s_toolId < 0) return false;
+        nint events = Py.GetAttr(s_monitoring, "events"u8);
         long mask = 0;
         mask |= Register(events, "PY_START"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnStart);
         mask |= Register(events, "PY_RESUME"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnResume);
@@ -52,22 +78,23 @@ internal static unsafe class MonitoringHook
         nint set = Call("set_events"u8, Py.LongFromLongLong(s_toolId), Py.LongFromLongLong(mask));
         if (set == 0) { Py.ErrClear(); return false; }
         Py.DecRef(set);
-        if (restart)
-        {
-            nint r = Call("restart_events"u8);
-            if (r != 0) Py.DecRef(r); else Py.ErrClear();
-        }
         return true;
     }
 
     public static void Uninstall()
     {
-        if (s_toolId < 0) return;
-        nint r = Call("set_events"u8, Py.LongFromLongLong(s_toolId), Py.LongFromLongLong(0));
-        if (r != 0) Py.DecRef(r); else Py.ErrClear();
-        r = Call("free_tool_id"u8, Py.LongFromLongLong(s_toolId));
-        if (r != 0) Py.DecRef(r); else Py.ErrClear();
+        MonitoringTools.Show();
+        Release(s_toolId);
         s_toolId = -1;
+    }
+
+    private static void Release(int id)
+    {
+        if (id < 0) return;
+        nint r = Call("set_events"u8, Py.LongFromLongLong(id), Py.LongFromLongLong(0));
+        if (r != 0) Py.DecRef(r); else Py.ErrClear();
+        r = Call(MonitoringTools.FreeToolId, Py.LongFromLongLong(id));
+        if (r != 0) Py.DecRef(r); else Py.ErrClear();
     }
 
     private static long Register(nint events, ReadOnlySpan<byte> nameZ, delegate* unmanaged<nint, nint*, nint, nint> callback)
@@ -87,10 +114,16 @@ internal static unsafe class MonitoringHook
     private static nint Call(ReadOnlySpan<byte> nameZ, params ReadOnlySpan<nint> stolenArgs)
     {
         nint function = Py.GetAttr(s_monitoring, nameZ);
+        nint result = Call(function, stolenArgs);
+        Py.DecRef(function);
+        return result;
+    }
+
+    private static nint Call(nint function, params ReadOnlySpan<nint> stolenArgs)
+    {
         nint args = Py.Tuple(stolenArgs);
         nint result = function == 0 ? 0 : Py.CallObject(function, args);
         Py.DecRef(args);
-        Py.DecRef(function);
         return result;
     }
 

@@ -83,7 +83,7 @@ internal static unsafe class Session
         if (!Tracer.Active) return;
         Tracer.Active = false;
         if (!Tracer.Ring.IsOpen) return; // a forked child that never recorded
-        if (Py.Minor < 12) ThreadRegistry.CloseGaps();
+        ThreadRegistry.CloseGaps();
         byte* buffer = stackalloc byte[16];
         var b = new RecordBuilder(buffer, 16, RecordKind.ProcessEnd);
         ulong now = TscClock.Read();

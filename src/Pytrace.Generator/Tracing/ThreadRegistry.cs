@@ -45,7 +45,7 @@ internal static unsafe class ThreadRegistry
         return t;
     }
 
-    /// <summary>Process end: a thread inside a profiler gap (3.8-3.11) has it written up to now.</summary>
+    /// <summary>Process end: a thread inside a gap (another profiler's, or no monitoring id left) has it written up to now.</summary>
     public static void CloseGaps() => s_threads.ForEach(&Hooks.ProfileGap.Close);
 
     /// <summary>A new session: frames that were open when the last one stopped are no longer on record.</summary>

@@ -97,7 +97,7 @@ internal static unsafe class Tracer
         s_level--;
     }
 
-    /// <summary>3.8-3.11: another profiler held this thread's hook from start to end; nothing was recorded in between.</summary>
+    /// <summary>Another profiler held this thread's hook (3.8-3.11), or no monitoring id was left (3.12+), from start to end; nothing was recorded in between.</summary>
     public static void Gap(ThreadInfo* t, ulong startTicks, ulong endTicks)
     {
         if (!Ring.IsOpen) return;

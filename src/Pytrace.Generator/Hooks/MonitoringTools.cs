@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+using Pytrace.Generator.Interop;
+using Pytrace.Generator.Tracing;
+
+namespace Pytrace.Generator.Hooks;
+
+/// <summary>
+/// 3.12+: pytrace's sys.monitoring tool id stays out of the program's sight. sys.monitoring's get_tool,
+/// use_tool_id and free_tool_id are stood in for by look-alikes (<see cref="SysHooks.LookAlike"/>): get_tool(ours)
+/// answers None, free_tool_id(ours) does what it does on a free id (nothing), and use_tool_id(ours, name) first moves
+/// pytrace to another free id. A program that takes all six ids gets them; pytrace then stops recording, and the
+/// rest of the run is marked as a gap.
+/// </summary>
+internal static unsafe class MonitoringTools
+{
+    private static nint s_monitoring, s_getTool, s_useToolId, s_freeToolId, s_ourGetTool, s_ourUseToolId, s_ourFreeToolId;
+
+    /// <summary>The real use_tool_id / free_tool_id / get_tool, which pytrace calls for itself.</summary>
+    public static nint UseToolId => s_useToolId;
+    public static nint FreeToolId => s_freeToolId;
+
+    public static void Capture(nint monitoring)
+    {
+        if (s_monitoring != 0) return;
+        s_monitoring = monitoring;
+        s_getTool = Py.GetAttr(monitoring, "get_tool"u8);
+        s_useToolId = Py.GetAttr(monitoring, "use_tool_id"u8);
+        s_freeToolId = Py.GetAttr(monitoring, "free_tool_id"u8);
+        if (!IsBuiltin(s_getTool, Py.MethO) || !IsBuiltin(s_useToolId, Py.MethFastCall) || !IsBuiltin(s_freeToolId, Py.MethO)) return;
+        s_ourGetTool = SysHooks.LookAlike(s_getTool, (delegate* unmanaged<nint, nint, nint>)&GetTool);
+        s_ourUseToolId = SysHooks.LookAlike(s_useToolId, (delegate* unmanaged<nint, nint*, nint, nint>)&UseTool);
+        s_ourFreeToolId = SysHooks.LookAlike(s_freeToolId, (delegate* unmanaged<nint, nint, nint>)&FreeTool);
+    }
+
+    /// <summary>A C function with the calling convention our stand-in is written for.</summary>
+    private static bool IsBuiltin(nint function, int flags) =>
+        function != 0 && Py.TypeOf(function) == Py.CFunctionType && (*(int*)(*(nint*)(function + 16) + 16) & 0xFF) == flags;
+
+    public static void Hide()
+    {
+        if (s_ourGetTool == 0) return;
+        Py.SetAttr(s_monitoring, "get_tool"u8, s_ourGetTool);
+        Py.SetAttr(s_monitoring, "use_tool_id"u8, s_ourUseToolId);
+        Py.SetAttr(s_monitoring, "free_tool_id"u8, s_ourFreeToolId);
+    }
+
+    public static void Show()
+    {
+        if (s_ourGetTool == 0) return;
+        Py.SetAttr(s_monitoring, "get_tool"u8, s_getTool);
+        Py.SetAttr(s_monitoring, "use_tool_id"u8, s_useToolId);
+        Py.SetAttr(s_monitoring, "free_tool_id"u8, s_freeToolId);
+    }
+
+    private static bool IsOurs(nint id)
+    {
+        if (id == 0 || Py.TypeOf(id) != Py.LongType || MonitoringHook.ToolId < 0) return false;
+        int overflow;
+        long value = Py.LongAsLongLongAndOverflow(id, &overflow);
+        return overflow == 0 && value == MonitoringHook.ToolId;
+    }
+
+    private static nint Forward(nint original, nint* args, long count)
+    {
+        nint tuple = Py.TupleNew((nint)count);
+        for (long i = 0; i < count; i++) { Py.IncRef(args[i]); Py.TupleSetItem(tuple, (nint)i, args[i]); }
+        nint r = Py.Call(original, tuple, 0);
+        Py.DecRef(tuple);
+        return r;
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint GetTool(nint self, nint id)
+    {
+        try
+        {
+            if (IsOurs(id)) return Py.NewNone();
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+        return Forward(s_getTool, &id, 1);
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint FreeTool(nint self, nint id)
+    {
+        try
+        {
+            if (IsOurs(id)) return Py.NewNone();
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+        return Forward(s_freeToolId, &id, 1);
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint UseTool(nint self, nint* args, nint count)
+    {
+        try
+        {
+            if (count >= 1 && IsOurs(args[0]) && !MonitoringHook.MoveToAnotherId())
+                ProfileGap.Begin(ThreadRegistry.Current(Py.ThreadStateGet())); // no id left for pytrace
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+        return Forward(s_useToolId, args, count);
+    }
+}
