@@ -10,10 +10,14 @@ namespace Pytrace.Generator.Hooks;
 /// answers None, free_tool_id(ours) does what it does on a free id (nothing), and use_tool_id(ours, name) first moves
 /// pytrace to another free id. A program that takes all six ids gets them; pytrace then stops recording, and the
 /// rest of the run is marked as a gap.
+/// On 3.13 sys.settrace is stood in for as well: with any monitoring tool active, 3.13.0 does not instrument the
+/// running frame for the opcode events pdb's set_trace() asks for (it stops a line late); restarting the events after
+/// the program's settrace(f) instruments it again.
 /// </summary>
 internal static unsafe class MonitoringTools
 {
     private static nint s_monitoring, s_getTool, s_useToolId, s_freeToolId, s_ourGetTool, s_ourUseToolId, s_ourFreeToolId;
+    private static nint s_sys, s_settrace, s_ourSettrace, s_restartEvents;
 
     /// <summary>The real use_tool_id / free_tool_id / get_tool, which pytrace calls for itself.</summary>
     public static nint UseToolId => s_useToolId;
@@ -30,6 +34,12 @@ internal static unsafe class MonitoringTools
         s_ourGetTool = SysHooks.LookAlike(s_getTool, (delegate* unmanaged<nint, nint, nint>)&GetTool);
         s_ourUseToolId = SysHooks.LookAlike(s_useToolId, (delegate* unmanaged<nint, nint*, nint, nint>)&UseTool);
         s_ourFreeToolId = SysHooks.LookAlike(s_freeToolId, (delegate* unmanaged<nint, nint, nint>)&FreeTool);
+        if (Py.Minor != 13) return;
+        s_sys = Py.Import("sys");
+        s_settrace = s_sys == 0 ? 0 : Py.GetAttr(s_sys, "settrace"u8);
+        s_restartEvents = Py.GetAttr(monitoring, "restart_events"u8);
+        if (IsBuiltin(s_settrace, Py.MethO) && s_restartEvents != 0)
+            s_ourSettrace = SysHooks.LookAlike(s_settrace, (delegate* unmanaged<nint, nint, nint>)&SetTrace);
     }
 
     /// <summary>A C function with the calling convention our stand-in is written for.</summary>
@@ -42,6 +52,7 @@ internal static unsafe class MonitoringTools
         Py.SetAttr(s_monitoring, "get_tool"u8, s_ourGetTool);
         Py.SetAttr(s_monitoring, "use_tool_id"u8, s_ourUseToolId);
         Py.SetAttr(s_monitoring, "free_tool_id"u8, s_ourFreeToolId);
+        if (s_ourSettrace != 0) Py.SetAttr(s_sys, "settrace"u8, s_ourSettrace);
     }
 
     public static void Show()
@@ -50,6 +61,7 @@ internal static unsafe class MonitoringTools
         Py.SetAttr(s_monitoring, "get_tool"u8, s_getTool);
         Py.SetAttr(s_monitoring, "use_tool_id"u8, s_useToolId);
         Py.SetAttr(s_monitoring, "free_tool_id"u8, s_freeToolId);
+        if (s_ourSettrace != 0) Py.SetAttr(s_sys, "settrace"u8, s_settrace);
     }
 
     private static bool IsOurs(nint id)
@@ -95,6 +107,25 @@ internal static unsafe class MonitoringTools
             InternalError.Report(e);
         }
         return Forward(s_freeToolId, &id, 1);
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SetTrace(nint self, nint function)
+    {
+        nint r = Forward(s_settrace, &function, 1);
+        if (r == 0 || function == Py.None) return r;
+        try
+        {
+            nint none = Py.TupleNew(0);
+            nint restarted = Py.Call(s_restartEvents, none, 0);
+            if (restarted == 0) Py.ErrClear(); else Py.DecRef(restarted);
+            Py.DecRef(none);
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+        return r;
     }
 
     [UnmanagedCallersOnly]
