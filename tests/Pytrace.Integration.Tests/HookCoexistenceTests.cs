@@ -149,7 +149,7 @@ public class HookCoexistenceTests
         const string input = "p y\nn\np z\nc\n";
         var plain = WithInput(run.Python, [script], run.Folder, input);
         var traced = WithInput(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, script], run.Folder, input);
-        Assert.Contains("(Pdb) 41", plain.Stdout);
+        Assert.Contains("(Pdb) 40", plain.Stdout); // stopped inside compute (3.13 stops at the set_trace() line itself)
         Assert.Equal((plain.ExitCode, plain.Stdout, plain.Stderr), (traced.ExitCode, traced.Stdout, WithoutSummary(traced.Stderr)));
         Assert.Equal(3, run.Calls().Count(c => c.Func == "after"));
     }
