@@ -31,9 +31,9 @@ internal static unsafe class Probe
         bool ok = Py.Exec(Source, globals);
         if (ok)
         {
-            nint reprProbe = Item(globals, "_ReprProbe"u8);
+            nint reprProbe = Py.DictItem(globals, "_ReprProbe"u8);
             if (reprProbe != 0) TypeClassifier.PythonReprSlot = Py.Slot(reprProbe, Py.TpReprOffset);
-            nint function = Item(globals, "_probe"u8);
+            nint function = Py.DictItem(globals, "_probe"u8);
             ok = function != 0 && CheckFrames(function);
         }
         Py.DecRef(globals);
@@ -71,10 +71,5 @@ internal static unsafe class Probe
             s_framesOk = false; // arguments are then read through f_locals
         }
         return Py.NewNone();
-    }
-
-    private static nint Item(nint dict, ReadOnlySpan<byte> keyZ)
-    {
-        fixed (byte* key = keyZ) return Py.DictGetItemString(dict, key);
     }
 }

@@ -12,21 +12,21 @@ internal static unsafe class ModuleRepr
     {
         nint dict = *(nint*)(module + 16); // PyModuleObject.md_dict
         if (dict == 0 || Py.TypeOf(dict) != Py.DictType) { w.Ascii("<module '?'>"u8); return; }
-        nint name = Item(dict, "__name__"u8);
-        nint spec = Item(dict, "__spec__"u8);
+        nint name = Py.DictItem(dict, "__name__"u8);
+        nint spec = Py.DictItem(dict, "__spec__"u8);
         nint specDict = spec != 0 && spec != Py.None ? Py.GetAttr(spec, "__dict__"u8) : 0;
         w.Ascii("<module "u8);
         if (specDict != 0 && Py.TypeOf(specDict) == Py.DictType)
         {
-            nint specName = Item(specDict, "name"u8);
+            nint specName = Py.DictItem(specDict, "name"u8);
             Name(ref w, specName != 0 ? specName : name);
-            nint origin = Item(specDict, "origin"u8);
+            nint origin = Py.DictItem(specDict, "origin"u8);
             if (origin != 0 && Py.TypeOf(origin) == Py.UnicodeType)
             {
-                if (Item(specDict, "_set_fileattr"u8) == Py.True) { w.Ascii(" from "u8); ScalarFormatter.Str(ref w, origin); }
+                if (Py.DictItem(specDict, "_set_fileattr"u8) == Py.True) { w.Ascii(" from "u8); ScalarFormatter.Str(ref w, origin); }
                 else { w.Ascii(" ("u8); ScalarFormatter.CopyStr(ref w, origin); w.Ascii((byte)')'); }
             }
-            else if (Item(specDict, "loader"u8) is var loader && loader != 0 && loader != Py.None)
+            else if (Py.DictItem(specDict, "loader"u8) is var loader && loader != 0 && loader != Py.None)
             {
                 // Before 3.10 built-in and frozen modules have no origin; their importers name them.
                 string? importer = Py.TypeOf(loader) == Py.TypeType ? Py.TypeQualName(loader) : null;
@@ -36,7 +36,7 @@ internal static unsafe class ModuleRepr
         else
         {
             Name(ref w, name);
-            nint file = Item(dict, "__file__"u8);
+            nint file = Py.DictItem(dict, "__file__"u8);
             if (file != 0 && Py.TypeOf(file) == Py.UnicodeType) { w.Ascii(" from "u8); ScalarFormatter.Str(ref w, file); }
         }
         w.Ascii((byte)'>');
@@ -47,10 +47,5 @@ internal static unsafe class ModuleRepr
     {
         if (name != 0 && Py.TypeOf(name) == Py.UnicodeType) ScalarFormatter.Str(ref w, name);
         else w.Ascii("'?'"u8);
-    }
-
-    private static nint Item(nint dict, ReadOnlySpan<byte> keyZ)
-    {
-        fixed (byte* key = keyZ) return Py.DictGetItemString(dict, key);
     }
 }

@@ -60,6 +60,23 @@ internal static unsafe partial class Py
         return s;
     }
 
+    /// <summary>A borrowed dict[key] for a literal key, or 0 (no error set).</summary>
+    public static nint DictItem(nint dict, ReadOnlySpan<byte> keyZ)
+    {
+        fixed (byte* key = keyZ) return DictGetItemString(dict, key);
+    }
+
+    /// <summary>getattr(o, name) as managed strings when it is a tuple (of str; anything else reads "?"); empty otherwise.</summary>
+    public static string[] StringTupleAttr(nint o, ReadOnlySpan<byte> nameZ)
+    {
+        nint t = GetAttr(o, nameZ);
+        if (t == 0) return [];
+        var result = new string[TypeOf(t) == TupleType ? VarSize(t) : 0];
+        for (int i = 0; i < result.Length; i++) result[i] = ToManaged(((nint*)(t + 24))[i]) ?? "?";
+        DecRef(t);
+        return result;
+    }
+
     public static nint NewString(string s)
     {
         byte* p = Utf8Z(s);

@@ -54,8 +54,8 @@ internal static unsafe class CodeRegistry
         info->IsMainModule = name == "<module>" && module == "__main__";
 
         info->VarNames = Py.GetAttr(code, "co_varnames"u8);
-        string[] varNames = StringTuple(code, "co_varnames"u8);
-        string[] cellVars = StringTuple(code, "co_cellvars"u8);
+        string[] varNames = Py.StringTupleAttr(code, "co_varnames"u8);
+        string[] cellVars = Py.StringTupleAttr(code, "co_cellvars"u8);
         var argNames = new string[info->ArgCount];
         for (int i = 0; i < argNames.Length; i++)
         {
@@ -159,15 +159,5 @@ internal static unsafe class CodeRegistry
         long n = Py.LongAsLongLongAndOverflow(v, &overflow);
         Py.DecRef(v);
         return (int)n;
-    }
-
-    private static string[] StringTuple(nint o, ReadOnlySpan<byte> nameZ)
-    {
-        nint t = Py.GetAttr(o, nameZ);
-        if (t == 0) return [];
-        var result = new string[Py.TypeOf(t) == Py.TupleType ? Py.VarSize(t) : 0];
-        for (int i = 0; i < result.Length; i++) result[i] = Py.ToManaged(((nint*)(t + 24))[i]) ?? "?";
-        Py.DecRef(t);
-        return result;
     }
 }

@@ -36,7 +36,7 @@ internal static unsafe class QualNames
             string name = Py.AttrString(code, "co_name"u8) ?? "";
             bool module = name == "<module>";
             bool function = !module && IsFunctionScope(code, name);
-            string[] locals = function ? [.. Strings(code, "co_varnames"u8), .. Strings(code, "co_cellvars"u8)] : [];
+            string[] locals = function ? [.. Py.StringTupleAttr(code, "co_varnames"u8), .. Py.StringTupleAttr(code, "co_cellvars"u8)] : [];
             for (long i = 0; i < Py.VarSize(consts); i++)
             {
                 nint child = ((nint*)(consts + 24))[i];
@@ -123,7 +123,7 @@ internal static unsafe class QualNames
         if (nested != null) return nested;
         nint dict = Py.GetAttr(function, "__dict__"u8);
         if (dict == 0) return null;
-        nint wrapped = Py.TypeOf(dict) == Py.DictType ? Item(dict, "__wrapped__"u8) : 0;
+        nint wrapped = Py.TypeOf(dict) == Py.DictType ? Py.DictItem(dict, "__wrapped__"u8) : 0;
         string? found = wrapped != 0 && wrapped != function && Py.TypeOf(wrapped) == Py.FunctionType ? FindInFunction(code, wrapped) : null;
         Py.DecRef(dict);
         return found;
@@ -139,20 +139,5 @@ internal static unsafe class QualNames
             if (deeper != null) return deeper;
         }
         return null;
-    }
-
-    private static nint Item(nint dict, ReadOnlySpan<byte> keyZ)
-    {
-        fixed (byte* key = keyZ) return Py.DictGetItemString(dict, key);
-    }
-
-    private static string[] Strings(nint code, ReadOnlySpan<byte> nameZ)
-    {
-        nint tuple = Py.GetAttr(code, nameZ);
-        if (tuple == 0) return [];
-        var result = new string[Py.TypeOf(tuple) == Py.TupleType ? Py.VarSize(tuple) : 0];
-        for (int i = 0; i < result.Length; i++) result[i] = Py.ToManaged(((nint*)(tuple + 24))[i]) ?? "";
-        Py.DecRef(tuple);
-        return result;
     }
 }
