@@ -47,9 +47,24 @@ public class OptionsTests
         using var run = new TracedRun("3.12");
         var result = run.Trace(run.Write("busy.py", Busy), "--max-traces", "50000");
         Assert.True(result.ExitCode == 0, result.Stderr);
-        long count = run.Scalar<long>("SELECT count(*) FROM calls");
-        Assert.InRange(count, 50000, 50000 * 11 / 10);
+        Assert.Equal(50000L, run.Scalar<long>("SELECT count(*) FROM calls"));
         Assert.Equal("199999", run.Scalar<string>("SELECT max(CAST(value AS INTEGER)) FROM args"));
+        long recorded = run.Scalar<long>("SELECT calls FROM runs");
+        Assert.Contains($"pytrace: 50,000 calls kept (the newest) of {recorded:N0} recorded from 1 process", result.Stderr);
+        Assert.Contains($"; {recorded - 50000:N0} older calls trimmed by --max-traces; no records dropped", result.Stderr);
+    }
+
+    [Fact]
+    public void Max_traces_trims_only_the_run_being_recorded()
+    {
+        using var run = new TracedRun("3.12");
+        var script = run.Write("busy.py", Busy);
+        Assert.Equal(0, run.Trace(script, "--max-traces", "0").ExitCode);
+        long first = run.Scalar<long>("SELECT count(*) FROM calls");
+        var second = run.Trace(script, "--append", "--max-traces", "1000");
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Equal(first, run.Scalar<long>("SELECT count(*) FROM calls WHERE run = 1"));
+        Assert.Equal(1000L, run.Scalar<long>("SELECT count(*) FROM calls WHERE run = 2"));
     }
 
     [Theory]

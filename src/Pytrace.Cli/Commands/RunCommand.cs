@@ -137,8 +137,15 @@ internal static class RunCommand
         string calls = dumper.Calls.ToString("N0", CultureInfo.InvariantCulture);
         string processes = dumper.Processes == 1 ? "1 process" : $"{dumper.Processes} processes";
         string line = $"pytrace: {calls} calls recorded from {processes} into {db}";
-        if (dumper.Dropped == 0) return line + ", no records dropped";
-        return line + $", {dumper.Dropped.ToString("N0", CultureInfo.InvariantCulture)} records dropped (raise --buffer-size)";
+        if (dumper.Trimmed > 0)
+        {
+            string kept = (dumper.Calls - dumper.Trimmed).ToString("N0", CultureInfo.InvariantCulture);
+            string trimmed = dumper.Trimmed.ToString("N0", CultureInfo.InvariantCulture);
+            line = $"pytrace: {kept} calls kept (the newest) of {calls} recorded from {processes} into {db}; {trimmed} older calls trimmed by --max-traces";
+        }
+        string then = dumper.Trimmed > 0 ? "; " : ", ";
+        if (dumper.Dropped == 0) return line + then + "no records dropped";
+        return line + then + $"{dumper.Dropped.ToString("N0", CultureInfo.InvariantCulture)} records dropped (raise --buffer-size)";
     }
 
     private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";

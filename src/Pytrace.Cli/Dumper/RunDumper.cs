@@ -24,6 +24,8 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     private long _sinceTrim;
 
     public long Calls { get; private set; }
+    /// <summary>Calls deleted, oldest first, to keep the newest --max-traces of this run.</summary>
+    public long Trimmed => db.Trimmed;
     /// <summary>Time spent draining and writing while there was something to drain: the dumper's own cost.</summary>
     public TimeSpan Busy { get; private set; }
     public long Dropped { get; private set; }
@@ -75,6 +77,8 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             Thread.Sleep(2);
         }
         Commit();
+        if (maxTraces > 0) db.TrimTo(maxTraces); // exactly the newest, not within the tenth trimmed as it went
+        db.Commit();
     }
 
     private void Scan()

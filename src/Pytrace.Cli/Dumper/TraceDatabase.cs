@@ -18,6 +18,12 @@ internal sealed class TraceDatabase : IDisposable
     private readonly Dictionary<(string, string, string, int), long> _functions = new();
     private bool _inTransaction;
     private long _nextId;
+    /// <summary>This run's calls by id, oldest first: a transaction's ids are contiguous and all this run's.</summary>
+    private readonly LinkedList<(long First, long Last)> _runIds = new();
+    private long _kept;
+
+    /// <summary>Calls of this run deleted to keep the newest --max-traces.</summary>
+    public long Trimmed { get; private set; }
 
     public long RunId { get; private set; }
 
@@ -27,7 +33,9 @@ internal sealed class TraceDatabase : IDisposable
     {
         _db = db;
         // The timeout first: another run appending to this database may hold the lock that switching to WAL needs.
-        Exec("PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+        Exec("PRAGMA busy_timeout=30000;");
+        SwitchToWal();
+        Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
         // One transaction, so another run never sees pytrace's tables without their schema version.
         Exec($"BEGIN IMMEDIATE; {Schema.Tables} INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}'); COMMIT;");
         _insertCall = Prepare("INSERT INTO calls(id, parent, run, pid, tid, depth, start_ns, end_ns, function, kind, end_kind, result_type, result) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -45,6 +53,21 @@ internal sealed class TraceDatabase : IDisposable
         _upsertProcess = Prepare("INSERT INTO processes(run, pid, ppid, started_ns) VALUES(?,?,?,?) ON CONFLICT(run, pid) DO UPDATE SET started_ns=min(started_ns, excluded.started_ns)");
         // A pid that exec'd another Python has a ring per program image; its row spans them.
         _endProcess = Prepare("UPDATE processes SET ended_ns=max(coalesce(ended_ns, 0), ?1), dropped=max(dropped, ?2) WHERE run=?3 AND pid=?4");
+    }
+
+    /// <summary>
+    /// WAL, waiting for another run that is creating the same file: SQLite answers BUSY at once, without its busy
+    /// handler, when two connections would deadlock upgrading their locks, so the wait is here.
+    /// </summary>
+    private void SwitchToWal()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            int rc = raw.sqlite3_exec(_db, "PRAGMA journal_mode=WAL;");
+            if (rc == raw.SQLITE_OK) return;
+            if ((rc != raw.SQLITE_BUSY && rc != raw.SQLITE_LOCKED) || attempt >= 3000) SqliteStatement.Check(rc, _db, "PRAGMA journal_mode=WAL");
+            System.Threading.Thread.Sleep(10);
+        }
     }
 
     /// <summary>Opens (append) or creates anew (the file and its WAL removed first) a database with mode 0600.</summary>
@@ -145,6 +168,9 @@ internal sealed class TraceDatabase : IDisposable
     {
         Begin();
         row.Id = ++_nextId;
+        if (_runIds.Last is { } last && last.Value.Last == row.Id - 1) last.Value = (last.Value.First, row.Id);
+        else _runIds.AddLast((row.Id, row.Id));
+        _kept++;
         _insertCall.Bind(1, row.Id);
         if (row.Parent is null) _insertCall.BindNull(2); else _insertCall.Bind(2, row.Parent.Id);
         _insertCall.Bind(3, RunId).Bind(4, row.Pid).Bind(5, row.Tid).Bind(6, row.Depth).Bind(7, row.StartNs);
@@ -212,14 +238,26 @@ internal sealed class TraceDatabase : IDisposable
         _endProcess.Bind(1, endedNs).Bind(2, dropped).Bind(3, RunId).Bind(4, pid).Execute();
     }
 
-    /// <summary>Deletes the oldest calls (of every run in the file) so that the newest <paramref name="keep"/> ids remain.</summary>
+    /// <summary>
+    /// Deletes this run's oldest calls (never another run's) so that exactly its newest <paramref name="keep"/> remain.
+    /// </summary>
     public void TrimTo(long keep)
     {
+        if (_kept <= keep) return;
         Begin();
-        long cutoff = (_maxId.ScalarInt64() ?? 0) - keep;
-        if (cutoff <= 0) return;
-        using (var deleteArgs = Prepare("DELETE FROM args WHERE call <= ?")) deleteArgs.Bind(1, cutoff).Execute();
-        using (var deleteCalls = Prepare("DELETE FROM calls WHERE id <= ?")) deleteCalls.Bind(1, cutoff).Execute();
+        using var deleteArgs = Prepare("DELETE FROM args WHERE call BETWEEN ? AND ?");
+        using var deleteCalls = Prepare("DELETE FROM calls WHERE id BETWEEN ? AND ? AND run = ?");
+        while (_kept > keep && _runIds.First is { } oldest)
+        {
+            var (first, last) = oldest.Value;
+            long cut = Math.Min(last, first + (_kept - keep) - 1);
+            deleteArgs.Bind(1, first).Bind(2, cut).Execute();
+            deleteCalls.Bind(1, first).Bind(2, cut).Bind(3, RunId).Execute();
+            long count = cut - first + 1;
+            _kept -= count;
+            Trimmed += count;
+            if (cut == last) _runIds.RemoveFirst(); else oldest.Value = (cut + 1, last);
+        }
     }
 
     private SqliteStatement Prepare(string sql) => new(_db, sql);
