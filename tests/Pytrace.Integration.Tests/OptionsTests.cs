@@ -54,6 +54,23 @@ public class OptionsTests
         Assert.Contains($"; {recorded - 50000:N0} older calls trimmed by --max-traces; no records dropped", result.Stderr);
     }
 
+    [Theory]
+    [InlineData("-m", "no_such_module_anywhere")]
+    [InlineData("broken.py", null)]
+    public void A_program_that_never_starts_leaves_the_previous_trace(string first, string? second)
+    {
+        using var run = new TracedRun("3.12");
+        Assert.Equal(0, run.Trace(run.Write("good.py", "def f(x):\n    return x\nf(1)\n")).ExitCode);
+        var before = run.Calls().Select(c => c.Func).ToList();
+        run.Write("broken.py", "def f(:\n");
+        var result = ProcessRun.Run(Repo.Pytrace, second is null ? ["--python", run.Python, "--db", run.Db, first] : ["--python", run.Python, "--db", run.Db, first, second], run.Folder);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("pytrace: no calls recorded (the program did not start);", result.Stderr);
+        Assert.Equal(before, run.Calls().Select(c => c.Func).ToList());
+        Assert.Equal(1L, run.Scalar<long>("SELECT count(*) FROM runs"));
+        Assert.DoesNotContain(Directory.GetFiles(run.Folder), f => Path.GetFileName(f).Contains("previous"));
+    }
+
     [Fact]
     public void Max_traces_trims_only_the_run_being_recorded()
     {

@@ -32,6 +32,7 @@ internal static class RunCommand
         string session = $"{Environment.ProcessId}x{Random.Shared.Next(1 << 30):x}";
         string ringDir = Environment.GetEnvironmentVariable("PYTRACE_RING_DIR") is { Length: > 0 } rd ? rd : "/dev/shm";
         if (!Directory.Exists(ringDir)) return Fail(stderr, $"the ring folder '{ringDir}' does not exist; unset PYTRACE_RING_DIR or create it");
+        PreviousTrace? previous = options.Append ? null : PreviousTrace.SetAside(db);
         TraceDatabase database;
         try
         {
@@ -39,6 +40,7 @@ internal static class RunCommand
         }
         catch (TraceDatabaseException e)
         {
+            previous?.Restore();
             return Fail(stderr, $"cannot write the database '{options.Db}': {e.Message}");
         }
         using (database)
@@ -57,7 +59,8 @@ internal static class RunCommand
             }
             catch (IOException e)
             {
-                database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, 0, 0, version);
+                database.Dispose();
+                previous?.Restore();
                 return Fail(stderr, e.Message);
             }
 
@@ -79,7 +82,17 @@ internal static class RunCommand
             database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.PythonVersion ?? version);
             database.BuildIndexes();
             foreach (var problem in dumper.Errors) stderr.WriteLine("pytrace: " + problem);
-            stderr.WriteLine(Summary(dumper, options.Db));
+            if (dumper.Calls == 0 && previous is not null)
+            {
+                database.Dispose();
+                previous.Restore();
+                stderr.WriteLine($"pytrace: no calls recorded (the program did not start); {options.Db} keeps the previous trace");
+            }
+            else
+            {
+                previous?.Discard();
+                stderr.WriteLine(Summary(dumper, options.Db));
+            }
             if (System.Environment.GetEnvironmentVariable("PYTRACE_STATS") == "1" && dumper.Busy > TimeSpan.Zero)
                 stderr.WriteLine($"pytrace: dumper wrote {dumper.Calls} calls in {dumper.Busy.TotalSeconds:F3} s ({dumper.Calls / dumper.Busy.TotalSeconds:F0} calls/s)");
             if (exit.Signal != 0)

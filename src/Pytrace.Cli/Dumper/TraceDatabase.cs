@@ -16,7 +16,7 @@ internal sealed class TraceDatabase : IDisposable
         _insertFunction, _selectFunction, _insertDrop, _insertGap, _insertError, _upsertThread, _upsertProcess, _endProcess;
     private readonly Dictionary<string, long> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string, string, int), long> _functions = new();
-    private bool _inTransaction;
+    private bool _inTransaction, _disposed;
     private long _nextId;
     /// <summary>This run's calls by id, oldest first: a transaction's ids are contiguous and all this run's.</summary>
     private readonly LinkedList<(long First, long Last)> _runIds = new();
@@ -266,6 +266,8 @@ internal sealed class TraceDatabase : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_inTransaction) Commit();
         foreach (var s in new[] { _insertCall, _insertArg, _updateCall, _maxId, _insertString, _selectString, _insertFunction,
                      _selectFunction, _insertDrop, _insertGap, _insertError, _upsertThread, _upsertProcess, _endProcess })
