@@ -73,7 +73,8 @@ internal static class DumpCommand
             }
             catch (TraceDatabaseException e)
             {
-                stderr.WriteLine($"pytrace: writing {asGiven} failed: {e.Message}");
+                stderr.WriteLine($"pytrace: writing {asGiven} failed: {e.Message}; what was written before is kept");
+                dumper.DiscardRest(() => Volatile.Read(ref stopRequested)); // no process waits on a ring nobody reads
                 Answer(stdout, $"error: writing the database '{asGiven}' failed: {e.Message}");
                 return 1;
             }

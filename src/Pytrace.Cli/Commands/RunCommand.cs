@@ -69,20 +69,37 @@ internal static class RunCommand
             using var signals = ForwardSignals(pid);
             waiter.Start();
             var dumper = new RunDumper(database, ringDir, session, options.MaxTraces);
+            string? failure = null;
             try
             {
                 dumper.Run(() => !waiter.IsAlive);
             }
             catch (TraceDatabaseException e)
             {
-                stderr.WriteLine($"pytrace: writing {options.Db} failed: {e.Message}; the program keeps running untraced");
-                waiter.Join();
+                failure = e.Message;
+                dumper.DiscardRest(() => !waiter.IsAlive); // the program goes on, never blocked on a full ring
             }
             waiter.Join();
-            database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.PythonVersion ?? version);
-            database.BuildIndexes();
+            try
+            {
+                database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.PythonVersion ?? version);
+                if (failure is null) database.BuildIndexes();
+            }
+            catch (TraceDatabaseException e)
+            {
+                failure ??= e.Message;
+            }
             foreach (var problem in dumper.Errors) stderr.WriteLine("pytrace: " + problem);
-            if (dumper.Calls == 0 && previous is not null)
+            if (failure is not null)
+            {
+                long kept = database.CommittedCalls();
+                database.Dispose();
+                if (kept == 0 && previous is not null) previous.Restore(); else previous?.Discard();
+                string what = kept == 0 && previous is not null ? "the previous trace is left in place"
+                    : $"the {kept.ToString("N0", CultureInfo.InvariantCulture)} calls written before are kept, the rest of the run was not recorded";
+                stderr.WriteLine($"pytrace: writing {options.Db} failed: {failure}; {what}");
+            }
+            else if (dumper.Calls == 0 && previous is not null)
             {
                 database.Dispose();
                 previous.Restore();

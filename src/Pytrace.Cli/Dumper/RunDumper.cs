@@ -108,6 +108,40 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
         return records;
     }
 
+    /// <summary>
+    /// After the database failed (disk full, I/O error): the rings are still emptied and released until the run ends,
+    /// so that no process waits on a full ring and nothing is left in shared memory; what they held is not recorded.
+    /// </summary>
+    public void DiscardRest(Func<bool> programExited)
+    {
+        var discard = new DiscardingSink();
+        while (true)
+        {
+            bool exited = programExited();
+            Scan();
+            long now = Libc.Now(Libc.CLOCK_MONOTONIC);
+            foreach (var (path, source) in _sources.ToArray())
+            {
+                var reader = source.Ring.Reader;
+                reader.Heartbeat(now);
+                bool ended = reader.Finished || !IsAlive(source.Pid);
+                while (reader.Drain(ref discard, DrainBytesPerTurn) > 0) { }
+                if (!ended || !reader.IsEmpty) continue;
+                source.Ring.Dispose();
+                File.Delete(path);
+                _sources.Remove(path);
+                _closed.Add(path);
+            }
+            if (exited && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) return;
+            Thread.Sleep(2);
+        }
+    }
+
+    private struct DiscardingSink : IRecordSink
+    {
+        public readonly void OnRecord(byte kind, ReadOnlySpan<byte> payload) { }
+    }
+
     /// <summary>Releases rings whose process finished or died and that are empty; true when none is pending.</summary>
     private bool CloseFinished()
     {

@@ -138,8 +138,12 @@ internal sealed class TraceDatabase : IDisposable
     public void Commit()
     {
         if (!_inTransaction) return;
-        Exec("COMMIT");
         _inTransaction = false;
+        int rc = raw.sqlite3_exec(_db, "COMMIT");
+        if (rc == raw.SQLITE_OK) return;
+        string message = raw.sqlite3_errmsg(_db).utf8_to_string();
+        raw.sqlite3_exec(_db, "ROLLBACK"); // a failed COMMIT may leave the transaction open; what is committed stays
+        throw new TraceDatabaseException($"{message} (COMMIT)");
     }
 
     public long String(string text)
@@ -238,6 +242,20 @@ internal sealed class TraceDatabase : IDisposable
         _endProcess.Bind(1, endedNs).Bind(2, dropped).Bind(3, RunId).Bind(4, pid).Execute();
     }
 
+    /// <summary>This run's calls that are in the file, or 0 when it cannot be read (after a failure).</summary>
+    public long CommittedCalls()
+    {
+        try
+        {
+            using var count = Prepare("SELECT count(*) FROM calls WHERE run = ?");
+            return count.Bind(1, RunId).ScalarInt64() ?? 0;
+        }
+        catch (TraceDatabaseException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>
     /// Deletes this run's oldest calls (never another run's) so that exactly its newest <paramref name="keep"/> remain.
     /// </summary>
@@ -268,7 +286,14 @@ internal sealed class TraceDatabase : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (_inTransaction) Commit();
+        try
+        {
+            Commit();
+        }
+        catch (TraceDatabaseException)
+        {
+            // Already reported where it failed first; closing must still release the file.
+        }
         foreach (var s in new[] { _insertCall, _insertArg, _updateCall, _maxId, _insertString, _selectString, _insertFunction,
                      _selectFunction, _insertDrop, _insertGap, _insertError, _upsertThread, _upsertProcess, _endProcess })
             s.Dispose();
