@@ -4,7 +4,10 @@ using Pytrace.Reader.Commands;
 
 namespace Pytrace.Cli;
 
-/// <summary>Routes `pytrace ...` to a subcommand: reading when there is nothing to run, else running a program.</summary>
+/// <summary>
+/// Routes `pytrace ...` to a subcommand: reading when there is nothing to run, else running a program. A subcommand's
+/// name always means the subcommand, also where a file of that name exists: that script runs as `pytrace ./query`.
+/// </summary>
 public static class CommandLine
 {
     public static int Dispatch(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -20,11 +23,11 @@ public static class CommandLine
             case "--version":
                 stdout.WriteLine("pytrace " + typeof(CommandLine).Assembly.GetName().Version?.ToString(3));
                 return 0;
-            case "read" when !File.Exists(first): return ReadCommand.Run(rest, stdout, stderr);
-            case "query" when !File.Exists(first): return QueryCommand.Run(rest, stdout, stderr);
-            case "export" when !File.Exists(first): return ExportCommand.Run(rest, stdout, stderr);
-            case "run" when !File.Exists(first): return RunCommand.Run(rest, stdout, stderr);
-            case "pythonpath" when !File.Exists(first):
+            case "read": return ReadCommand.Run(rest, stdout, stderr);
+            case "query": return QueryCommand.Run(rest, stdout, stderr);
+            case "export": return ExportCommand.Run(rest, stdout, stderr);
+            case "run": return RunCommand.Run(rest, stdout, stderr);
+            case "pythonpath":
                 stdout.WriteLine(PythonFolders.Module);
                 return 0;
             case DumpCommand.Name: return DumpCommand.Run(rest, Console.In, stdout, stderr);

@@ -64,6 +64,29 @@ public class BadInputTests
         Assert.Equal([name, "x.py"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
     }
 
+    [Theory]
+    [InlineData("--db=", "--db needs a value, not an empty one")]
+    [InlineData("--append=yes", "--append takes no value, not 'yes'")]
+    [InlineData("--modules=/no/such/folder", "--modules: no folder '/no/such/folder'")]
+    [InlineData("--buffer-size=17179869185G", "--buffer-size wants a size from 64K to 16G")]
+    public void Option_values_that_cannot_be_meant(string option, string expected)
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "x.py"), "print(1)\n");
+        AssertOneLineError(Pytrace(folder, option, "x.py"), expected, folder);
+    }
+
+    [Fact]
+    public void A_file_named_like_a_subcommand_does_not_run_in_its_place()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "query"), "open('ran', 'w').write('yes')\n");
+        var result = Pytrace(folder, "query", "func == 'main'");
+        Assert.Equal(2, result.ExitCode); // the query subcommand, with no database here
+        Assert.False(File.Exists(Path.Combine(folder, "ran")));
+        Assert.False(File.Exists(Path.Combine(folder, "traces.sqlite")));
+    }
+
     [Fact]
     public void Unknown_option()
     {

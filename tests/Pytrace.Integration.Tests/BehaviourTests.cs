@@ -82,6 +82,34 @@ public partial class BehaviourTests
         Assert.Equal((3, "KeyboardInterrupt"), (wait.End, wait.ResultType));
     }
 
+    [Fact]
+    public void Signals_sent_to_pytrace_reach_the_program_and_pytrace_ends_as_it_does()
+    {
+        using var run = new TracedRun("3.12");
+        var script = run.Write("sig.py", """
+            import signal, sys, time
+            got = []
+            signal.signal(signal.SIGUSR1, lambda s, f: got.append("usr1"))
+            signal.signal(signal.SIGUSR2, lambda s, f: got.append("usr2"))
+            print("ready", flush=True)
+            while len(got) < 2:
+                time.sleep(0.02)
+            print(got, flush=True)
+            while True:  # SIGALRM's default action ends it
+                time.sleep(0.02)
+            """);
+        using var process = ProcessRun.Start(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, script], run.Folder);
+        Assert.Equal("ready", process.StandardOutput.ReadLine());
+        Assert.Equal(0, Kill(process.Id, 10));
+        Thread.Sleep(200);
+        Assert.Equal(0, Kill(process.Id, 12));
+        Assert.Equal("['usr1', 'usr2']", process.StandardOutput.ReadLine());
+        Assert.Equal(0, Kill(process.Id, 14));
+        var result = ProcessRun.Finish(process, TimeSpan.FromSeconds(60));
+        Assert.Equal(128 + 14, result.ExitCode); // died of SIGALRM, as the program did
+        Assert.Equal(2, run.Calls().Count(c => c.Func == "<lambda>" && c.Module == "__main__"));
+    }
+
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void A_program_killed_with_sigkill_keeps_everything_its_ring_received(string minor)

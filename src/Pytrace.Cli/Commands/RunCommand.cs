@@ -145,6 +145,8 @@ internal static class RunCommand
     /// Ctrl-C and Ctrl-\ reach the program from the terminal (same process group): pytrace ignores them and keeps
     /// draining. Signals sent to pytrace alone (kill) are passed on to the program.
     /// </summary>
+    private const int SigUsr1 = 10, SigUsr2 = 12, SigAlrm = 14;
+
     private static IDisposable ForwardSignals(int pid)
     {
         var registrations = new List<PosixSignalRegistration>
@@ -153,6 +155,10 @@ internal static class RunCommand
             PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true),
             PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Posix.Kill(pid, 15); }),
             PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Posix.Kill(pid, 1); }),
+            // Signals a user sends to a program (kill -USR1 for a status dump, ALRM for a timer): the program's too.
+            PosixSignalRegistration.Create((PosixSignal)SigUsr1, c => { c.Cancel = true; Posix.Kill(pid, SigUsr1); }),
+            PosixSignalRegistration.Create((PosixSignal)SigUsr2, c => { c.Cancel = true; Posix.Kill(pid, SigUsr2); }),
+            PosixSignalRegistration.Create((PosixSignal)SigAlrm, c => { c.Cancel = true; Posix.Kill(pid, SigAlrm); }),
         };
         return new Registrations(registrations);
     }

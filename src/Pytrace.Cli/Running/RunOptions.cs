@@ -69,13 +69,21 @@ internal sealed class RunOptions
                 if (i + 1 >= args.Count) return $"{name} needs a value (see pytrace --help)";
                 value = args[++i];
             }
+            if (!takesValue && eq > 0) return $"{name} takes no value, not '{value}'";
+            if (takesValue && value.Length == 0) return $"{name} needs a value, not an empty one (see pytrace --help)";
             switch (name)
             {
                 case "--python": options.Python = value; break;
                 case "--db": options.Db = value; break;
                 case "--append": options.Append = true; break;
                 case "--ignore-site-packages": options.IgnoreSitePackages = true; break;
-                case "--modules": options.Modules.AddRange(value.Split(':', StringSplitOptions.RemoveEmptyEntries)); break;
+                case "--modules":
+                    foreach (var folder in value.Split(':', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        if (!Directory.Exists(folder)) return $"--modules: no folder '{folder}' (record only code under existing folders)";
+                        options.Modules.Add(folder);
+                    }
+                    break;
                 case "--max-traces":
                     if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out options.MaxTraces))
                         return $"--max-traces wants a whole number of calls, not '{value}'";
@@ -111,6 +119,7 @@ internal sealed class RunOptions
         if (text.Length == 0) return null;
         long multiplier = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
         string digits = multiplier == 1 ? text : text[..^1];
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n * multiplier : null;
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long n)) return null;
+        return n > long.MaxValue / multiplier ? null : n * multiplier; // 17179869185G is too big, not 1 GiB
     }
 }
