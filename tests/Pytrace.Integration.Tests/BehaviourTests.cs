@@ -83,6 +83,28 @@ public partial class BehaviourTests
     }
 
     [Fact]
+    public void Rings_left_by_a_pytrace_that_is_gone_are_removed_and_no_other_file()
+    {
+        using var run = new TracedRun("3.12");
+        string rings = Directory.CreateTempSubdirectory("pytrace-rings-").FullName;
+        string deadDumper = Path.Combine(rings, "pytrace-999999x1f-999999");   // its dumper (pid 999999) is gone
+        string liveDumper = Path.Combine(rings, $"pytrace-{Environment.ProcessId}x2f-999998"); // its dumper lives
+        string link = Path.Combine(rings, "pytrace-999997x3f-999997");
+        File.WriteAllBytes(deadDumper, new byte[4096]);
+        File.WriteAllBytes(liveDumper, new byte[4096]);
+        File.CreateSymbolicLink(link, run.Write("target.txt", "not a ring\n"));
+        var result = ProcessRun.Run(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, run.Write("x.py", "print(1)\n")], run.Folder,
+            new Dictionary<string, string> { ["PYTRACE_RING_DIR"] = rings });
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("pytrace: removed 1 shared-memory ring(s) left by a pytrace that did not finish", result.Stderr);
+        Assert.False(File.Exists(deadDumper));
+        Assert.True(File.Exists(liveDumper));
+        Assert.True(File.Exists(link));
+        Assert.Equal("not a ring\n", File.ReadAllText(Path.Combine(run.Folder, "target.txt")));
+        Directory.Delete(rings, recursive: true);
+    }
+
+    [Fact]
     public void Signals_sent_to_pytrace_reach_the_program_and_pytrace_ends_as_it_does()
     {
         using var run = new TracedRun("3.12");

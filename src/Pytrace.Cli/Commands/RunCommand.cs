@@ -32,6 +32,8 @@ internal static class RunCommand
         string session = $"{Environment.ProcessId}x{Random.Shared.Next(1 << 30):x}";
         string ringDir = Environment.GetEnvironmentVariable("PYTRACE_RING_DIR") is { Length: > 0 } rd ? rd : "/dev/shm";
         if (!Directory.Exists(ringDir)) return Fail(stderr, $"the ring folder '{ringDir}' does not exist; unset PYTRACE_RING_DIR or create it");
+        int stale = StaleRings.Remove(ringDir);
+        if (stale > 0) stderr.WriteLine($"pytrace: removed {stale} shared-memory ring(s) left by a pytrace that did not finish");
         PreviousTrace? previous = options.Append ? null : PreviousTrace.SetAside(db);
         TraceDatabase database;
         try
