@@ -77,6 +77,31 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Appending_to_a_trace_of_another_schema_version_says_so_and_leaves_it_untouched()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        File.WriteAllText(Path.Combine(folder, "x.py"), "print(1)\n");
+        string path = Path.Combine(folder, "old.sqlite");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES('schema_version', '1');
+                CREATE TABLE runs(id INTEGER PRIMARY KEY); CREATE TABLE calls(id INTEGER PRIMARY KEY); CREATE TABLE functions(id INTEGER PRIMARY KEY);
+                """;
+            command.ExecuteNonQuery();
+        }
+        byte[] before = File.ReadAllBytes(path);
+        var result = Pytrace(folder, "--append", "--db", "old.sqlite", "x.py");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("the database has schema version 1, this pytrace writes", result.Stderr);
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(["old.sqlite", "x.py"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public void A_file_named_like_a_subcommand_does_not_run_in_its_place()
     {
         var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;

@@ -72,6 +72,17 @@ public class OptionsTests
     }
 
     [Fact]
+    public void Recording_settings_left_in_the_environment_do_not_apply()
+    {
+        using var run = new TracedRun("3.12");
+        var script = run.Write("x.py", "def f():\n    return 1\nf()\n");
+        var result = ProcessRun.Run(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, script], run.Folder,
+            new Dictionary<string, string> { ["PYTRACE_MODULES"] = "/somewhere/else", ["PYTRACE_IGNORE_SITE_PACKAGES"] = "1" });
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Single(run.Calls(), c => c.Func == "f");
+    }
+
+    [Fact]
     public void Max_traces_trims_only_the_run_being_recorded()
     {
         using var run = new TracedRun("3.12");

@@ -128,6 +128,9 @@ internal static class RunCommand
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry e in System.Environment.GetEnvironmentVariables())
             env[(string)e.Key] = (string?)e.Value ?? "";
+        // A recording's settings come from this command line only: ones left in the environment (by a shell that ran
+        // pytrace.start(), say) would silently filter or reshape the run.
+        foreach (var inherited in new[] { "PYTRACE_MODULES", "PYTRACE_IGNORE_SITE_PACKAGES" }) env.Remove(inherited);
         string ours = PythonFolders.Boot + ":" + PythonFolders.Module;
         env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var existing) && existing.Length > 0 ? ours + ":" + existing : ours;
         env["PYTRACE_SESSION"] = session;

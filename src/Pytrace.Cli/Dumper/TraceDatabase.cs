@@ -34,6 +34,7 @@ internal sealed class TraceDatabase : IDisposable
         _db = db;
         // The timeout first: another run appending to this database may hold the lock that switching to WAL needs.
         Exec("PRAGMA busy_timeout=30000;");
+        RefuseOtherVersion(); // before anything is written, WAL mode included: an older or newer trace is left as it is
         SwitchToWal();
         Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
         // One transaction, so another run never sees pytrace's tables without their schema version.
@@ -86,9 +87,24 @@ internal sealed class TraceDatabase : IDisposable
         // One thread writes through this connection: SQLite's per-call mutexes would only cost.
         int rc = raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX, null);
         if (rc != raw.SQLITE_OK) throw new TraceDatabaseException($"cannot open {path}: {raw.sqlite3_errstr(rc).utf8_to_string()}");
-        var database = new TraceDatabase(db);
-        database.CheckVersion();
-        return database;
+        try
+        {
+            var database = new TraceDatabase(db);
+            database.CheckVersion();
+            return database;
+        }
+        catch (TraceDatabaseException)
+        {
+            raw.sqlite3_close_v2(db); // the last connection: SQLite removes the -wal and -shm it made
+            throw;
+        }
+    }
+
+    private void RefuseOtherVersion()
+    {
+        using var hasMeta = Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+        if (hasMeta.ScalarInt64() == 0) return;
+        CheckVersion();
     }
 
     private void CheckVersion()
