@@ -78,6 +78,7 @@ internal static class DumpCommand
                 Answer(stdout, $"error: writing the database '{asGiven}' failed: {e.Message}");
                 return 1;
             }
+            if (Path.GetFileName(options["ring-dir"]) == RingFolder.Prefix + options["session"]) RingFolder.Remove(options["ring-dir"]);
             foreach (var reported in dumper.Errors) stderr.WriteLine("pytrace: " + reported);
             database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, dumper.Calls, dumper.Dropped, dumper.PythonVersion);
             database.BuildIndexes();

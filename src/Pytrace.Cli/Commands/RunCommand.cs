@@ -34,6 +34,8 @@ internal static class RunCommand
         if (!Directory.Exists(ringDir)) return Fail(stderr, $"the ring folder '{ringDir}' does not exist; unset PYTRACE_RING_DIR or create it");
         int stale = StaleRings.Remove(ringDir);
         if (stale > 0) stderr.WriteLine($"pytrace: removed {stale} shared-memory ring(s) left by a pytrace that did not finish");
+        ringDir = RingFolder.Create(ringDir, session, out string? ringError) ?? "";
+        if (ringError is not null) return Fail(stderr, ringError);
         PreviousTrace? previous = options.Append ? null : PreviousTrace.SetAside(db);
         TraceDatabase database;
         try
@@ -43,6 +45,7 @@ internal static class RunCommand
         catch (TraceDatabaseException e)
         {
             previous?.Restore();
+            RingFolder.Remove(ringDir);
             return Fail(stderr, $"cannot write the database '{options.Db}': {e.Message}");
         }
         using (database)
@@ -63,6 +66,7 @@ internal static class RunCommand
             {
                 database.Dispose();
                 previous?.Restore();
+                RingFolder.Remove(ringDir);
                 return Fail(stderr, e.Message);
             }
 
@@ -82,6 +86,7 @@ internal static class RunCommand
                 dumper.DiscardRest(() => !waiter.IsAlive); // the program goes on, never blocked on a full ring
             }
             waiter.Join();
+            RingFolder.Remove(ringDir);
             try
             {
                 database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.PythonVersion ?? version);

@@ -7,7 +7,8 @@ namespace Pytrace.Cli.Running;
 
 /// <summary>
 /// Rings whose dumper is gone (killed, crashed) would hold their shared memory forever: each pytrace run removes the
-/// user's own such rings first. A run started by the command names its dumper in the session ("4321x…"): gone when
+/// user's own such rings first, in the shared ring folder and in the private folders of runs (never a symlink, never
+/// another user's file). A run started by the command names its dumper in the session ("4321x…"): gone when
 /// that process is. One started by pytrace.start() ("4321p…") has a dumper of its own elsewhere: gone when its
 /// heartbeat in the ring is older than a minute and the process that wrote the ring has ended.
 /// </summary>
@@ -15,16 +16,41 @@ internal static class StaleRings
 {
     private static readonly TimeSpan Silence = TimeSpan.FromMinutes(1);
 
+    /// <summary>Removes stale rings (files, or a run's private folder of them); returns how many rings went.</summary>
     public static int Remove(string ringDirectory)
     {
         int removed = 0;
-        uint me = FileOwner.Me;
-        foreach (var path in Directory.EnumerateFiles(ringDirectory, "pytrace-*"))
+        foreach (var path in Directory.EnumerateFileSystemEntries(ringDirectory, RingFolder.Prefix + "*"))
         {
-            if (FileOwner.OfRegularFile(path) != me || !IsStale(path)) continue;
-            File.Delete(path);
-            removed++;
+            if (FileOwner.IsOwnFile(path) && IsStale(path))
+            {
+                File.Delete(path);
+                removed++;
+            }
+            else if (FileOwner.IsOwnFolder(path))
+            {
+                removed += RemoveFromFolder(path);
+            }
         }
+        return removed;
+    }
+
+    /// <summary>A run's private folder: its stale rings go, and the folder with them once it is empty.</summary>
+    private static int RemoveFromFolder(string folder)
+    {
+        int removed = 0;
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(folder, RingFolder.Prefix + "*"))
+            {
+                if (!FileOwner.IsOwnFile(path) || !IsStale(path)) continue;
+                File.Delete(path);
+                removed++;
+            }
+            if (removed > 0) RingFolder.Remove(folder);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
         return removed;
     }
 

@@ -5,7 +5,7 @@ namespace Pytrace.Interop;
 /// <summary>The few libc calls the ring needs. Raw mmap (not MemoryMappedFile) because its views survive fork.</summary>
 public static unsafe partial class Libc
 {
-    public const int O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
+    public const int O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
     public const int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
     public const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
     public const int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;

@@ -22,7 +22,7 @@ public sealed unsafe class RingMapping : IDisposable
     /// <summary>Maps a ring once its producer has initialized it; null while it is still being created.</summary>
     public static RingMapping? TryOpen(string path)
     {
-        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
         if (fd < 0) return null;
         try
         {

@@ -63,7 +63,7 @@ internal static unsafe class RingFile
 
     private static void MarkFinished(string path)
     {
-        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0); // a ring, never what a link points at
         if (fd < 0) return;
         void* header = Libc.Mmap(null, (nuint)RingLayout.HeaderSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
         Libc.Close(fd);

@@ -67,6 +67,18 @@ _session = None
 _exit_hook_registered = False
 
 
+def _private_ring_folder(base, session):
+    """The run's rings go in a fresh folder only this user can enter (0700): no one else reads or plants rings there."""
+    if not os.path.isdir(base):
+        raise PytraceError("pytrace.start(): the ring folder '%s' does not exist; unset PYTRACE_RING_DIR or create it" % base)
+    path = os.path.join(base, "pytrace-" + session)
+    try:
+        os.mkdir(path, 0o700)
+    except OSError as error:
+        raise PytraceError("pytrace.start(): cannot make a private folder for the rings in '%s': %s" % (base, error.strerror))
+    return path
+
+
 def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="64M", on_full="drop", modules=(),
           ignore_site_packages=False, repr="safe", max_value_length=100):
     """Start recording this process into the SQLite database `db`, until stop() (or the end of the program).
@@ -93,8 +105,12 @@ def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="64M
                            % COMMAND)
     from pytrace import _dumper  # subprocess and friends: imported only by programs that use start()
     session = "%dp%x" % (os.getpid(), int.from_bytes(os.urandom(4), "little"))
-    ring_dir = os.environ.get("PYTRACE_RING_DIR") or "/dev/shm"
-    dumper = _dumper.launch(session, ring_dir, db, options)
+    ring_dir = _private_ring_folder(os.environ.get("PYTRACE_RING_DIR") or "/dev/shm", session)
+    try:
+        dumper = _dumper.launch(session, ring_dir, db, options)
+    except BaseException:
+        os.rmdir(ring_dir)
+        raise
     saved = _options.set_child_environment(session, ring_dir, options)
     try:
         _native._start(_options.generator_config(session, ring_dir, options, wait_for_main=False))
