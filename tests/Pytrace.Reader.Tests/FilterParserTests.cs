@@ -26,7 +26,7 @@ public class FilterParserTests
     [InlineData("kind != 'log'", "c.kind != 2")]
     [InlineData("value == '5'", "c.id IN (SELECT a.call FROM args a WHERE a.value = @p0)")]
     [InlineData("type == 'Cart'", "c.id IN (SELECT a.call FROM args a WHERE a.type IN (SELECT id FROM strings WHERE text = @p0))")]
-    [InlineData("arg == 'exception'", "(c.end_kind = 3)")]
+    [InlineData("arg == 'exception'", "c.end_kind = 3")]
     [InlineData("arg == 'return value' and value == '24.0'", "(c.end_kind = 1 AND c.result = @p0)")]
     [InlineData("arg == 'exception' and type == 'KeyError'", "(c.end_kind = 3 AND c.result_type IN (SELECT id FROM strings WHERE text = @p0))")]
     public void CompilesEachOperator(string filter, string sql) =>
@@ -36,8 +36,8 @@ public class FilterParserTests
     public void ArgComparisonsJoinedByAndReferToOneArgument()
     {
         var compiled = SqlCompiler.Compile("func == 'f' and arg == 'x' and depth > 0 and value == '5'", Context);
-        Assert.Equal("(c.function IN (SELECT id FROM functions WHERE name = @p0) AND c.depth > @p1 AND " +
-                     "c.id IN (SELECT a.call FROM args a WHERE a.name IN (SELECT id FROM strings WHERE text = @p2) AND a.value = @p3))", compiled.Sql);
+        Assert.Equal("(c.function IN (SELECT id FROM functions WHERE name = @p0) AND (c.depth > @p1 AND " +
+                     "c.id IN (SELECT a.call FROM args a WHERE (a.name IN (SELECT id FROM strings WHERE text = @p2) AND a.value = @p3))))", compiled.Sql);
         Assert.Equal(new object?[] { "f", 0.0, "x", "5" }, compiled.Parameters);
     }
 
@@ -45,7 +45,7 @@ public class FilterParserTests
     public void NotNegatesTheWholeCallTest()
     {
         var sql = SqlCompiler.Compile("not (arg == 'x' and value == '5')", Context).Sql;
-        Assert.Equal("NOT (c.id IN (SELECT a.call FROM args a WHERE a.name IN (SELECT id FROM strings WHERE text = @p0) AND a.value = @p1))", sql);
+        Assert.Equal("NOT (c.id IN (SELECT a.call FROM args a WHERE (a.name IN (SELECT id FROM strings WHERE text = @p0) AND a.value = @p1)))", sql);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Pytrace.Reader.Data;
+using Pytrace.Reader.Text;
 
 namespace Pytrace.Reader.Commands;
 
@@ -14,11 +15,11 @@ public static class CommandGuard
         }
         catch (Exception e) when (e is UsageException or TraceDbException)
         {
-            stderr.WriteLine($"pytrace {command}: {e.Message}");
+            Error(stderr, command, e.Message);
         }
         catch (SqliteException e)
         {
-            stderr.WriteLine($"pytrace {command}: cannot read the database: {e.Message.Split('\n')[0]}");
+            Error(stderr, command, $"cannot read the database: {e.Message.Split('\n')[0]}");
         }
         catch (IOException e) when (StandardOutput.IsBrokenPipe(e))
         {
@@ -27,12 +28,19 @@ public static class CommandGuard
         }
         catch (IOException e)
         {
-            stderr.WriteLine($"pytrace {command}: {e.Message}");
+            Error(stderr, command, e.Message);
         }
         catch (UnauthorizedAccessException e)
         {
-            stderr.WriteLine($"pytrace {command}: {e.Message}");
+            Error(stderr, command, e.Message);
         }
         return 2;
     }
+
+    /// <summary>
+    /// "pytrace COMMAND: MESSAGE" as one line: a message may quote a path, a filter or a recorded value, whose
+    /// newlines and escape sequences would otherwise break the line or reach the terminal.
+    /// </summary>
+    public static void Error(TextWriter stderr, string command, string message) =>
+        stderr.WriteLine($"pytrace {command}: {ControlChars.Escape(message)}");
 }

@@ -26,7 +26,7 @@ public static class QueryCommand
         }
         catch (FilterException e)
         {
-            stderr.WriteLine($"pytrace query: bad filter at {e.OneLine}");
+            CommandGuard.Error(stderr, "query", $"bad filter at {e.OneLine}");
             return 2;
         }
         var store = new CallStore(db);
@@ -37,7 +37,7 @@ public static class QueryCommand
         if (matched > 0)
             return 0;
         var correction = Corrector.Correct(filter, new ValueSource(db), context);
-        stderr.WriteLine(correction is null ? "pytrace query: no call matched" : $"pytrace query: no call matched: {correction.Message}");
+        CommandGuard.Error(stderr, "query", correction is null ? "no call matched" : $"no call matched: {correction.Message}");
         return 1;
     });
 

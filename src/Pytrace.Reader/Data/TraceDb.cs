@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
+using Pytrace.Reader.Filter;
 
 namespace Pytrace.Reader.Data;
 
@@ -72,14 +73,8 @@ public sealed class TraceDb : IDisposable
     {
         if (pattern is null || input is null)
             return false;
-        var regex = RegexCache.GetOrAdd(pattern, p =>
-        {
-            // A pathological pattern on one huge value must not hang a scan of millions of rows.
-            try { return new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)); }
-            catch (ArgumentException) { return null; }
-        });
-        try { return regex?.IsMatch(input) ?? false; }
-        catch (RegexMatchTimeoutException) { return false; }
+        // The parser and the search prompt refuse a pattern that does not compile, so null only fails closed.
+        return RegexCache.GetOrAdd(pattern, p => UserRegex.TryCompile(p, out _))?.IsMatch(input) ?? false;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

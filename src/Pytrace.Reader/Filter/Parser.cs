@@ -5,8 +5,16 @@ namespace Pytrace.Reader.Filter;
 /// <summary>Recursive descent: or &lt; and &lt; not &lt; comparison/parentheses, as in Python.</summary>
 public sealed class Parser
 {
+    /// <summary>Parentheses and `not`s inside one another.</summary>
+    public const int MaxNesting = 100;
+
+    /// <summary>Each comparison is one or two SQL parameters, and SQLite takes at most 32,766 in a statement.</summary>
+    public const int MaxComparisons = 10_000;
+
     private readonly List<Token> _tokens;
     private int _next;
+    private int _nesting;
+    private int _comparisons;
 
     private Parser(List<Token> tokens) => _tokens = tokens;
 
@@ -25,34 +33,42 @@ public sealed class Parser
 
     private Token Take() => _tokens[_next++];
 
-    private Node ParseOr()
+    private Node ParseOr() => Chain("or", ParseAnd, (left, right) => new OrNode(left, right));
+
+    private Node ParseAnd() => Chain("and", ParseNot, (left, right) => new AndNode(left, right));
+
+    // `a or b or c ...` becomes a balanced tree, not a chain as deep as it is long: every walk of the tree, and
+    // SQLite's limit of 1000 levels in an expression, then see log2(n) levels.
+    private Node Chain(string keyword, Func<Node> operand, Func<Node, Node, Node> join)
     {
-        var node = ParseAnd();
-        while (Peek.Is("or"))
+        var operands = new List<Node> { operand() };
+        while (Peek.Is(keyword))
         {
             Take();
-            node = new OrNode(node, ParseAnd());
+            operands.Add(operand());
         }
-        return node;
+        return Balance(operands, 0, operands.Count, join);
     }
 
-    private Node ParseAnd()
-    {
-        var node = ParseNot();
-        while (Peek.Is("and"))
-        {
-            Take();
-            node = new AndNode(node, ParseNot());
-        }
-        return node;
-    }
+    private static Node Balance(List<Node> operands, int from, int count, Func<Node, Node, Node> join) => count == 1
+        ? operands[from]
+        : join(Balance(operands, from, count / 2, join), Balance(operands, from + count / 2, count - count / 2, join));
 
     private Node ParseNot()
     {
         if (!Peek.Is("not"))
             return ParsePrimary();
-        Take();
-        return new NotNode(ParseNot());
+        Nest(Take());
+        var node = new NotNode(ParseNot());
+        _nesting--;
+        return node;
+    }
+
+    // Recursion follows nesting: a limit keeps a hostile filter from exhausting the stack, which no catch survives.
+    private void Nest(Token token)
+    {
+        if (++_nesting > MaxNesting)
+            throw Error(token, $"nested too deeply: at most {MaxNesting} parentheses and 'not's inside one another");
     }
 
     private Node ParsePrimary()
@@ -60,15 +76,19 @@ public sealed class Parser
         var token = Take();
         if (token.Kind == TokenKind.LParen)
         {
+            Nest(token);
             var inner = ParseOr();
             if (Peek.Kind != TokenKind.RParen)
                 throw Error(Peek, $"expected ')' to close the '(' at column {token.Start + 1}, found {Describe(Peek)}");
             Take();
+            _nesting--;
             return inner;
         }
         if (token.Kind != TokenKind.Ident || token.Text is "and" or "or")
             throw Error(token, $"expected a field, found {Describe(token)} (fields: {Field.Names})");
         var field = Field.Find(token.Text) ?? throw Error(token, $"unknown field '{token.Text}' (fields: {Field.Names})");
+        if (++_comparisons > MaxComparisons)
+            throw Error(token, $"too many comparisons: a filter has at most {MaxComparisons}");
         var op = Take();
         var opText = op.Kind == TokenKind.Op || op.Is("matches") ? op.Text : null;
         if (opText is null)
@@ -90,8 +110,8 @@ public sealed class Parser
                     throw Error(value, $"unknown {field.Name} {Describe(value)} ({field.Name}s: {string.Join(", ", choices)})");
                 return value.Text;
             case FieldType.Text when value.Kind == TokenKind.String:
-                if (op == "~=" && !IsRegex(value.Text, out var why))
-                    throw Error(value, $"bad regular expression: {why}");
+                if (op == "~=" && UserRegex.TryCompile(value.Text, out var why) is null)
+                    throw Error(value, why);
                 return value.Text;
             case FieldType.Text when value.Kind == TokenKind.Number && field.Name == "value":
                 return value.Text;
@@ -107,21 +127,6 @@ public sealed class Parser
                 if (value.Kind != TokenKind.String)
                     throw Error(value, $"time compares with a quoted time like '12:01:02' or '2026/11/25 12:01:02', found {Describe(value)}");
                 return value.Text;
-        }
-    }
-
-    private static bool IsRegex(string pattern, out string why)
-    {
-        try
-        {
-            _ = new System.Text.RegularExpressions.Regex(pattern);
-            why = "";
-            return true;
-        }
-        catch (ArgumentException e)
-        {
-            why = e.Message;
-            return false;
         }
     }
 

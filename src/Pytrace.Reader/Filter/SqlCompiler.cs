@@ -51,8 +51,14 @@ public sealed class SqlCompiler
         var parts = conjuncts.Where(n => !Comparison.IsArgOnly(n)).Select(Call).ToList();
         if (argParts.Count > 0)
             parts.Add(ArgGroup(argParts));
-        return parts.Count == 1 ? parts[0] : "(" + string.Join(" AND ", parts) + ")";
+        return Join("AND", parts);
     }
+
+    // Balanced, as the parser builds and/or trees: SQLite parses `a AND b AND c ...` as a chain as deep as it is
+    // long, and refuses expressions deeper than 1000.
+    private static string Join(string op, List<string> parts) => parts.Count == 1
+        ? parts[0]
+        : $"({Join(op, parts[..(parts.Count / 2)])} {op} {Join(op, parts[(parts.Count / 2)..])})";
 
     private static void Flatten(Node node, List<Node> into)
     {
@@ -74,9 +80,9 @@ public sealed class SqlCompiler
         {
             var endKind = pseudo.Value == ReturnValue ? Pytrace.Storage.Schema.EndKind.Return : Pytrace.Storage.Schema.EndKind.Exception;
             var tests = conjuncts.Where(n => n != pseudo).Select(n => Arg(n, pseudo.Value));
-            return "(" + string.Join(" AND ", tests.Prepend($"c.end_kind = {endKind}")) + ")";
+            return Join("AND", tests.Prepend($"c.end_kind = {endKind}").ToList());
         }
-        return "c.id IN (SELECT a.call FROM args a WHERE " + string.Join(" AND ", conjuncts.Select(n => Arg(n, null))) + ")";
+        return "c.id IN (SELECT a.call FROM args a WHERE " + Join("AND", conjuncts.Select(n => Arg(n, null)).ToList()) + ")";
     }
 
     // An argument-level test; RESULT names the pseudo-argument when the group is about the return value/exception.

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Pytrace.Reader.Text;
 
-/// <summary>A line made of styled spans, measured in chars (every glyph the reader emits is one column wide).</summary>
+/// <summary>
+/// A line made of styled spans, measured in chars (every glyph the reader emits is one column wide). Every text
+/// the reader prints is added here, so control characters are escaped once, before anything measures the line.
+/// </summary>
 public sealed class StyledLine
 {
     public List<Span> Spans { get; } = [];
@@ -12,7 +15,7 @@ public sealed class StyledLine
     public StyledLine Add(string text, Style style = Style.Plain)
     {
         if (text.Length > 0)
-            Spans.Add(new Span(text, style));
+            Spans.Add(new Span(ControlChars.Escape(text), style));
         return this;
     }
 

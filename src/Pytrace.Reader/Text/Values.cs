@@ -1,11 +1,11 @@
 namespace Pytrace.Reader.Text;
 
-/// <summary>Value text for one-line display: cut with "...", newlines made visible, exceptions as their repr.</summary>
+/// <summary>Value text for one-line display: cut with "...", control characters made visible, exceptions as their repr.</summary>
 public static class Values
 {
     public static string Cut(string value, int max)
     {
-        var flat = value.Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t");
+        var flat = ControlChars.Escape(value);
         return flat.Length <= max || max < 4 ? flat : flat[..(max - 3)] + "...";
     }
 

@@ -17,7 +17,8 @@ public static class DetailView
             var indent = new string(' ', 6);
             var room = Math.Max(10, width - indent.Length);
             lines.Add(new StyledLine().Add("    " + label));
-            foreach (var part in value.Split('\n'))
+            // Escaped before wrapping, so a wrapped piece fits the width it was cut for.
+            foreach (var part in value.Split('\n').Select(ControlChars.Escape))
                 for (var i = 0; i == 0 || i < part.Length; i += room)
                     lines.Add(new StyledLine().Add(indent).Add(part.Substring(i, Math.Min(room, part.Length - i)), style));
         }

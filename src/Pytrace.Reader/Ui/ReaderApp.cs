@@ -244,12 +244,12 @@ public sealed class ReaderApp : IDisposable
             return;
         if (pattern.Length > 0)
         {
-            try { _pattern = new Regex(pattern, RegexOptions.CultureInvariant); }
-            catch (ArgumentException e)
+            if (UserRegex.TryCompile(pattern, out var error) is not { } regex)
             {
-                _message = "bad regular expression: " + e.Message.Split(" - ").Last();
+                _message = error;
                 return;
             }
+            _pattern = regex;
         }
         _searchBackwards = backwards;
         SearchNext(backwards);
