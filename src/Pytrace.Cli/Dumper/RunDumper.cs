@@ -99,13 +99,31 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     {
         long records = 0;
         long now = Libc.Now(Libc.CLOCK_MONOTONIC);
-        foreach (var source in _sources.Values)
+        foreach (var (path, source) in _sources.ToArray())
         {
             source.Ring.Reader.Heartbeat(now);
             var stream = source.Stream;
-            records += source.Ring.Reader.Drain(ref stream, DrainBytesPerTurn);
+            try
+            {
+                records += source.Ring.Reader.Drain(ref stream, DrainBytesPerTurn);
+            }
+            catch (InvalidDataException e)
+            {
+                Abandon(path, source, e.Message);
+            }
         }
         return records;
+    }
+
+    /// <summary>A ring whose records cannot be read any further: what came before is kept, the rest is skipped, once said.</summary>
+    private void Abandon(string path, Source source, string why)
+    {
+        Errors.Add($"the ring of process {source.Pid} is corrupt ({why}); its records up to there are kept, the rest is skipped");
+        Calls += source.Stream.Calls;
+        source.Ring.Dispose();
+        File.Delete(path);
+        _sources.Remove(path);
+        _closed.Add(path);
     }
 
     /// <summary>
@@ -124,9 +142,16 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             {
                 var reader = source.Ring.Reader;
                 reader.Heartbeat(now);
-                bool ended = reader.Finished || !IsAlive(source.Pid);
-                while (reader.Drain(ref discard, DrainBytesPerTurn) > 0) { }
-                if (!ended || !reader.IsEmpty) continue;
+                bool ended = reader.Finished || !IsAlive(source.Pid), corrupt = false;
+                try
+                {
+                    while (reader.Drain(ref discard, DrainBytesPerTurn) > 0) { }
+                }
+                catch (InvalidDataException)
+                {
+                    corrupt = true; // nothing more can be read from it
+                }
+                if (!corrupt && (!ended || !reader.IsEmpty)) continue;
                 source.Ring.Dispose();
                 File.Delete(path);
                 _sources.Remove(path);
@@ -150,7 +175,15 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             var reader = source.Ring.Reader;
             if (!(reader.Finished || !IsAlive(source.Pid))) continue;
             var stream = source.Stream;
-            while (reader.Drain(ref stream, long.MaxValue) > 0) { }
+            try
+            {
+                while (reader.Drain(ref stream, long.MaxValue) > 0) { }
+            }
+            catch (InvalidDataException e)
+            {
+                Abandon(path, source, e.Message);
+                continue;
+            }
             if (!reader.IsEmpty) continue;
             stream.ReconcileDrops(reader.DroppedRecords);
             stream.Close(Libc.Now(Libc.CLOCK_REALTIME));

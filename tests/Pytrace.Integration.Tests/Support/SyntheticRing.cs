@@ -64,6 +64,15 @@ public sealed unsafe class SyntheticRing : IDisposable
         Volatile.Write(ref *(int*)(_map + RingLayout.StateOffset), RingLayout.StateFinished);
     }
 
+    /// <summary>Publishes a record header no producer writes (length 2), then ends the process: the ring is corrupt there.</summary>
+    public void FinishCorrupt()
+    {
+        ulong write = *(ulong*)(_map + RingLayout.WritePosOffset);
+        *(uint*)(_map + RingLayout.HeaderSize + (long)(write & (Capacity - 1))) = RingLayout.Header((byte)RecordKind.Call, 2);
+        Volatile.Write(ref *(ulong*)(_map + RingLayout.WritePosOffset), write + 8);
+        Volatile.Write(ref *(int*)(_map + RingLayout.StateOffset), RingLayout.StateFinished);
+    }
+
     public void Dispose()
     {
         _view.SafeMemoryMappedViewHandle.ReleasePointer();

@@ -5,11 +5,11 @@ using Pytrace.Records;
 namespace Pytrace.Integration.Tests;
 
 /// <summary>
-/// An internal error in the generator (a managed exception caught at a C entry) reaches the user: the dumper stores
-/// it in the database and pytrace prints one line, and what was recorded around it is kept. The ring is the one the
-/// generator would write after catching it; the dumper is the real `pytrace _dump`.
+/// Faults the dumper hears of through a ring reach the user as one line each, and what was recorded around them is
+/// kept: an internal error the generator caught at a C entry (stored in the database too), and a ring corrupt past
+/// some point. The rings are written by the test as the generator would; the dumper is the real `pytrace _dump`.
 /// </summary>
-public class InternalErrorTests
+public class ReportedFaultTests
 {
     [Fact]
     public void A_reported_error_is_printed_once_and_stored_and_the_calls_around_it_are_kept()
@@ -52,6 +52,40 @@ public class InternalErrorTests
         Assert.Equal(1, run.Scalar<long>("SELECT count(*) FROM errors"));
         var call = Assert.Single(run.Calls());
         Assert.Equal(("checkout", 1), (call.Func, call.End));
+        Directory.Delete(rings, recursive: true);
+    }
+
+    [Fact]
+    public void A_corrupt_ring_keeps_what_came_before_and_is_said_once()
+    {
+        using var run = new TracedRun("3.12");
+        string rings = Directory.CreateTempSubdirectory("pytrace-rings-").FullName;
+        const string Session = "corruptringtest";
+        var dumper = ProcessRun.Start(Repo.Pytrace, ["_dump", "--session", Session, "--ring-dir", rings, "--db", run.Db], run.Folder);
+        Assert.Equal("ready", dumper.StandardOutput.ReadLine());
+        using (var ring = new SyntheticRing(rings, Session, Environment.ProcessId))
+        {
+            ring.Write(RecordKind.CodeDef, (ref RecordBuilder b) =>
+            {
+                b.U32(1); b.U32(3); b.U16(0); b.U16(0);
+                b.Utf8("shop"u8); b.Utf8("checkout"u8); b.Utf8("/src/shop.py"u8);
+            });
+            ring.Write(RecordKind.Thread, (ref RecordBuilder b) => { b.U64(77); b.Utf8("MainThread"u8); });
+            ulong callAt = ring.Ticks;
+            ring.Write(RecordKind.Call, (ref RecordBuilder b) => { b.U64(callAt); b.U32(1); b.U16(0); b.U16(0); });
+            ulong returnAt = ring.Ticks;
+            ring.Write(RecordKind.Return, (ref RecordBuilder b) => { b.U64(returnAt); b.U32(1); b.U16(0); b.U32(0); b.U16(0); });
+            ring.FinishCorrupt();
+        }
+        dumper.StandardInput.WriteLine("stop");
+        dumper.StandardInput.Close();
+        var result = ProcessRun.Finish(dumper, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"pytrace: the ring of process {Environment.ProcessId} is corrupt (", line);
+        Assert.Equal("checkout", Assert.Single(run.Calls()).Func);
+        Assert.Empty(Directory.GetFiles(rings));
         Directory.Delete(rings, recursive: true);
     }
 }
