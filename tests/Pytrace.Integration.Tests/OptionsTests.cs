@@ -65,7 +65,7 @@ public class OptionsTests
         run.Write("broken.py", "def f(:\n");
         var result = ProcessRun.Run(Repo.Pytrace, second is null ? ["--python", run.Python, "--db", run.Db, first] : ["--python", run.Python, "--db", run.Db, first, second], run.Folder);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("pytrace: no calls recorded (the program did not start);", result.Stderr);
+        Assert.Contains($"pytrace: no calls recorded; {run.Db} keeps the previous trace", result.Stderr);
         Assert.Equal(before, run.Calls().Select(c => c.Func).ToList());
         Assert.Equal(1L, run.Scalar<long>("SELECT count(*) FROM runs"));
         Assert.DoesNotContain(Directory.GetFiles(run.Folder), f => Path.GetFileName(f).Contains("previous"));

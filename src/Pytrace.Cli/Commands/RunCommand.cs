@@ -110,7 +110,7 @@ internal static class RunCommand
             {
                 database.Dispose();
                 previous.Restore();
-                stderr.WriteLine($"pytrace: no calls recorded (the program did not start); {options.Db} keeps the previous trace");
+                stderr.WriteLine($"pytrace: no calls recorded; {options.Db} keeps the previous trace");
             }
             else
             {

@@ -48,6 +48,7 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
             case RecordKind.Drop: Drop(ref r); break;
             case RecordKind.HookGap: Gap(ref r); break;
             case RecordKind.InternalError: Error(ref r); break;
+            case RecordKind.Notice: r.U64(); Errors.Add($"process {Pid}: {r.String()}"); break;
             case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); db.EndProcess(Pid, LastNs, _droppedReported); break;
         }
     }

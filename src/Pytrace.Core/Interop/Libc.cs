@@ -23,6 +23,10 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(int fd, long length);
 
+    /// <summary>Reserves the file's blocks now: 0, or an errno (ENOSPC when shared memory is too small).</summary>
+    [LibraryImport("libc", EntryPoint = "posix_fallocate")]
+    public static partial int PosixFallocate(int fd, long offset, long length);
+
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     public static partial void* Mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
 

@@ -18,6 +18,7 @@ public enum RecordKind : byte
     ProcessEnd = 12,
     HookGap = 13,
     InternalError = 14,
+    Notice = 15,
 }
 
 [Flags]

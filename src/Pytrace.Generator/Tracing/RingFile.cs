@@ -12,6 +12,10 @@ internal static unsafe class RingFile
     public static long Capacity = 64L << 20;
     public static bool WaitWhenFull;
     private const int EExist = 17;
+    private const long MinCapacity = 1 << 20;
+
+    /// <summary>Set when the last ring made is smaller than asked; the session writes it into the ring.</summary>
+    public static string? Notice;
 
     /// <summary>Maps a fresh ring for the calling process; null with a reason when it cannot.</summary>
     public static byte* Create(out long size, out string? error)
@@ -29,13 +33,24 @@ internal static unsafe class RingFile
             fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0x180);
         }
         if (fd < 0) { error = $"cannot create {path} (errno {Marshal.GetLastPInvokeError()})"; return null; }
-        if (Libc.Ftruncate(fd, size) != 0)
+        // The blocks are reserved up front: a ring bigger than the free shared memory would otherwise map fine and
+        // kill the program with SIGBUS at its first write past the end (Docker gives /dev/shm 64 MiB).
+        long asked = capacity;
+        while (Libc.Ftruncate(fd, size) != 0 || Libc.PosixFallocate(fd, 0, size) != 0)
         {
-            Libc.Close(fd);
-            Libc.Unlink(path);
-            error = $"cannot size {path} to {size} bytes";
-            return null;
+            if (capacity <= MinCapacity)
+            {
+                Libc.Close(fd);
+                Libc.Unlink(path);
+                error = $"not enough shared memory in {Directory} for a ring of {MinCapacity >> 20} MiB";
+                return null;
+            }
+            capacity /= 2;
+            size = RingLayout.HeaderSize + capacity;
         }
+        Notice = capacity < asked
+            ? $"only {capacity >> 20} MiB of shared memory free in {Directory}: this process records into a ring of that size instead of {asked >> 20} MiB (fewer calls fit in a burst)"
+            : null;
         byte* map = (byte*)Libc.Mmap(null, (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
         Libc.Close(fd);
         if (map == (byte*)-1) { Libc.Unlink(path); error = $"cannot map {path}"; return null; }

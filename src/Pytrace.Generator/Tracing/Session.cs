@@ -106,7 +106,19 @@ internal static unsafe class Session
         b.Utf8(Encoding.UTF8.GetBytes(s_pythonVersion));
         b.Utf8(Encoding.UTF8.GetBytes(s_executable.Length > 900 ? s_executable[..900] : s_executable));
         Tracer.Ring.TryWrite(buffer, b.Finish(), ticks);
+        if (RingFile.Notice is { } notice) WriteNotice(notice, ticks);
     }
+
+    private static void WriteNotice(string notice, ulong ticks)
+    {
+        byte* buffer = stackalloc byte[1024];
+        var b = new RecordBuilder(buffer, 1024, RecordKind.Notice);
+        b.U64(ticks);
+        byte[] text = Encoding.UTF8.GetBytes(notice);
+        fixed (byte* t = text) b.Utf8(t, Math.Min(text.Length, 900));
+        Tracer.Ring.TryWrite(buffer, b.Finish(), ticks);
+    }
+
 
     /// <summary>
     /// Runs in a forked child before any Python code: the child must not write into its parent's ring. Its own

@@ -3,12 +3,35 @@ using Pytrace.Integration.Tests.Support;
 namespace Pytrace.Integration.Tests;
 
 /// <summary>
-/// The disk filling up under the database: what was committed stays (and the file stays sound), pytrace prints one
+/// Short of space: the shared memory for the rings smaller than a ring, or the disk filling up under the database: what was committed stays (and the file stays sound), pytrace prints one
 /// line, the rings are still drained and released, and pytrace exits with the program's own code. The full disk is a
 /// real one: a small tmpfs mounted for the test (root only, as CI runs here).
 /// </summary>
-public class DiskFullTests
+public class ShortOfSpaceTests
 {
+    [Fact]
+    public void Shared_memory_smaller_than_the_ring_gives_a_smaller_ring_and_says_so()
+    {
+        Assert.SkipWhen(Environment.UserName != "root", "mounting a small tmpfs needs root");
+        using var run = new TracedRun("3.12");
+        string shm = Directory.CreateTempSubdirectory("pytrace-shm-").FullName;
+        Assert.Equal(0, ProcessRun.Run("mount", ["-t", "tmpfs", "-o", "size=20M", "tmpfs", shm]).ExitCode);
+        try
+        {
+            var script = run.Write("x.py", "def f(i):\n    return i\nfor i in range(1000):\n    f(i)\nprint('done')\n");
+            var result = ProcessRun.Run(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, script], run.Folder,
+                new Dictionary<string, string> { ["PYTRACE_RING_DIR"] = shm });
+            Assert.Equal((0, "done\n"), (result.ExitCode, result.Stdout)); // no SIGBUS
+            Assert.Matches(@"pytrace: process \d+: only 16 MiB of shared memory free in .*: this process records into a ring of that size instead of 64 MiB", result.Stderr);
+            Assert.Equal(1000, run.Calls().Count(c => c.Func == "f"));
+            Assert.Empty(Directory.GetFileSystemEntries(shm));
+        }
+        finally
+        {
+            ProcessRun.Run("umount", ["-l", shm]);
+        }
+    }
+
     [Fact]
     public void A_full_disk_keeps_what_was_committed_and_the_program_s_exit_code()
     {
