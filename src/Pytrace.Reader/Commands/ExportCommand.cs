@@ -16,7 +16,7 @@ public static class ExportCommand
         var store = new CallStore(db);
         var file = options["-o"] ?? options["--output"];
         using var console = new StandardOutput(stdout);
-        using var output = file is null ? null : new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16);
+        using var output = file is null ? null : new StreamWriter(OwnerOnly(file), new UTF8Encoding(false), 1 << 16);
         var writer = new JsonlWriter(output ?? console.Writer, store.ThreadNames());
         foreach (var (call, callArgs, drop) in CallStream.Read(store, ViewScope.All, withDrops: true))
         {
@@ -26,5 +26,13 @@ public static class ExportCommand
                 writer.WriteDrop(drop!);
         }
         return 0;
+    });
+
+    /// <summary>The export holds the same argument values as the database (0600): a new file is made 0600 too.</summary>
+    private static FileStream OwnerOnly(string path) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.Create,
+        Access = FileAccess.Write,
+        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
     });
 }
