@@ -29,10 +29,10 @@ public static class ExportCommand
     });
 
     /// <summary>The export holds the same argument values as the database (0600): a new file is made 0600 too.</summary>
-    private static FileStream OwnerOnly(string path) => new(path, new FileStreamOptions
+    private static FileStream OwnerOnly(string path)
     {
-        Mode = FileMode.Create,
-        Access = FileAccess.Write,
-        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-    });
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return new FileStream(path, options);
+    }
 }
