@@ -62,7 +62,7 @@ public sealed class ExportCommandTests : IDisposable
         var file = Path.Combine(_db.Folder, "out.jsonl");
         Assert.Equal((0, "", ""), Export("--db", _db.Path, "-o", file));
         Assert.Equal(6, File.ReadAllLines(file).Length);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)); // as private as the database
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)); // as private as the database
     }
 
     [Fact]
