@@ -15,34 +15,17 @@ public class ReportedFaultTests
     public void A_reported_error_is_printed_once_and_stored_and_the_calls_around_it_are_kept()
     {
         using var run = new TracedRun("3.12");
-        string rings = Directory.CreateTempSubdirectory("pytrace-rings-").FullName;
-        const string Session = "internalerrortest";
-        var dumper = ProcessRun.Start(Repo.Pytrace, ["_dump", "--session", Session, "--ring-dir", rings, "--db", run.Db], run.Folder);
-        Assert.Equal("ready", dumper.StandardOutput.ReadLine());
-
-        using (var ring = new SyntheticRing(rings, Session, Environment.ProcessId))
+        var result = DumpRing(run, ring =>
         {
-            ring.Write(RecordKind.CodeDef, (ref RecordBuilder b) =>
-            {
-                b.U32(1); b.U32(3); b.U16(0); b.U16(0);
-                b.Utf8("shop"u8); b.Utf8("checkout"u8); b.Utf8("/src/shop.py"u8);
-            });
-            ring.Write(RecordKind.Thread, (ref RecordBuilder b) => { b.U64(77); b.Utf8("MainThread"u8); });
-            ulong callAt = ring.Ticks;
-            ring.Write(RecordKind.Call, (ref RecordBuilder b) => { b.U64(callAt); b.U32(1); b.U16(0); b.U16(0); });
             ulong errorAt = ring.Ticks;
             ring.Write(RecordKind.InternalError, (ref RecordBuilder b) =>
             {
                 b.U64(errorAt);
                 b.Utf8(Encoding.UTF8.GetBytes("ArgumentException: The path is empty. at CodeRegistry.ModeFor"));
             });
-            ulong returnAt = ring.Ticks;
-            ring.Write(RecordKind.Return, (ref RecordBuilder b) => { b.U64(returnAt); b.U32(1); b.U16(0); b.U32(0); b.U16(0); });
+            ReturnFromCheckout(ring);
             ring.Finish();
-        }
-        dumper.StandardInput.WriteLine("stop");
-        dumper.StandardInput.Close();
-        var result = ProcessRun.Finish(dumper, TimeSpan.FromSeconds(60));
+        });
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("done 1 ", result.Stdout.Trim());
@@ -52,15 +35,32 @@ public class ReportedFaultTests
         Assert.Equal(1, run.Scalar<long>("SELECT count(*) FROM errors"));
         var call = Assert.Single(run.Calls());
         Assert.Equal(("checkout", 1), (call.Func, call.End));
-        Directory.Delete(rings, recursive: true);
     }
 
     [Fact]
     public void A_corrupt_ring_keeps_what_came_before_and_is_said_once()
     {
         using var run = new TracedRun("3.12");
+        var result = DumpRing(run, ring =>
+        {
+            ReturnFromCheckout(ring);
+            ring.FinishCorrupt();
+        });
+
+        Assert.Equal(0, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"pytrace: the ring of process {Environment.ProcessId} is corrupt (", line);
+        Assert.Equal("checkout", Assert.Single(run.Calls()).Func);
+    }
+
+    /// <summary>
+    /// Runs `pytrace _dump` over one ring that has defined shop.checkout and called it; <paramref name="rest"/> writes
+    /// what follows. Returns once the dumper has drained it and ended; the ring folder must be empty then.
+    /// </summary>
+    private static ProcessResult DumpRing(TracedRun run, Action<SyntheticRing> rest)
+    {
         string rings = Directory.CreateTempSubdirectory("pytrace-rings-").FullName;
-        const string Session = "corruptringtest";
+        const string Session = "reportedfaulttest";
         var dumper = ProcessRun.Start(Repo.Pytrace, ["_dump", "--session", Session, "--ring-dir", rings, "--db", run.Db], run.Folder);
         Assert.Equal("ready", dumper.StandardOutput.ReadLine());
         using (var ring = new SyntheticRing(rings, Session, Environment.ProcessId))
@@ -73,19 +73,19 @@ public class ReportedFaultTests
             ring.Write(RecordKind.Thread, (ref RecordBuilder b) => { b.U64(77); b.Utf8("MainThread"u8); });
             ulong callAt = ring.Ticks;
             ring.Write(RecordKind.Call, (ref RecordBuilder b) => { b.U64(callAt); b.U32(1); b.U16(0); b.U16(0); });
-            ulong returnAt = ring.Ticks;
-            ring.Write(RecordKind.Return, (ref RecordBuilder b) => { b.U64(returnAt); b.U32(1); b.U16(0); b.U32(0); b.U16(0); });
-            ring.FinishCorrupt();
+            rest(ring);
         }
         dumper.StandardInput.WriteLine("stop");
         dumper.StandardInput.Close();
         var result = ProcessRun.Finish(dumper, TimeSpan.FromSeconds(60));
+        Assert.Empty(Directory.GetFileSystemEntries(rings));
+        Directory.Delete(rings);
+        return result;
+    }
 
-        Assert.Equal(0, result.ExitCode);
-        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"pytrace: the ring of process {Environment.ProcessId} is corrupt (", line);
-        Assert.Equal("checkout", Assert.Single(run.Calls()).Func);
-        Assert.Empty(Directory.GetFiles(rings));
-        Directory.Delete(rings, recursive: true);
+    private static void ReturnFromCheckout(SyntheticRing ring)
+    {
+        ulong returnAt = ring.Ticks;
+        ring.Write(RecordKind.Return, (ref RecordBuilder b) => { b.U64(returnAt); b.U32(1); b.U16(0); b.U32(0); b.U16(0); });
     }
 }
