@@ -39,17 +39,48 @@ internal static class DatabasePath
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
         Batteries_V2.Init();
-        if (raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READONLY, null) != raw.SQLITE_OK) { db.Dispose(); return false; }
+        // Another run may be creating this very file (holding its lock, or its WAL not yet readable): a question SQLite
+        // cannot answer now is asked again, for a few seconds, before the file counts as foreign.
+        for (int attempt = 0; ; attempt++)
+        {
+            int rc = Probe(path, out bool ours);
+            if (rc == raw.SQLITE_OK) return ours;
+            if (rc is not (raw.SQLITE_BUSY or raw.SQLITE_LOCKED or raw.SQLITE_CANTOPEN) || attempt >= 300) return false;
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>SQLITE_OK and the answer, or the SQLite error that kept the file from answering.</summary>
+    private static int Probe(string path, out bool ours)
+    {
+        ours = false;
+        int rc = raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READONLY, null);
         using (db)
         {
-            const string Probe = """
-                SELECT NOT EXISTS (SELECT 1 FROM sqlite_master)
-                    OR ((SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'runs', 'calls', 'functions')) = 4
-                        AND EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version'))
-                """;
-            if (raw.sqlite3_prepare_v2(db, Probe, out sqlite3_stmt statement) != raw.SQLITE_OK) { statement.Dispose(); return false; }
-            using (statement)
-                return raw.sqlite3_step(statement) == raw.SQLITE_ROW && raw.sqlite3_column_int(statement, 0) == 1;
+            if (rc != raw.SQLITE_OK) return rc;
+            raw.sqlite3_busy_timeout(db, 3000);
+            // Nothing in it yet (a run creating it writes the whole schema in one transaction), or pytrace's tables.
+            rc = Count(db, "SELECT count(*) FROM sqlite_master", out long entries);
+            if (rc != raw.SQLITE_OK || entries == 0) { ours = rc == raw.SQLITE_OK; return rc; }
+            rc = Count(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'runs', 'calls', 'functions')", out long tables);
+            if (rc != raw.SQLITE_OK || tables != 4) return rc;
+            rc = Count(db, "SELECT count(*) FROM meta WHERE key = 'schema_version'", out long versions);
+            ours = versions == 1;
+            return rc;
+        }
+    }
+
+    private static int Count(sqlite3 db, string sql, out long count)
+    {
+        count = 0;
+        int rc = raw.sqlite3_prepare_v2(db, sql, out sqlite3_stmt statement);
+        using (statement)
+        {
+            if (rc != raw.SQLITE_OK) return rc;
+            rc = raw.sqlite3_step(statement);
+            if (rc != raw.SQLITE_ROW) return rc;
+            count = raw.sqlite3_column_int64(statement, 0);
+            return raw.SQLITE_OK;
         }
     }
 }
