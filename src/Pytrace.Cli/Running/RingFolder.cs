@@ -10,12 +10,10 @@ internal static class RingFolder
 {
     public const string Prefix = "pytrace-";
 
-    public static string PathFor(string ringDirectory, string session) => Path.Combine(ringDirectory, Prefix + session);
-
     /// <summary>Makes the run's folder; null with the reason when it cannot be made fresh.</summary>
     public static string? Create(string ringDirectory, string session, out string? error)
     {
-        string path = PathFor(ringDirectory, session);
+        string path = Path.Combine(ringDirectory, Prefix + session);
         if (FileOwner.CreatePrivateFolder(path)) { error = null; return path; }
         error = $"cannot make a private folder for the rings in '{ringDirectory}' ({path} exists or cannot be created)";
         return null;

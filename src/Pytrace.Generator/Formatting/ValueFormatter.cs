@@ -65,6 +65,14 @@ internal static unsafe class ValueFormatter
         else Format(ref w, o, TypeRegistry.Get(type), nesting, open);
     }
 
+    /// <summary>An item of a container: under --repr full a repr may remove it from there (and free it), so it is held.</summary>
+    private static void FormatHeld(ref ValueText w, nint item, int nesting, nint* open)
+    {
+        if (FullRepr) Py.IncRef(item);
+        Format(ref w, item, nesting, open);
+        if (FullRepr) Py.DecRef(item);
+    }
+
     private static void FormatAs(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
     {
         switch (kind)
@@ -124,9 +132,7 @@ internal static unsafe class ValueFormatter
             nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
             nint item = items[i];
             if (i > 0) w.Ascii(", "u8);
-            if (FullRepr) Py.IncRef(item);
-            Format(ref w, item, nesting + 1, open);
-            if (FullRepr) Py.DecRef(item);
+            FormatHeld(ref w, item, nesting + 1, open);
         }
         if (kind == TypeKind.Tuple && size == 1) w.Ascii((byte)',');
     }
@@ -137,11 +143,11 @@ internal static unsafe class ValueFormatter
         for (bool first = true; !w.Full && Py.DictNext(o, &pos, &key, &value) != 0; first = false)
         {
             if (!first) w.Ascii(", "u8);
-            if (FullRepr) { Py.IncRef(key); Py.IncRef(value); }
-            Format(ref w, key, nesting + 1, open);
+            if (FullRepr) Py.IncRef(value); // the key's repr may drop the value from the dict
+            FormatHeld(ref w, key, nesting + 1, open);
             w.Ascii(": "u8);
-            Format(ref w, value, nesting + 1, open);
-            if (FullRepr) { Py.DecRef(key); Py.DecRef(value); }
+            FormatHeld(ref w, value, nesting + 1, open);
+            if (FullRepr) Py.DecRef(value);
         }
     }
 
@@ -213,9 +219,7 @@ internal static unsafe class ValueFormatter
         w.Ascii((byte)'(');
         open[nesting] = o;
         nint item = *(nint*)(args + 24);
-        if (FullRepr) Py.IncRef(item);
-        Format(ref w, item, nesting + 1, open);
-        if (FullRepr) Py.DecRef(item);
+        FormatHeld(ref w, item, nesting + 1, open);
         w.Ascii((byte)')');
     }
 

@@ -82,21 +82,13 @@ internal static unsafe class MonitoringTools
     }
 
     [UnmanagedCallersOnly]
-    private static nint GetTool(nint self, nint id)
-    {
-        try
-        {
-            if (IsOurs(id)) return Py.NewNone();
-        }
-        catch (Exception e)
-        {
-            InternalError.Report(e);
-        }
-        return Forward(s_getTool, &id, 1);
-    }
+    private static nint GetTool(nint self, nint id) => NoneForOursElse(s_getTool, id);
 
     [UnmanagedCallersOnly]
-    private static nint FreeTool(nint self, nint id)
+    private static nint FreeTool(nint self, nint id) => NoneForOursElse(s_freeToolId, id);
+
+    /// <summary>What the program sees of a free id for ours (None, nothing done); the real function for any other.</summary>
+    private static nint NoneForOursElse(nint original, nint id)
     {
         try
         {
@@ -106,7 +98,7 @@ internal static unsafe class MonitoringTools
         {
             InternalError.Report(e);
         }
-        return Forward(s_freeToolId, &id, 1);
+        return Forward(original, &id, 1);
     }
 
     [UnmanagedCallersOnly]

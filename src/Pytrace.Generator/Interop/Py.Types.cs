@@ -7,7 +7,7 @@ namespace Pytrace.Generator.Interop;
 /// </summary>
 internal static unsafe partial class Py
 {
-    public const int TpNameOffset = 24, TpReprOffset = 88, TpStrOffset = 136, TpFlagsOffset = 168,
+    public const int TpNameOffset = 24, TpReprOffset = 88, TpFlagsOffset = 168,
         TpDictOffset = 264, TpDescrGetOffset = 272, TpMroOffset = 344;
     private const ulong HeapTypeFlag = 1UL << 9;
 
