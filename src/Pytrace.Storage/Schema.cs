@@ -1,0 +1,69 @@
+namespace Pytrace.Storage;
+
+/// <summary>The traces database layout; docs/schema.md explains each table, column and why there are so few indexes.</summary>
+public static class Schema
+{
+    public const int Version = 3;
+
+    public const string Tables = """
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE IF NOT EXISTS runs(
+            id INTEGER PRIMARY KEY, command TEXT NOT NULL, cwd TEXT, python TEXT, python_version TEXT,
+            host TEXT, started_ns INTEGER NOT NULL, ended_ns INTEGER, exit_code INTEGER,
+            calls INTEGER NOT NULL DEFAULT 0, dropped INTEGER NOT NULL DEFAULT 0, trimmed INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS processes(
+            run INTEGER NOT NULL, pid INTEGER NOT NULL, ppid INTEGER, started_ns INTEGER, ended_ns INTEGER,
+            dropped INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(run, pid));
+        CREATE TABLE IF NOT EXISTS threads(
+            id INTEGER PRIMARY KEY, run INTEGER NOT NULL, pid INTEGER NOT NULL, tid INTEGER NOT NULL, name TEXT,
+            UNIQUE(run, pid, tid));
+        CREATE TABLE IF NOT EXISTS strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+        CREATE TABLE IF NOT EXISTS functions(
+            id INTEGER PRIMARY KEY, module TEXT NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
+            params TEXT NOT NULL, UNIQUE(module, name, file, line, params));
+        CREATE TABLE IF NOT EXISTS vals(id INTEGER PRIMARY KEY, type INTEGER NOT NULL, text TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS vals_text ON vals(text);
+        CREATE TABLE IF NOT EXISTS calls(
+            id INTEGER PRIMARY KEY, parent INTEGER, thread INTEGER NOT NULL, depth INTEGER NOT NULL,
+            start_ns INTEGER NOT NULL, duration INTEGER, function INTEGER NOT NULL, kind INTEGER NOT NULL,
+            end_kind INTEGER NOT NULL, result INTEGER, args BLOB);
+        CREATE INDEX IF NOT EXISTS calls_exceptions ON calls(id) WHERE end_kind = 3;
+        CREATE TABLE IF NOT EXISTS drops(
+            run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, count INTEGER NOT NULL,
+            reason INTEGER NOT NULL DEFAULT 0, tid INTEGER, ended_ns INTEGER);
+        CREATE TABLE IF NOT EXISTS errors(run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, message TEXT NOT NULL);
+        """;
+
+    /// <summary>
+    /// The calls and their arguments as text, for people and tools querying the file with sqlite3: the tables are
+    /// laid out for the writer (ids, interned values), these read like the trace.
+    /// </summary>
+    public const string Views = """
+        CREATE VIEW IF NOT EXISTS call_view AS
+            SELECT c.id, c.parent, t.run, t.pid, t.tid, c.depth, c.start_ns, c.start_ns + c.duration AS end_ns,
+                   f.module, f.name, f.file, f.line, c.kind, c.end_kind, rt.text AS result_type, rv.text AS result
+            FROM calls c JOIN threads t ON t.id = c.thread JOIN functions f ON f.id = c.function
+            LEFT JOIN vals rv ON rv.id = c.result LEFT JOIN strings rt ON rt.id = rv.type;
+        CREATE VIEW IF NOT EXISTS arg_view AS
+            SELECT c.id AS call, a.key AS pos, coalesce(json_extract(f.params, '$[' || a.key || ']'), '?') AS name,
+                   s.text AS type, v.text AS value
+            FROM calls c JOIN functions f ON f.id = c.function JOIN json_each(c.args) a
+            JOIN vals v ON v.id = CAST(a.value AS INTEGER) JOIN strings s ON s.id = v.type;
+        """;
+
+    public static class CallKind
+    {
+        public const int Call = 0, Resume = 1, Log = 2;
+    }
+
+    /// <summary>Why a drops row has nothing recorded: the ring was full (count records lost), or another profiler held the hook.</summary>
+    public static class DropReason
+    {
+        public const int RingFull = 0, HookTaken = 1;
+    }
+
+    public static class EndKind
+    {
+        public const int Unfinished = 0, Return = 1, Yield = 2, Exception = 3;
+    }
+}
