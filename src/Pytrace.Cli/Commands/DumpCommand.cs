@@ -1,5 +1,6 @@
 using System.Globalization;
-using Pytrace.Cli.Dumper;
+using Pytrace.Dumper;
+using Pytrace.Storage;
 using Pytrace.Cli.Running;
 using Pytrace.Interop;
 
@@ -38,10 +39,10 @@ internal static class DumpCommand
         string db = Path.GetFullPath(asGiven);
         string? problem = DatabasePath.Problem(db, asGiven);
         if (problem is not null) return Answer(stdout, "error: " + problem);
-        TraceDatabase database;
+        TraceWriter database;
         try
         {
-            database = TraceDatabase.Open(db, options.ContainsKey("append"));
+            database = TraceWriter.Open(db, options.ContainsKey("append"));
         }
         catch (TraceDatabaseException e)
         {
@@ -80,8 +81,7 @@ internal static class DumpCommand
             }
             if (Path.GetFileName(options["ring-dir"]) == RingFolder.Prefix + options["session"]) RingFolder.Remove(options["ring-dir"]);
             foreach (var reported in dumper.Errors) stderr.WriteLine("pytrace: " + reported);
-            database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, dumper.Calls, dumper.Dropped, dumper.PythonVersion);
-            database.BuildIndexes();
+            database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, dumper.Calls, dumper.Dropped, dumper.Trimmed, dumper.PythonVersion);
             Answer(stdout, string.Create(CultureInfo.InvariantCulture,
                 $"done {dumper.Calls} {dumper.Dropped} {dumper.Processes}"));
             return 0;

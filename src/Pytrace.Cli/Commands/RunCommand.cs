@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Pytrace.Cli.Dumper;
+using Pytrace.Dumper;
+using Pytrace.Storage;
 using Pytrace.Cli.Interop;
 using Pytrace.Cli.Running;
 using Pytrace.Interop;
@@ -37,10 +39,10 @@ internal static class RunCommand
         ringDir = RingFolder.Create(ringDir, session, out string? ringError) ?? "";
         if (ringError is not null) return Fail(stderr, ringError);
         PreviousTrace? previous = options.Append ? null : PreviousTrace.SetAside(db);
-        TraceDatabase database;
+        TraceWriter database;
         try
         {
-            database = TraceDatabase.Open(db, options.Append);
+            database = TraceWriter.Open(db, options.Append);
         }
         catch (TraceDatabaseException e)
         {
@@ -71,7 +73,12 @@ internal static class RunCommand
             }
 
             var exit = (ExitCode: 0, Signal: 0);
-            var waiter = new Thread(() => exit = Posix.Wait(pid)) { IsBackground = true, Name = "pytrace-wait" };
+            long exitedAt = 0;
+            var waiter = new Thread(() =>
+            {
+                exit = Posix.Wait(pid);
+                exitedAt = Stopwatch.GetTimestamp();
+            }) { IsBackground = true, Name = "pytrace-wait" };
             using var signals = ForwardSignals(pid);
             waiter.Start();
             var dumper = new RunDumper(database, ringDir, session, options.MaxTraces);
@@ -89,8 +96,7 @@ internal static class RunCommand
             RingFolder.Remove(ringDir);
             try
             {
-                database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.PythonVersion ?? version);
-                if (failure is null) database.BuildIndexes();
+                database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), exit.ExitCode, dumper.Calls, dumper.Dropped, dumper.Trimmed, dumper.PythonVersion ?? version);
             }
             catch (TraceDatabaseException e)
             {
@@ -117,8 +123,8 @@ internal static class RunCommand
                 previous?.Discard();
                 stderr.WriteLine(Summary(dumper, options.Db));
             }
-            if (System.Environment.GetEnvironmentVariable("PYTRACE_STATS") == "1" && dumper.Busy > TimeSpan.Zero)
-                stderr.WriteLine($"pytrace: dumper wrote {dumper.Calls} calls in {dumper.Busy.TotalSeconds:F3} s ({dumper.Calls / dumper.Busy.TotalSeconds:F0} calls/s)");
+            if (System.Environment.GetEnvironmentVariable("PYTRACE_STATS") == "1")
+                stderr.WriteLine(DumperStats.Line(dumper, Stopwatch.GetElapsedTime(exitedAt), db));
             if (exit.Signal != 0)
             {
                 stderr.Flush();
@@ -182,16 +188,15 @@ internal static class RunCommand
     {
         string calls = dumper.Calls.ToString("N0", CultureInfo.InvariantCulture);
         string processes = dumper.Processes == 1 ? "1 process" : $"{dumper.Processes} processes";
-        string line = $"pytrace: {calls} calls recorded from {processes} into {db}";
+        string line = $"pytrace: {calls} calls recorded from {processes} into {db}, ";
         if (dumper.Trimmed > 0)
         {
             string kept = (dumper.Calls - dumper.Trimmed).ToString("N0", CultureInfo.InvariantCulture);
             string trimmed = dumper.Trimmed.ToString("N0", CultureInfo.InvariantCulture);
-            line = $"pytrace: {kept} calls kept (the newest) of {calls} recorded from {processes} into {db}; {trimmed} older calls trimmed by --max-traces";
+            line = $"pytrace: {kept} calls kept (the newest) of {calls} recorded from {processes} into {db}; {trimmed} older calls trimmed by --max-traces; ";
         }
-        string then = dumper.Trimmed > 0 ? "; " : ", ";
-        if (dumper.Dropped == 0) return line + then + "no records dropped";
-        return line + then + $"{dumper.Dropped.ToString("N0", CultureInfo.InvariantCulture)} records dropped (raise --buffer-size)";
+        if (dumper.Dropped == 0) return line + "no records dropped";
+        return line + $"{dumper.Dropped.ToString("N0", CultureInfo.InvariantCulture)} records dropped (raise --buffer-size)";
     }
 
     private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";

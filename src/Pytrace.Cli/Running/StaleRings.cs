@@ -1,4 +1,4 @@
-using Pytrace.Cli.Dumper;
+using Pytrace.Dumper;
 using Pytrace.Cli.Interop;
 using Pytrace.Interop;
 using Pytrace.Ring;

@@ -2,33 +2,39 @@ using Pytrace.Records;
 using Pytrace.Ring;
 using Pytrace.Storage;
 
-namespace Pytrace.Cli.Dumper;
+namespace Pytrace.Dumper;
 
 /// <summary>
 /// Decodes one process's ring records into call rows. Depth carried by every record lets it re-synchronise
-/// its per-thread stacks after a gap of dropped records.
+/// its per-thread stacks after a gap of dropped records. While <see cref="Skimming"/>, calls are followed but
+/// not written: they are older than the newest --max-traces and would only be deleted again.
 /// </summary>
-internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double ticksPerSecond) : IRecordSink
+internal sealed class ProcessStream(TraceWriter db, RowQueue rows, double ticksPerSecond) : IRecordSink
 {
     private readonly Dictionary<uint, FunctionDef> _codes = [];
     private readonly Dictionary<uint, long> _types = [];
     private readonly Dictionary<long, List<CallRow?>> _stacks = [];
     private List<CallRow?> _stack = [];
-    private long _tid;
+    private long _tid, _thread;
     private long _ticks0, _ns0;
     private double _nsPerTick = 1;
     private long _droppedReported;
+    private long _unknownType;
 
     public int Pid { get; private set; }
     public string? PythonVersion { get; private set; }
+    /// <summary>Calls recorded, written or skimmed.</summary>
     public long Calls { get; private set; }
+    /// <summary>Calls followed without being written, because newer ones fill the window.</summary>
+    public long Skimmed { get; private set; }
+    public bool Skimming { get; set; }
     public long Dropped => _droppedReported;
     public bool Ended { get; private set; }
     public long LastNs { get; private set; }
     /// <summary>Internal errors the generator reported (at most one per process), for pytrace to print.</summary>
     public List<string> Errors { get; } = [];
 
-    private sealed record FunctionDef(long Id, long[] ArgNames);
+    private sealed record FunctionDef(long Id, int ArgCount);
 
     public void OnRecord(byte kind, ReadOnlySpan<byte> payload)
     {
@@ -72,24 +78,17 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         r.U16(); // flags
         int argCount = r.U16();
         string module = r.String(), name = r.String(), file = r.String();
-        var argNames = new long[argCount];
-        for (int i = 0; i < argCount; i++) argNames[i] = db.String(r.String());
-        _codes[id] = new FunctionDef(db.Function(module, name, file, line), argNames);
+        var argNames = new string[argCount];
+        for (int i = 0; i < argCount; i++) argNames[i] = r.String();
+        _codes[id] = new FunctionDef(db.Function(module, name, file, line, argNames), argCount);
     }
 
     private void Thread(ref RecordDecoder r)
     {
         _tid = (long)r.U64();
         string name = r.String();
-        if (!_stacks.TryGetValue(_tid, out var stack))
-        {
-            _stacks[_tid] = stack = [];
-            db.Thread(Pid, _tid, name);
-        }
-        else if (name.Length > 0)
-        {
-            db.Thread(Pid, _tid, name);
-        }
+        if (!_stacks.TryGetValue(_tid, out var stack)) _stacks[_tid] = stack = [];
+        _thread = db.Thread(Pid, _tid, name);
         _stack = stack;
     }
 
@@ -100,26 +99,32 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         int depth = r.U16();
         if (!_codes.TryGetValue(code, out var function)) return;
         Resync(depth);
+        Calls++;
+        LastNs = ns;
+        if (Skimming)
+        {
+            Skimmed++;
+            _stack.Add(null); // its children know their depth; their parent is not in the file
+            return;
+        }
         var row = new CallRow
         {
             Parent = depth > 0 ? _stack[depth - 1] : null,
-            Pid = Pid, Tid = _tid, Depth = depth, StartNs = ns, FunctionId = function.Id, Kind = kind,
+            Thread = _thread, Depth = depth, StartNs = ns, FunctionId = function.Id, Kind = kind,
         };
         if (kind == Schema.CallKind.Call)
         {
             int count = r.U16();
-            var args = new ArgValue[count];
+            var args = new long[count];
             for (int i = 0; i < count; i++)
             {
                 long type = TypeId(r.U32());
-                args[i] = new ArgValue(i < function.ArgNames.Length ? function.ArgNames[i] : db.String("?"), type, r.Utf8Bytes().ToArray());
+                args[i] = db.Value(type, r.Utf8Bytes());
             }
             row.Args = args;
         }
         _stack.Add(row);
         rows.Add(row);
-        Calls++;
-        LastNs = ns;
     }
 
     /// <summary>A pytrace.log() entry: a finished row under the open call, its fields stored as arguments.</summary>
@@ -130,20 +135,24 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         int line = r.I32();
         string module = r.String(), file = r.String();
         int count = r.U16();
-        var fields = new ArgValue[count];
+        var names = new string[count];
+        var values = new long[count];
         for (int i = 0; i < count; i++)
         {
-            long name = db.String(r.String());
-            fields[i] = new ArgValue(name, TypeId(r.U32()), r.Utf8Bytes().ToArray());
+            names[i] = r.String();
+            long type = TypeId(r.U32());
+            var text = r.Utf8Bytes();
+            if (!Skimming) values[i] = db.Value(type, text);
         }
         Resync(depth);
+        LastNs = ns;
+        if (Skimming) return;
         rows.Add(new CallRow
         {
             Parent = depth > 0 ? _stack[depth - 1] : null,
-            Pid = Pid, Tid = _tid, Depth = depth, StartNs = ns, EndNs = ns, FunctionId = db.Function(module, "log", file, line),
-            Kind = Schema.CallKind.Log, EndKind = Schema.EndKind.Return, Args = fields,
+            Thread = _thread, Depth = depth, StartNs = ns, EndNs = ns, FunctionId = db.Function(module, "log", file, line, names),
+            Kind = Schema.CallKind.Log, EndKind = Schema.EndKind.Return, Args = values,
         });
-        LastNs = ns;
     }
 
     /// <summary>Makes the open-call stack <paramref name="depth"/> deep, as a record at that depth says it is.</summary>
@@ -158,18 +167,16 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         long ns = ToNs(r.U64());
         r.U32(); // code id
         int depth = r.U16();
-        long type = TypeId(r.U32());
-        byte[] value = r.Utf8Bytes().ToArray();
+        uint type = r.U32();
         LastNs = ns;
         while (_stack.Count > depth + 1) _stack.RemoveAt(_stack.Count - 1);
         if (_stack.Count != depth + 1) return;
         var row = _stack[^1];
         _stack.RemoveAt(_stack.Count - 1);
-        if (row is null) return; // its call was dropped
+        if (row is null) return; // its call was dropped or skimmed
         row.EndNs = ns;
         row.EndKind = endKind;
-        row.ResultType = type;
-        row.Result = value;
+        row.Result = db.Value(TypeId(type), r.Utf8Bytes());
         rows.Ended(row);
     }
 
@@ -207,13 +214,15 @@ internal sealed class ProcessStream(TraceDatabase db, RowQueue rows, double tick
         db.Drop(Pid, LastNs, missing);
     }
 
-    public void Close(long endNs)
-    {
-        if (!Ended) db.EndProcess(Pid, endNs, _droppedReported);
-        else db.EndProcess(Pid, LastNs, _droppedReported);
-    }
+    public void Close(long endNs) => db.EndProcess(Pid, Ended ? LastNs : endNs, _droppedReported);
 
-    private long TypeId(uint local) => local != 0 && _types.TryGetValue(local, out long id) ? id : 0;
+    /// <summary>A type the ring never defined (it cannot happen but for a damaged ring) is stored as '?'.</summary>
+    private long TypeId(uint local)
+    {
+        if (local != 0 && _types.TryGetValue(local, out long id)) return id;
+        if (_unknownType == 0) _unknownType = db.String("?");
+        return _unknownType;
+    }
 
     private long ToNs(ulong ticks) => _ns0 + (long)(((long)ticks - _ticks0) * _nsPerTick);
 }

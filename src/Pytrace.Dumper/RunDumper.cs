@@ -1,18 +1,25 @@
 using System.Diagnostics;
 using Pytrace.Interop;
 using Pytrace.Ring;
+using Pytrace.Storage;
 
-namespace Pytrace.Cli.Dumper;
+namespace Pytrace.Dumper;
 
 /// <summary>
 /// Drains every ring of one run into the database, outside the traced interpreters. Finds the rings of child
 /// processes as they appear, and ends when the program has exited, every ring is drained and released, and no
 /// process of the run is still starting up.
 /// </summary>
-internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string session, long maxTraces)
+/// <remarks>
+/// Each turn empties the rings into per-process backlogs (cheap, so the program never finds its ring full), skims
+/// what the newest <c>maxTraces</c> calls have pushed out of the window, then writes a bounded slice of each backlog.
+/// </remarks>
+public sealed class RunDumper(TraceWriter db, string ringDirectory, string session, long maxTraces)
 {
-    private const long DrainBytesPerTurn = 8 << 20;
-    private const int RowsPerCommit = 200_000;
+    /// <summary>What the backlogs may hold together; past it the rings fill up, then the program drops records.</summary>
+    public const long BacklogBudgetBytes = 96L << 20;
+    private const int RecordsPerWrite = 16_384;
+    private const int RowsPerCommit = 100_000;
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, Source> _sources = new(StringComparer.Ordinal);
@@ -21,11 +28,13 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     private readonly HashSet<int> _ringPids = [];
     private readonly StartingProcesses _starting = new(session);
     private readonly double _ticksPerSecond = Calibrate();
-    private long _sinceTrim;
+    private long _sinceTrim, _skimmed, _backlogBytes;
 
     public long Calls { get; private set; }
-    /// <summary>Calls deleted, oldest first, to keep the newest --max-traces of this run.</summary>
-    public long Trimmed => db.Trimmed;
+    /// <summary>Calls written to the database (some may have been deleted since by --max-traces).</summary>
+    public long Written => Calls - _skimmed;
+    /// <summary>Calls not kept because newer ones fill the --max-traces window: deleted, or never written.</summary>
+    public long Trimmed => db.Trimmed + _skimmed;
     /// <summary>Time spent draining and writing while there was something to drain: the dumper's own cost.</summary>
     public TimeSpan Busy { get; private set; }
     public long Dropped { get; private set; }
@@ -33,8 +42,18 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
     public List<string> Errors { get; } = [];
     public int Processes { get; private set; }
     public string? PythonVersion { get; private set; }
+    /// <summary>The most the backlogs held at once.</summary>
+    public long PeakBacklogBytes { get; private set; }
 
-    private sealed record Source(RingMapping Ring, ProcessStream Stream, int Pid);
+    private sealed class Source(RingMapping ring, ProcessStream stream, int pid)
+    {
+        public RingMapping Ring => ring;
+        public ProcessStream Stream => stream;
+        public int Pid => pid;
+        public RecordBacklog Backlog { get; } = new();
+        /// <summary>Why nothing more can be read from the ring, once it turned out corrupt.</summary>
+        public string? Corrupt;
+    }
 
     private static double Calibrate()
     {
@@ -56,16 +75,18 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             bool exited = programExited();
             Scan();
             turn.Restart();
-            long drained = DrainAll();
+            long moved = Fill();
+            Skim();
+            long written = Write();
             bool wrote = false;
-            if (_rows.Count >= RowsPerCommit || sinceCommit.Elapsed >= CommitInterval || drained == 0)
+            if (_rows.Count >= RowsPerCommit || sinceCommit.Elapsed >= CommitInterval || written == 0)
             {
                 wrote = _rows.Count > 0;
                 Commit();
                 sinceCommit.Restart();
             }
-            if (drained > 0 || wrote) Busy += turn.Elapsed;
-            if (drained > 0) continue;
+            if (moved > 0 || written > 0 || wrote) Busy += turn.Elapsed;
+            if (moved > 0 || written > 0) continue;
             if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) break;
             if (!exited) CloseFinished();
             else if (programDrained is not null)
@@ -95,35 +116,76 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
         }
     }
 
-    private long DrainAll()
+    /// <summary>Moves what each ring holds into its backlog, within the budget; returns the records moved.</summary>
+    private long Fill()
     {
         long records = 0;
         long now = Libc.Now(Libc.CLOCK_MONOTONIC);
-        foreach (var (path, source) in _sources.ToArray())
+        foreach (var source in _sources.Values)
         {
             source.Ring.Reader.Heartbeat(now);
-            var stream = source.Stream;
+            if (source.Corrupt is not null) continue;
+            var filler = new RecordBacklog.Filler(source.Backlog);
+            long before = source.Backlog.Bytes;
             try
             {
-                records += source.Ring.Reader.Drain(ref stream, DrainBytesPerTurn);
+                records += source.Ring.Reader.Drain(ref filler, Math.Max(0, BacklogBudgetBytes - _backlogBytes));
             }
             catch (InvalidDataException e)
             {
-                Abandon(path, source, e.Message);
+                source.Corrupt = e.Message; // what came before it is still written
             }
+            _backlogBytes += source.Backlog.Bytes - before;
         }
+        PeakBacklogBytes = Math.Max(PeakBacklogBytes, _backlogBytes);
         return records;
     }
 
-    /// <summary>A ring whose records cannot be read any further: what came before is kept, the rest is skipped, once said.</summary>
-    private void Abandon(string path, Source source, string why)
+    /// <summary>
+    /// Follows without writing the oldest backlogged calls that at least <c>maxTraces</c> newer ones, also
+    /// backlogged, push out of the window: writing them would only lead to deleting them.
+    /// </summary>
+    private void Skim()
     {
-        Errors.Add($"the ring of process {source.Pid} is corrupt ({why}); its records up to there are kept, the rest is skipped");
-        Calls += source.Stream.Calls;
-        source.Ring.Dispose();
-        File.Delete(path);
-        _sources.Remove(path);
-        _closed.Add(path);
+        if (maxTraces <= 0) return;
+        while (true)
+        {
+            long total = 0;
+            Source? largest = null;
+            foreach (var source in _sources.Values)
+            {
+                total += source.Backlog.Calls;
+                if (largest is null || source.Backlog.Calls > largest.Backlog.Calls) largest = source;
+            }
+            if (largest is null || largest.Backlog.OldestChunkCalls == 0 || total - largest.Backlog.OldestChunkCalls < maxTraces) return;
+            var stream = largest.Stream;
+            long before = largest.Backlog.Bytes, calls = stream.Skimmed;
+            stream.Skimming = true;
+            try
+            {
+                largest.Backlog.Feed(ref stream, -1);
+            }
+            finally
+            {
+                stream.Skimming = false;
+            }
+            _skimmed += stream.Skimmed - calls;
+            _backlogBytes -= before - largest.Backlog.Bytes;
+        }
+    }
+
+    /// <summary>Decodes and queues a slice of each backlog; returns the records handled.</summary>
+    private long Write()
+    {
+        long records = 0;
+        foreach (var source in _sources.Values)
+        {
+            var stream = source.Stream;
+            long before = source.Backlog.Bytes;
+            records += source.Backlog.Feed(ref stream, RecordsPerWrite);
+            _backlogBytes -= before - source.Backlog.Bytes;
+        }
+        return records;
     }
 
     /// <summary>
@@ -142,20 +204,17 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
             {
                 var reader = source.Ring.Reader;
                 reader.Heartbeat(now);
-                bool ended = reader.Finished || !IsAlive(source.Pid), corrupt = false;
+                bool ended = reader.Finished || !IsAlive(source.Pid), corrupt = source.Corrupt is not null;
                 try
                 {
-                    while (reader.Drain(ref discard, DrainBytesPerTurn) > 0) { }
+                    while (!corrupt && reader.Drain(ref discard, long.MaxValue) > 0) { }
                 }
                 catch (InvalidDataException)
                 {
                     corrupt = true; // nothing more can be read from it
                 }
                 if (!corrupt && (!ended || !reader.IsEmpty)) continue;
-                source.Ring.Dispose();
-                File.Delete(path);
-                _sources.Remove(path);
-                _closed.Add(path);
+                Release(path, source);
             }
             if (exited && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) return;
             Thread.Sleep(2);
@@ -167,36 +226,37 @@ internal sealed class RunDumper(TraceDatabase db, string ringDirectory, string s
         public readonly void OnRecord(byte kind, ReadOnlySpan<byte> payload) { }
     }
 
-    /// <summary>Releases rings whose process finished or died and that are empty; true when none is pending.</summary>
+    /// <summary>Releases rings whose process finished or died and whose records are all written; true when none is pending.</summary>
     private bool CloseFinished()
     {
         foreach (var (path, source) in _sources.ToArray())
         {
             var reader = source.Ring.Reader;
-            if (!(reader.Finished || !IsAlive(source.Pid))) continue;
+            if (source.Corrupt is null && !(reader.Finished || !IsAlive(source.Pid))) continue;
+            if (source.Corrupt is null && !reader.IsEmpty) continue;
+            if (!source.Backlog.IsEmpty) continue;
             var stream = source.Stream;
-            try
-            {
-                while (reader.Drain(ref stream, long.MaxValue) > 0) { }
-            }
-            catch (InvalidDataException e)
-            {
-                Abandon(path, source, e.Message);
-                continue;
-            }
-            if (!reader.IsEmpty) continue;
-            stream.ReconcileDrops(reader.DroppedRecords);
+            if (source.Corrupt is { } why)
+                Errors.Add($"the ring of process {source.Pid} is corrupt ({why}); its records up to there are kept, the rest is skipped");
+            else
+                stream.ReconcileDrops(reader.DroppedRecords);
             stream.Close(Libc.Now(Libc.CLOCK_REALTIME));
             Calls += stream.Calls;
             Dropped += stream.Dropped;
             Errors.AddRange(stream.Errors);
             PythonVersion ??= stream.PythonVersion;
-            source.Ring.Dispose();
-            File.Delete(path);
-            _sources.Remove(path);
-            _closed.Add(path);
+            Release(path, source);
         }
         return _sources.Count == 0;
+    }
+
+    private void Release(string path, Source source)
+    {
+        _backlogBytes -= source.Backlog.Bytes;
+        source.Ring.Dispose();
+        File.Delete(path);
+        _sources.Remove(path);
+        _closed.Add(path);
     }
 
     /// <summary>Ring files not yet mapped: still being created, or left by a process that died while creating one.</summary>

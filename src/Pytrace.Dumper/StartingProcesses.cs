@@ -1,13 +1,13 @@
 using System.Text;
 
-namespace Pytrace.Cli.Dumper;
+namespace Pytrace.Dumper;
 
 /// <summary>
 /// Processes started with this session in their environment that have no ring yet: a Python child still starting
 /// up (its ring appears when pytrace's bootstrap runs), or a program that is not Python and never makes one. The
 /// run waits for the first kind; a process that makes no ring within <see cref="Grace"/> is taken for the second.
 /// </summary>
-internal sealed class StartingProcesses(string session)
+public sealed class StartingProcesses(string session)
 {
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
