@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pytrace.Records;
 using Pytrace.Ring;
 using Pytrace.Storage;
@@ -9,12 +10,15 @@ namespace Pytrace.Dumper;
 /// its per-thread stacks after a gap of dropped records. While <see cref="Skimming"/>, calls are followed but
 /// not written: they are older than the newest --max-traces and would only be deleted again.
 /// </summary>
-internal sealed class ProcessStream(TraceWriter db, RowQueue rows, double ticksPerSecond) : IRecordSink
+internal sealed class ProcessStream : IRecordSink
 {
-    private readonly Dictionary<uint, FunctionDef> _codes = [];
+    private readonly TraceWriter db;
+    private readonly RowQueue rows;
+    private readonly double ticksPerSecond;
+    private readonly Dictionary<uint, long> _codes = [];
     private readonly Dictionary<uint, long> _types = [];
-    private readonly Dictionary<long, List<CallRow?>> _stacks = [];
-    private List<CallRow?> _stack = [];
+    private readonly Dictionary<long, List<OpenCall>> _stacks = [];
+    private List<OpenCall> _stack = [];
     private long _tid, _thread;
     private long _ticks0, _ns0;
     private double _nsPerTick = 1;
@@ -34,8 +38,15 @@ internal sealed class ProcessStream(TraceWriter db, RowQueue rows, double ticksP
     /// <summary>Internal errors the generator reported (at most one per process), for pytrace to print.</summary>
     public List<string> Errors { get; } = [];
 
-    private sealed record FunctionDef(long Id, int ArgCount);
+    public ProcessStream(TraceWriter db, RowQueue rows, double ticksPerSecond)
+    {
+        this.db = db;
+        this.rows = rows;
+        this.ticksPerSecond = ticksPerSecond;
+        rows.Register(this);
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnRecord(byte kind, ReadOnlySpan<byte> payload)
     {
         var r = new RecordDecoder(payload);
@@ -80,7 +91,7 @@ internal sealed class ProcessStream(TraceWriter db, RowQueue rows, double ticksP
         string module = r.String(), name = r.String(), file = r.String();
         var argNames = new string[argCount];
         for (int i = 0; i < argCount; i++) argNames[i] = r.String();
-        _codes[id] = new FunctionDef(db.Function(module, name, file, line, argNames), argCount);
+        _codes[id] = db.Function(module, name, file, line, argNames);
     }
 
     private void Thread(ref RecordDecoder r)
@@ -92,39 +103,34 @@ internal sealed class ProcessStream(TraceWriter db, RowQueue rows, double ticksP
         _stack = stack;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Call(ref RecordDecoder r, int kind)
     {
         long ns = ToNs(r.U64());
         uint code = r.U32();
         int depth = r.U16();
-        if (!_codes.TryGetValue(code, out var function)) return;
+        if (!_codes.TryGetValue(code, out long function)) return;
         Resync(depth);
         Calls++;
         LastNs = ns;
         if (Skimming)
         {
             Skimmed++;
-            _stack.Add(null); // its children know their depth; their parent is not in the file
+            _stack.Add(OpenCall.Missing); // its children know their depth; their parent is not in the file
             return;
         }
-        var row = new CallRow
-        {
-            Parent = depth > 0 ? _stack[depth - 1] : null,
-            Thread = _thread, Depth = depth, StartNs = ns, FunctionId = function.Id, Kind = kind,
-        };
+        var parent = depth > 0 ? _stack[depth - 1] : OpenCall.Missing;
+        int slot = rows.Add(parent, _thread, depth, ns, function, kind);
         if (kind == Schema.CallKind.Call)
         {
             int count = r.U16();
-            var args = new long[count];
             for (int i = 0; i < count; i++)
             {
                 long type = TypeId(r.U32());
-                args[i] = db.Value(type, r.Utf8Bytes());
+                rows.AddArg(slot, db.Value(type, r.Utf8Bytes()));
             }
-            row.Args = args;
         }
-        _stack.Add(row);
-        rows.Add(row);
+        _stack.Add(new OpenCall { Slot = slot, StartNs = ns });
     }
 
     /// <summary>A pytrace.log() entry: a finished row under the open call, its fields stored as arguments.</summary>
@@ -147,21 +153,35 @@ internal sealed class ProcessStream(TraceWriter db, RowQueue rows, double ticksP
         Resync(depth);
         LastNs = ns;
         if (Skimming) return;
-        rows.Add(new CallRow
+        var parent = depth > 0 ? _stack[depth - 1] : OpenCall.Missing;
+        int slot = rows.Add(parent, _thread, depth, ns, db.Function(module, "log", file, line, names), Schema.CallKind.Log);
+        foreach (long value in values) rows.AddArg(slot, value);
+        rows.End(new OpenCall { Slot = slot, StartNs = ns }, ns, Schema.EndKind.Return, 0);
+    }
+
+    /// <summary>After a flush: the open calls that were pending now have their ids.</summary>
+    public void Written(RowQueue queue)
+    {
+        foreach (var stack in _stacks.Values)
         {
-            Parent = depth > 0 ? _stack[depth - 1] : null,
-            Thread = _thread, Depth = depth, StartNs = ns, EndNs = ns, FunctionId = db.Function(module, "log", file, line, names),
-            Kind = Schema.CallKind.Log, EndKind = Schema.EndKind.Return, Args = values,
-        });
+            var entries = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stack);
+            for (int i = 0; i < entries.Length; i++)
+            {
+                if (entries[i].Slot < 0) continue;
+                entries[i].Id = queue.IdOf(entries[i].Slot);
+                entries[i].Slot = -1;
+            }
+        }
     }
 
     /// <summary>Makes the open-call stack <paramref name="depth"/> deep, as a record at that depth says it is.</summary>
     private void Resync(int depth)
     {
         while (_stack.Count > depth) _stack.RemoveAt(_stack.Count - 1); // their ends were dropped
-        while (_stack.Count < depth) _stack.Add(null);                // their calls were dropped
+        while (_stack.Count < depth) _stack.Add(OpenCall.Missing);    // their calls were dropped
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void End(ref RecordDecoder r, int endKind)
     {
         long ns = ToNs(r.U64());
@@ -171,13 +191,10 @@ internal sealed class ProcessStream(TraceWriter db, RowQueue rows, double ticksP
         LastNs = ns;
         while (_stack.Count > depth + 1) _stack.RemoveAt(_stack.Count - 1);
         if (_stack.Count != depth + 1) return;
-        var row = _stack[^1];
+        var call = _stack[^1];
         _stack.RemoveAt(_stack.Count - 1);
-        if (row is null) return; // its call was dropped or skimmed
-        row.EndNs = ns;
-        row.EndKind = endKind;
-        row.Result = db.Value(TypeId(type), r.Utf8Bytes());
-        rows.Ended(row);
+        if (call.Slot < 0 && call.Id == 0) return; // its call was dropped or skimmed
+        rows.End(call, ns, endKind, db.Value(TypeId(type), r.Utf8Bytes()));
     }
 
     private void Drop(ref RecordDecoder r)

@@ -26,11 +26,13 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
     private readonly RowQueue _rows = new();
     private readonly HashSet<int> _ringPids = [];
+    private readonly Stack<byte[]> _spareChunks = new();
     private readonly StartingProcesses _starting = new(session);
     private readonly double _ticksPerSecond = Calibrate();
     private long _sinceTrim, _skimmed, _backlogBytes;
 
     public long Calls { get; private set; }
+    public static long PhaseFill, PhaseSkim, PhaseDecode, PhaseCommit;
     /// <summary>Calls written to the database (some may have been deleted since by --max-traces).</summary>
     public long Written => Calls - _skimmed;
     /// <summary>Calls not kept because newer ones fill the --max-traces window: deleted, or never written.</summary>
@@ -45,12 +47,12 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
     /// <summary>The most the backlogs held at once.</summary>
     public long PeakBacklogBytes { get; private set; }
 
-    private sealed class Source(RingMapping ring, ProcessStream stream, int pid)
+    private sealed class Source(RingMapping ring, ProcessStream stream, int pid, RecordBacklog backlog)
     {
         public RingMapping Ring => ring;
         public ProcessStream Stream => stream;
         public int Pid => pid;
-        public RecordBacklog Backlog { get; } = new();
+        public RecordBacklog Backlog => backlog;
         /// <summary>Why nothing more can be read from the ring, once it turned out corrupt.</summary>
         public string? Corrupt;
     }
@@ -75,14 +77,21 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
             bool exited = programExited();
             Scan();
             turn.Restart();
+            long t0 = Stopwatch.GetTimestamp();
             long moved = Fill();
+            long t1 = Stopwatch.GetTimestamp();
             Skim();
+            long t2 = Stopwatch.GetTimestamp();
             long written = Write();
+            long t3 = Stopwatch.GetTimestamp();
+            PhaseFill += t1 - t0; PhaseSkim += t2 - t1; PhaseDecode += t3 - t2;
             bool wrote = false;
             if (_rows.Count >= RowsPerCommit || sinceCommit.Elapsed >= CommitInterval || written == 0)
             {
                 wrote = _rows.Count > 0;
+                long c0 = Stopwatch.GetTimestamp();
                 Commit();
+                PhaseCommit += Stopwatch.GetTimestamp() - c0;
                 sinceCommit.Restart();
             }
             if (moved > 0 || written > 0 || wrote) Busy += turn.Elapsed;
@@ -110,7 +119,7 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
             var ring = RingMapping.TryOpen(path);
             if (ring is null) continue;
             var stream = new ProcessStream(db, _rows, _ticksPerSecond);
-            _sources[path] = new Source(ring, stream, ring.Reader.Pid);
+            _sources[path] = new Source(ring, stream, ring.Reader.Pid, new RecordBacklog(_spareChunks));
             _ringPids.Add(ring.Reader.Pid);
             Processes++;
         }
@@ -253,6 +262,7 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
     private void Release(string path, Source source)
     {
         _backlogBytes -= source.Backlog.Bytes;
+        source.Backlog.Clear();
         source.Ring.Dispose();
         File.Delete(path);
         _sources.Remove(path);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pytrace.Storage.Native;
 
@@ -36,6 +37,7 @@ internal sealed unsafe class CallBatch : IDisposable
     }
 
     /// <summary>Queues ROW with its argument value ids; inserts the 32 queued once full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in CallValues row, ReadOnlySpan<long> args)
     {
         int length = args.IsEmpty ? 0 : ArgsBlob.MaxLength(args.Length);
@@ -69,6 +71,7 @@ internal sealed unsafe class CallBatch : IDisposable
         _blobUsed = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(Statement statement, int rows)
     {
         nint s = statement.Handle;

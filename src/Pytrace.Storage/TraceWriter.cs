@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Pytrace.Interop;
@@ -201,6 +202,7 @@ public sealed class TraceWriter : IDisposable
     }
 
     /// <summary>The id of the value of type TYPE (a strings id) written as TEXT, stored once while the cache holds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Value(long type, ReadOnlySpan<byte> text)
     {
         if (_values.TryGet(type, text, out long id)) return id;
@@ -223,6 +225,7 @@ public sealed class TraceWriter : IDisposable
     }
 
     /// <summary>Gives ROW the next call id and queues it; rows are inserted in id order, a parent before its children.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Insert(ref CallValues row, ReadOnlySpan<long> args)
     {
         Begin();

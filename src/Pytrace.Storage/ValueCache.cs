@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
 namespace Pytrace.Storage;
@@ -19,6 +20,7 @@ internal sealed class ValueCache
 
     public ValueCache() => _lookup = _ids.GetAlternateLookup<ReadOnlySpan<byte>>();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(long type, ReadOnlySpan<byte> text, out long id) => _lookup.TryGetValue(Key(type, text), out id);
 
     public void Add(long type, ReadOnlySpan<byte> text, long id)
@@ -33,6 +35,7 @@ internal sealed class ValueCache
         _ids[key] = id;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> Key(long type, ReadOnlySpan<byte> text)
     {
         if (_key.Length < text.Length + 8) _key = new byte[Math.Max(_key.Length * 2, text.Length + 8)];
