@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Pytrace.Records;
 using Pytrace.Ring;
 using Pytrace.Storage;
@@ -6,15 +7,12 @@ using Pytrace.Storage;
 namespace Pytrace.Dumper;
 
 /// <summary>
-/// Decodes one process's ring records into call rows. Depth carried by every record lets it re-synchronise
-/// its per-thread stacks after a gap of dropped records. While <see cref="Skimming"/>, calls are followed but
-/// not written: they are older than the newest --max-traces and would only be deleted again.
+/// Decodes one process's ring records into rows of the current batch. Depth carried by every record lets it
+/// re-synchronise its per-thread stacks after a gap of dropped records. While <see cref="Skimming"/>, calls are
+/// followed but not written: they are older than the newest --max-traces and would only be deleted again.
 /// </summary>
-internal sealed class ProcessStream : IRecordSink
+internal sealed class ProcessStream(Interner names, IdSupply callIds, Func<bool> writerFailed, double ticksPerSecond) : IRecordSink
 {
-    private readonly TraceWriter db;
-    private readonly RowQueue rows;
-    private readonly double ticksPerSecond;
     private readonly Dictionary<uint, long> _codes = [];
     private readonly Dictionary<uint, long> _types = [];
     private readonly Dictionary<long, List<OpenCall>> _stacks = [];
@@ -38,12 +36,15 @@ internal sealed class ProcessStream : IRecordSink
     /// <summary>Internal errors the generator reported (at most one per process), for pytrace to print.</summary>
     public List<string> Errors { get; } = [];
 
-    public ProcessStream(TraceWriter db, RowQueue rows, double ticksPerSecond)
+    private WriteBatch Batch => names.Batch;
+
+    /// <summary>A call on a thread's stack: its id (0 when not in the file: dropped or skimmed) and where its row is pending.</summary>
+    private struct OpenCall
     {
-        this.db = db;
-        this.rows = rows;
-        this.ticksPerSecond = ticksPerSecond;
-        rows.Register(this);
+        public long Id, StartNs;
+        public int Slot, Serial;
+
+        public static readonly OpenCall Missing = default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -54,7 +55,7 @@ internal sealed class ProcessStream : IRecordSink
         {
             case RecordKind.ProcessStart: ProcessStart(ref r); break;
             case RecordKind.CodeDef: CodeDef(ref r); break;
-            case RecordKind.TypeDef: _types[r.U32()] = db.String(r.String()); break;
+            case RecordKind.TypeDef: _types[r.U32()] = names.String(r.String()); break;
             case RecordKind.Thread: Thread(ref r); break;
             case RecordKind.Call: Call(ref r, Schema.CallKind.Call); break;
             case RecordKind.Resume: Call(ref r, Schema.CallKind.Resume); break;
@@ -66,20 +67,20 @@ internal sealed class ProcessStream : IRecordSink
             case RecordKind.HookGap: Gap(ref r); break;
             case RecordKind.InternalError: Error(ref r); break;
             case RecordKind.Notice: r.U64(); Errors.Add($"process {Pid}: {r.String()}"); break;
-            case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); db.EndProcess(Pid, LastNs, _droppedReported); break;
+            case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); EndProcess(LastNs); break;
         }
     }
 
     private void ProcessStart(ref RecordDecoder r)
     {
-        Pid = r.I32();
+        int pid = Pid = r.I32();
         int ppid = r.I32();
         _ticks0 = (long)r.U64();
-        _ns0 = r.I64();
+        long ns0 = _ns0 = r.I64();
         bool tsc = r.U8() == 1;
         _nsPerTick = tsc ? 1e9 / ticksPerSecond : 1;
         PythonVersion = r.String();
-        db.Process(Pid, ppid, _ns0);
+        Batch.Add(db => db.Process(pid, ppid, ns0));
     }
 
     private void CodeDef(ref RecordDecoder r)
@@ -91,7 +92,7 @@ internal sealed class ProcessStream : IRecordSink
         string module = r.String(), name = r.String(), file = r.String();
         var argNames = new string[argCount];
         for (int i = 0; i < argCount; i++) argNames[i] = r.String();
-        _codes[id] = db.Function(module, name, file, line, argNames);
+        _codes[id] = names.Function(module, name, file, line, argNames);
     }
 
     private void Thread(ref RecordDecoder r)
@@ -99,7 +100,7 @@ internal sealed class ProcessStream : IRecordSink
         _tid = (long)r.U64();
         string name = r.String();
         if (!_stacks.TryGetValue(_tid, out var stack)) _stacks[_tid] = stack = [];
-        _thread = db.Thread(Pid, _tid, name);
+        _thread = names.Thread(Pid, _tid, name);
         _stack = stack;
     }
 
@@ -119,18 +120,20 @@ internal sealed class ProcessStream : IRecordSink
             _stack.Add(OpenCall.Missing); // its children know their depth; their parent is not in the file
             return;
         }
-        var parent = depth > 0 ? _stack[depth - 1] : OpenCall.Missing;
-        int slot = rows.Add(parent, _thread, depth, ns, function, kind);
+        long parent = depth > 0 ? _stack[depth - 1].Id : 0;
+        long id = callIds.Take(writerFailed);
+        var batch = Batch;
+        int slot = batch.AddCall(id, parent, _thread, depth, ns, function, kind);
         if (kind == Schema.CallKind.Call)
         {
             int count = r.U16();
             for (int i = 0; i < count; i++)
             {
                 long type = TypeId(r.U32());
-                rows.AddArg(slot, db.Value(type, r.Utf8Bytes()));
+                batch.AddArg(slot, names.Value(type, r.Utf8Bytes()));
             }
         }
-        _stack.Add(new OpenCall { Slot = slot, StartNs = ns });
+        _stack.Add(new OpenCall { Id = id, StartNs = ns, Slot = slot, Serial = batch.Serial });
     }
 
     /// <summary>A pytrace.log() entry: a finished row under the open call, its fields stored as arguments.</summary>
@@ -141,44 +144,31 @@ internal sealed class ProcessStream : IRecordSink
         int line = r.I32();
         string module = r.String(), file = r.String();
         int count = r.U16();
-        var names = new string[count];
+        var fieldNames = new string[count];
         var values = new long[count];
         for (int i = 0; i < count; i++)
         {
-            names[i] = r.String();
+            fieldNames[i] = r.String();
             long type = TypeId(r.U32());
             var text = r.Utf8Bytes();
-            if (!Skimming) values[i] = db.Value(type, text);
+            if (!Skimming) values[i] = names.Value(type, text);
         }
         Resync(depth);
         LastNs = ns;
         if (Skimming) return;
-        var parent = depth > 0 ? _stack[depth - 1] : OpenCall.Missing;
-        int slot = rows.Add(parent, _thread, depth, ns, db.Function(module, "log", file, line, names), Schema.CallKind.Log);
-        foreach (long value in values) rows.AddArg(slot, value);
-        rows.End(new OpenCall { Slot = slot, StartNs = ns }, ns, Schema.EndKind.Return, 0);
-    }
-
-    /// <summary>After a flush: the open calls that were pending now have their ids.</summary>
-    public void Written(RowQueue queue)
-    {
-        foreach (var stack in _stacks.Values)
-        {
-            var entries = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stack);
-            for (int i = 0; i < entries.Length; i++)
-            {
-                if (entries[i].Slot < 0) continue;
-                entries[i].Id = queue.IdOf(entries[i].Slot);
-                entries[i].Slot = -1;
-            }
-        }
+        long parent = depth > 0 ? _stack[depth - 1].Id : 0;
+        long function = names.Function(module, "log", file, line, fieldNames);
+        var batch = Batch;
+        int slot = batch.AddCall(callIds.Take(writerFailed), parent, _thread, depth, ns, function, Schema.CallKind.Log);
+        foreach (long value in values) batch.AddArg(slot, value);
+        batch.EndCall(slot, ns, Schema.EndKind.Return, 0);
     }
 
     /// <summary>Makes the open-call stack <paramref name="depth"/> deep, as a record at that depth says it is.</summary>
     private void Resync(int depth)
     {
-        while (_stack.Count > depth) _stack.RemoveAt(_stack.Count - 1); // their ends were dropped
-        while (_stack.Count < depth) _stack.Add(OpenCall.Missing);    // their calls were dropped
+        if (_stack.Count > depth) _stack.RemoveRange(depth, _stack.Count - depth); // their ends were dropped
+        while (_stack.Count < depth) _stack.Add(OpenCall.Missing);                // their calls were dropped
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -189,12 +179,15 @@ internal sealed class ProcessStream : IRecordSink
         int depth = r.U16();
         uint type = r.U32();
         LastNs = ns;
-        while (_stack.Count > depth + 1) _stack.RemoveAt(_stack.Count - 1);
+        if (_stack.Count > depth + 1) _stack.RemoveRange(depth + 1, _stack.Count - depth - 1);
         if (_stack.Count != depth + 1) return;
-        var call = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
-        if (call.Slot < 0 && call.Id == 0) return; // its call was dropped or skimmed
-        rows.End(call, ns, endKind, db.Value(TypeId(type), r.Utf8Bytes()));
+        var call = CollectionsMarshal.AsSpan(_stack)[depth];
+        _stack.RemoveAt(depth);
+        if (call.Id == 0) return; // its call was dropped or skimmed
+        long result = names.Value(TypeId(type), r.Utf8Bytes());
+        var batch = Batch;
+        if (call.Serial == batch.Serial) batch.EndCall(call.Slot, ns, endKind, result);
+        else batch.EndWritten(call.Id, ns - call.StartNs, endKind, result);
     }
 
     private void Drop(ref RecordDecoder r)
@@ -202,7 +195,8 @@ internal sealed class ProcessStream : IRecordSink
         long ns = ToNs(r.U64());
         long count = (long)r.U64();
         _droppedReported += count;
-        db.Drop(Pid, ns, count);
+        int pid = Pid;
+        Batch.Add(db => db.Drop(pid, ns, count));
     }
 
     /// <summary>Another profiler held this thread's hook: a gap row; the depth after it re-synchronises the stack.</summary>
@@ -210,7 +204,9 @@ internal sealed class ProcessStream : IRecordSink
     {
         long start = ToNs(r.U64()), end = ToNs(r.U64());
         Resync(r.U16());
-        db.Gap(Pid, _tid, start, end);
+        int pid = Pid;
+        long tid = _tid;
+        Batch.Add(db => db.Gap(pid, tid, start, end));
         LastNs = end;
     }
 
@@ -218,7 +214,8 @@ internal sealed class ProcessStream : IRecordSink
     {
         long ns = ToNs(r.U64());
         string message = r.String();
-        db.Error(Pid, ns, message);
+        int pid = Pid;
+        Batch.Add(db => db.Error(pid, ns, message));
         Errors.Add($"internal error in process {Pid}: {message} (that event was not recorded; the program went on)");
     }
 
@@ -228,16 +225,25 @@ internal sealed class ProcessStream : IRecordSink
         long missing = (long)droppedInHeader - _droppedReported;
         if (missing <= 0) return;
         _droppedReported += missing;
-        db.Drop(Pid, LastNs, missing);
+        int pid = Pid;
+        long ns = LastNs;
+        Batch.Add(db => db.Drop(pid, ns, missing));
     }
 
-    public void Close(long endNs) => db.EndProcess(Pid, Ended ? LastNs : endNs, _droppedReported);
+    public void Close(long endNs) => EndProcess(Ended ? LastNs : endNs);
+
+    private void EndProcess(long endNs)
+    {
+        int pid = Pid;
+        long dropped = _droppedReported;
+        Batch.Add(db => db.EndProcess(pid, endNs, dropped));
+    }
 
     /// <summary>A type the ring never defined (it cannot happen but for a damaged ring) is stored as '?'.</summary>
     private long TypeId(uint local)
     {
         if (local != 0 && _types.TryGetValue(local, out long id)) return id;
-        if (_unknownType == 0) _unknownType = db.String("?");
+        if (_unknownType == 0) _unknownType = names.String("?");
         return _unknownType;
     }
 

@@ -14,31 +14,50 @@ namespace Pytrace.Dumper;
 /// Each turn empties the rings into per-process backlogs (cheap, so the program never finds its ring full), skims
 /// what the newest <c>maxTraces</c> calls have pushed out of the window, then writes a bounded slice of each backlog.
 /// </remarks>
-public sealed class RunDumper(TraceWriter db, string ringDirectory, string session, long maxTraces)
+public sealed class RunDumper
 {
     /// <summary>What the backlogs may hold together; past it the rings fill up, then the program drops records.</summary>
     public const long BacklogBudgetBytes = 96L << 20;
     private const int RecordsPerWrite = 16_384;
-    private const int RowsPerCommit = 100_000;
-    private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(100);
+    private const int RowsPerBatch = 65_536;
+    private static readonly TimeSpan SubmitInterval = TimeSpan.FromMilliseconds(100);
+    private const long CallIdBlock = 1 << 20, NameIdBlock = 1 << 16;
 
+    private readonly TraceWriter _db;
+    private readonly string _ringDirectory, _session;
+    private readonly long _maxTraces;
     private readonly Dictionary<string, Source> _sources = new(StringComparer.Ordinal);
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
-    private readonly RowQueue _rows = new();
     private readonly HashSet<int> _ringPids = [];
     private readonly Stack<byte[]> _spareChunks = new();
-    private readonly StartingProcesses _starting = new(session);
+    private readonly IdSupply _callIds = new(Schema.NextCallId, CallIdBlock), _nameIds = new(Schema.NextNameId, NameIdBlock);
+    private readonly Interner _names;
+    private readonly Func<bool> _writerFailed;
+    private readonly StartingProcesses _starting;
     private readonly double _ticksPerSecond = Calibrate();
-    private long _sinceTrim, _skimmed, _backlogBytes;
+    private BatchWriter? _writer;
+    private long _skimmed, _backlogBytes;
+
+    public RunDumper(TraceWriter db, string ringDirectory, string session, long maxTraces)
+    {
+        _db = db;
+        _ringDirectory = ringDirectory;
+        _session = session;
+        _maxTraces = maxTraces;
+        _starting = new StartingProcesses(session);
+        _writerFailed = () => _writer?.Failed ?? false;
+        _names = new Interner(_nameIds, _writerFailed);
+    }
 
     public long Calls { get; private set; }
-    public static long PhaseFill, PhaseSkim, PhaseDecode, PhaseCommit;
     /// <summary>Calls written to the database (some may have been deleted since by --max-traces).</summary>
     public long Written => Calls - _skimmed;
     /// <summary>Calls not kept because newer ones fill the --max-traces window: deleted, or never written.</summary>
-    public long Trimmed => db.Trimmed + _skimmed;
-    /// <summary>Time spent draining and writing while there was something to drain: the dumper's own cost.</summary>
+    public long Trimmed => _db.Trimmed + _skimmed;
+    /// <summary>Wall-clock time of the turns that had records to move or decode: what the dumper took.</summary>
     public TimeSpan Busy { get; private set; }
+    /// <summary>Wall-clock time the writer thread spent writing batches.</summary>
+    public TimeSpan WriterBusy { get; private set; }
     public long Dropped { get; private set; }
     /// <summary>Internal errors the traced processes reported, one line each.</summary>
     public List<string> Errors { get; } = [];
@@ -70,55 +89,62 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
     /// </summary>
     public void Run(Func<bool> programExited, Action? programDrained = null)
     {
-        var sinceCommit = Stopwatch.StartNew();
-        var turn = new Stopwatch();
+        using var writer = _writer = new BatchWriter(_db, _maxTraces, _callIds, _nameIds);
+        _names.Batch = writer.Rent();
+        var sinceSubmit = System.Diagnostics.Stopwatch.StartNew();
+        var turn = new System.Diagnostics.Stopwatch();
         while (true)
         {
             bool exited = programExited();
             Scan();
             turn.Restart();
-            long t0 = Stopwatch.GetTimestamp();
             long moved = Fill();
-            long t1 = Stopwatch.GetTimestamp();
             Skim();
-            long t2 = Stopwatch.GetTimestamp();
-            long written = Write();
-            long t3 = Stopwatch.GetTimestamp();
-            PhaseFill += t1 - t0; PhaseSkim += t2 - t1; PhaseDecode += t3 - t2;
-            bool wrote = false;
-            if (_rows.Count >= RowsPerCommit || sinceCommit.Elapsed >= CommitInterval || written == 0)
+            // A full batch waits for the writer; meanwhile the records wait in the backlogs, and the window skims them.
+            long decoded = _names.Batch.Rows < RowsPerBatch ? Decode() : 0;
+            var batch = _names.Batch;
+            if ((batch.Rows >= RowsPerBatch || sinceSubmit.Elapsed >= SubmitInterval || decoded == 0) && !batch.IsEmpty && writer.HasRoom)
             {
-                wrote = _rows.Count > 0;
-                long c0 = Stopwatch.GetTimestamp();
-                Commit();
-                PhaseCommit += Stopwatch.GetTimestamp() - c0;
-                sinceCommit.Restart();
+                Submit();
+                sinceSubmit.Restart();
             }
-            if (moved > 0 || written > 0 || wrote) Busy += turn.Elapsed;
-            if (moved > 0 || written > 0) continue;
+            if (moved > 0 || decoded > 0) { Busy += turn.Elapsed; continue; }
             if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) break;
             if (!exited) CloseFinished();
             else if (programDrained is not null)
             {
-                Commit();
+                Submit();
+                writer.Drain();
                 programDrained();
                 programDrained = null;
             }
             Thread.Sleep(2);
         }
-        Commit();
-        if (maxTraces > 0) db.TrimTo(maxTraces); // exactly the newest, not within the tenth trimmed as it went
-        db.Commit();
+        Submit();
+        writer.Complete();
+        WriterBusy = writer.Busy;
+        _writer = null;
+        if (_maxTraces > 0) _db.TrimTo(_maxTraces); // exactly the newest, not within the tenth trimmed as it went
+        _db.Commit();
+    }
+
+    /// <summary>Hands the batch decoded so far to the writer and starts the next.</summary>
+    private void Submit()
+    {
+        var writer = _writer!;
+        if (_names.Batch.IsEmpty) return;
+        writer.Submit(_names.Batch);
+        _names.Batch = writer.Rent();
     }
 
     private void Scan()
     {
-        foreach (var path in Directory.EnumerateFiles(ringDirectory, $"pytrace-{session}-*"))
+        foreach (var path in Directory.EnumerateFiles(_ringDirectory, $"pytrace-{_session}-*"))
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
             var ring = RingMapping.TryOpen(path);
             if (ring is null) continue;
-            var stream = new ProcessStream(db, _rows, _ticksPerSecond);
+            var stream = new ProcessStream(_names, _callIds, _writerFailed, _ticksPerSecond);
             _sources[path] = new Source(ring, stream, ring.Reader.Pid, new RecordBacklog(_spareChunks));
             _ringPids.Add(ring.Reader.Pid);
             Processes++;
@@ -156,7 +182,7 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
     /// </summary>
     private void Skim()
     {
-        if (maxTraces <= 0) return;
+        if (_maxTraces <= 0) return;
         while (true)
         {
             long total = 0;
@@ -166,7 +192,7 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
                 total += source.Backlog.Calls;
                 if (largest is null || source.Backlog.Calls > largest.Backlog.Calls) largest = source;
             }
-            if (largest is null || largest.Backlog.OldestChunkCalls == 0 || total - largest.Backlog.OldestChunkCalls < maxTraces) return;
+            if (largest is null || largest.Backlog.OldestChunkCalls == 0 || total - largest.Backlog.OldestChunkCalls < _maxTraces) return;
             var stream = largest.Stream;
             long before = largest.Backlog.Bytes, calls = stream.Skimmed;
             stream.Skimming = true;
@@ -183,8 +209,8 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
         }
     }
 
-    /// <summary>Decodes and queues a slice of each backlog; returns the records handled.</summary>
-    private long Write()
+    /// <summary>Decodes a slice of each backlog into the batch; returns the records handled.</summary>
+    private long Decode()
     {
         long records = 0;
         foreach (var source in _sources.Values)
@@ -273,7 +299,7 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
     private bool PendingRingFiles()
     {
         bool pending = false;
-        foreach (var path in Directory.EnumerateFiles(ringDirectory, $"pytrace-{session}-*"))
+        foreach (var path in Directory.EnumerateFiles(_ringDirectory, $"pytrace-{_session}-*"))
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
             int pid = RingLayout.PidOf(path);
@@ -282,21 +308,6 @@ public sealed class RunDumper(TraceWriter db, string ringDirectory, string sessi
             else { File.Delete(path); _closed.Add(path); }
         }
         return pending;
-    }
-
-    private void Commit()
-    {
-        if (_rows.Count > 0)
-        {
-            _sinceTrim += _rows.Count;
-            _rows.Flush(db);
-            if (maxTraces > 0 && _sinceTrim > maxTraces / 10)
-            {
-                db.TrimTo(maxTraces);
-                _sinceTrim = 0;
-            }
-        }
-        db.Commit();
     }
 
     /// <summary>Alive and not a zombie (a zombie has exited; only its parent has not collected it yet).</summary>

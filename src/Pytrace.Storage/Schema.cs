@@ -17,10 +17,11 @@ public static class Schema
         CREATE TABLE IF NOT EXISTS threads(
             id INTEGER PRIMARY KEY, run INTEGER NOT NULL, pid INTEGER NOT NULL, tid INTEGER NOT NULL, name TEXT,
             UNIQUE(run, pid, tid));
-        CREATE TABLE IF NOT EXISTS strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+        CREATE TABLE IF NOT EXISTS strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS strings_text ON strings(text);
         CREATE TABLE IF NOT EXISTS functions(
             id INTEGER PRIMARY KEY, module TEXT NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
-            params TEXT NOT NULL, UNIQUE(module, name, file, line, params));
+            params TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS vals(id INTEGER PRIMARY KEY, type INTEGER NOT NULL, text TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS vals_text ON vals(text);
         CREATE TABLE IF NOT EXISTS calls(
@@ -50,6 +51,13 @@ public static class Schema
             FROM calls c JOIN functions f ON f.id = c.function JOIN json_each(c.args) a
             JOIN vals v ON v.id = CAST(a.value AS INTEGER) JOIN strings s ON s.id = v.type;
         """;
+
+    /// <summary>
+    /// meta keys of the id counters: a run reserves blocks of call ids and of ids for the interned tables (strings,
+    /// functions, threads, vals share one counter), so that the dumper gives ids out itself, and two runs appending to
+    /// one file at once never collide.
+    /// </summary>
+    public const string NextCallId = "next_call_id", NextNameId = "next_name_id";
 
     public static class CallKind
     {

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Pytrace.Interop;
 using Pytrace.Storage.Native;
@@ -8,21 +7,17 @@ namespace Pytrace.Storage;
 
 /// <summary>
 /// The dumper's write side of traces.sqlite: WAL (a crash loses at most the last commit, never the file), one
-/// transaction per drain cycle, calls inserted 32 to a statement, strings, functions, threads and values interned,
-/// no secondary index to keep up but the tiny one on exceptions.
+/// transaction per batch, calls inserted 32 to a statement, no secondary index to keep up but the tiny one on
+/// exceptions. Every id comes from the caller, out of blocks it reserved with <see cref="Reserve"/>: the writer
+/// never has to answer a question before the next row can be decoded, so it can run on a thread of its own.
 /// </summary>
 public sealed class TraceWriter : IDisposable
 {
     private readonly nint _db;
     private readonly CallBatch _calls;
-    private readonly Statement _updateCall, _maxId, _insertString, _selectString, _insertFunction, _selectFunction,
-        _insertValue, _upsertThread, _insertDrop, _insertGap, _insertError, _upsertProcess, _endProcess;
-    private readonly Dictionary<string, long> _strings = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, string, string, int, string), long> _functions = new();
-    private readonly Dictionary<(int, long), long> _threads = new();
-    private readonly ValueCache _values = new();
+    private readonly Statement _updateCall, _reserve, _insertString, _insertFunction, _insertValue, _insertThread,
+        _nameThread, _insertDrop, _insertGap, _insertError, _upsertProcess, _endProcess;
     private bool _inTransaction, _disposed;
-    private long _nextId;
     /// <summary>This run's calls by id, oldest first: a transaction's ids are contiguous and all this run's.</summary>
     private readonly LinkedList<(long First, long Last)> _runIds = new();
     private long _kept;
@@ -43,16 +38,16 @@ public sealed class TraceWriter : IDisposable
         SwitchToWal();
         Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;");
         // One transaction, so another run never sees pytrace's tables without their schema version.
-        Exec($"BEGIN IMMEDIATE; {Schema.Tables} {Schema.Views} INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}'); COMMIT;");
+        Exec($"BEGIN IMMEDIATE; {Schema.Tables} {Schema.Views} INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}'), " +
+             $"('{Schema.NextCallId}', 1), ('{Schema.NextNameId}', 1); COMMIT;");
         _calls = new CallBatch(db);
         _updateCall = Prepare("UPDATE calls SET duration=?, end_kind=?, result=? WHERE id=?");
-        _maxId = Prepare("SELECT max(id) FROM calls");
-        _insertString = Prepare("INSERT OR IGNORE INTO strings(text) VALUES(?)");
-        _selectString = Prepare("SELECT id FROM strings WHERE text=?");
-        _insertFunction = Prepare("INSERT OR IGNORE INTO functions(module, name, file, line, params) VALUES(?,?,?,?,?)");
-        _selectFunction = Prepare("SELECT id FROM functions WHERE module=? AND name=? AND file=? AND line=? AND params=?");
-        _insertValue = Prepare("INSERT INTO vals(type, text) VALUES(?,?)");
-        _upsertThread = Prepare("INSERT INTO threads(run, pid, tid, name) VALUES(?,?,?,?) ON CONFLICT(run, pid, tid) DO UPDATE SET name=coalesce(excluded.name, name) RETURNING id");
+        _reserve = Prepare("UPDATE meta SET value = value + ?2 WHERE key = ?1 RETURNING value - ?2");
+        _insertString = Prepare("INSERT INTO strings(id, text) VALUES(?,?)");
+        _insertFunction = Prepare("INSERT INTO functions(id, module, name, file, line, params) VALUES(?,?,?,?,?,?)");
+        _insertValue = Prepare("INSERT INTO vals(id, type, text) VALUES(?,?,?)");
+        _insertThread = Prepare("INSERT INTO threads(id, run, pid, tid, name) VALUES(?,?,?,?,?)");
+        _nameThread = Prepare("UPDATE threads SET name=? WHERE id=?");
         _insertDrop = Prepare("INSERT INTO drops(run, pid, time_ns, count) VALUES(?,?,?,?)");
         _insertGap = Prepare($"INSERT INTO drops(run, pid, time_ns, count, reason, tid, ended_ns) VALUES(?,?,?,0,{Schema.DropReason.HookTaken},?,?)");
         _insertError = Prepare("INSERT INTO errors(run, pid, time_ns, message) VALUES(?,?,?,?)");
@@ -146,8 +141,6 @@ public sealed class TraceWriter : IDisposable
         if (_inTransaction) return;
         Exec("BEGIN IMMEDIATE");
         _inTransaction = true;
-        // Ids are taken inside the write lock, so two runs appending to one file never collide.
-        _nextId = _maxId.ScalarInt64() ?? 0;
     }
 
     public void Commit()
@@ -177,64 +170,57 @@ public sealed class TraceWriter : IDisposable
         SqliteNative.Exec(_db, "ROLLBACK", 0, 0, 0);
     }
 
-    public long String(string text)
+    /// <summary>The first of COUNT ids of the counter KEY (<see cref="Schema.NextCallId"/> or <see cref="Schema.NextNameId"/>), now this run's.</summary>
+    public long Reserve(string key, long count)
     {
-        if (_strings.TryGetValue(text, out long id)) return id;
         Begin();
-        _insertString.Bind(1, text).Execute();
-        id = _selectString.Bind(1, text).ScalarInt64() ?? throw new TraceDatabaseException("string interning failed");
-        _strings[text] = id;
-        return id;
+        return _reserve.Bind(1, key).Bind(2, count).ScalarInt64() ?? throw new TraceDatabaseException($"no {key} counter in meta");
     }
 
-    /// <summary>A code object (or a log() call site with its field names): PARAMS name its arguments by position.</summary>
-    public long Function(string module, string name, string file, int line, IReadOnlyList<string> parameters)
+    public void String(long id, string text)
     {
+        Begin();
+        _insertString.Bind(1, id).Bind(2, text).Execute();
+    }
+
+    /// <summary>A code object (or a log() call site with its field names): PARAMETERS name its arguments by position.</summary>
+    public void Function(long id, string module, string name, string file, int line, IReadOnlyList<string> parameters)
+    {
+        Begin();
         string json = JsonSerializer.Serialize(parameters, StorageJson.Default.IReadOnlyListString);
-        var key = (module, name, file, line, json);
-        if (_functions.TryGetValue(key, out long id)) return id;
-        Begin();
-        _insertFunction.Bind(1, module).Bind(2, name).Bind(3, file).Bind(4, line).Bind(5, json).Execute();
-        id = _selectFunction.Bind(1, module).Bind(2, name).Bind(3, file).Bind(4, line).Bind(5, json).ScalarInt64()
-            ?? throw new TraceDatabaseException("function interning failed");
-        _functions[key] = id;
-        return id;
+        _insertFunction.Bind(1, id).Bind(2, module).Bind(3, name).Bind(4, file).Bind(5, line).Bind(6, json).Execute();
     }
 
-    /// <summary>The id of the value of type TYPE (a strings id) written as TEXT, stored once while the cache holds it.</summary>
+    /// <summary>A value: its type (a strings id) and its text, the value string of the ring.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public long Value(long type, ReadOnlySpan<byte> text)
+    public void Value(long id, long type, ReadOnlySpan<byte> text)
     {
-        if (_values.TryGet(type, text, out long id)) return id;
         Begin();
-        _insertValue.Bind(1, type).Bind(2, text).Execute();
-        id = SqliteNative.LastInsertRowId(_db);
-        _values.Add(type, text, id);
-        return id;
+        _insertValue.Bind(1, id).Bind(2, type).Bind(3, text).Execute();
     }
 
-    /// <summary>The threads row of (PID, TID) in this run; NAME, when known, replaces an unknown one.</summary>
-    public long Thread(int pid, long tid, string? name)
+    public void Thread(long id, int pid, long tid, string? name)
     {
-        if (string.IsNullOrEmpty(name) && _threads.TryGetValue((pid, tid), out long known)) return known;
         Begin();
-        long id = _upsertThread.Bind(1, RunId).Bind(2, pid).Bind(3, tid).Bind(4, string.IsNullOrEmpty(name) ? null : name).ScalarInt64()
-            ?? throw new TraceDatabaseException("thread row failed");
-        _threads[(pid, tid)] = id;
-        return id;
+        _insertThread.Bind(1, id).Bind(2, RunId).Bind(3, pid).Bind(4, tid).Bind(5, string.IsNullOrEmpty(name) ? null : name).Execute();
     }
 
-    /// <summary>Gives ROW the next call id and queues it; rows are inserted in id order, a parent before its children.</summary>
+    /// <summary>A thread's name, learnt after its first call.</summary>
+    public void NameThread(long id, string name)
+    {
+        Begin();
+        _nameThread.Bind(1, name).Bind(2, id).Execute();
+    }
+
+    /// <summary>Queues ROW (its id given) for insertion; rows come in id order, a parent before its children.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public long Insert(ref CallValues row, ReadOnlySpan<long> args)
+    public void Insert(in CallValues row, ReadOnlySpan<long> args)
     {
         Begin();
-        row.Id = ++_nextId;
         if (_runIds.Last is { } last && last.Value.Last == row.Id - 1) last.Value = (last.Value.First, row.Id);
         else _runIds.AddLast((row.Id, row.Id));
         _kept++;
         _calls.Add(row, args);
-        return row.Id;
     }
 
     /// <summary>The end of a call inserted unfinished in an earlier transaction.</summary>
@@ -310,6 +296,8 @@ public sealed class TraceWriter : IDisposable
         }
     }
 
+    public void Pragma(string sql) => Exec(sql);
+
     private Statement Prepare(string sql) => new(_db, sql);
 
     private void Exec(string sql) => TraceDatabaseException.Check(SqliteNative.Exec(_db, sql, 0, 0, 0), _db, sql.Length > 40 ? sql[..40] : sql);
@@ -327,11 +315,9 @@ public sealed class TraceWriter : IDisposable
             // Already reported where it failed first; closing must still release the file.
         }
         _calls.Dispose();
-        foreach (var s in new[] { _updateCall, _maxId, _insertString, _selectString, _insertFunction, _selectFunction,
-                     _insertValue, _upsertThread, _insertDrop, _insertGap, _insertError, _upsertProcess, _endProcess })
+        foreach (var s in new[] { _updateCall, _reserve, _insertString, _insertFunction, _insertValue, _insertThread,
+                     _nameThread, _insertDrop, _insertGap, _insertError, _upsertProcess, _endProcess })
             s.Dispose();
         SqliteNative.Close(_db);
     }
-
-    public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 }

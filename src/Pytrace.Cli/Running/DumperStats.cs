@@ -13,9 +13,8 @@ internal static class DumperStats
         long kept = dumper.Calls - dumper.Trimmed;
         return string.Create(CultureInfo.InvariantCulture,
             $"pytrace-stats: calls={dumper.Calls} kept={kept} trimmed={dumper.Trimmed} dropped={dumper.Dropped} busy_s={busy:F3} " +
-            $"written={dumper.Written} written_per_busy_s={(busy > 0 ? dumper.Written / busy : 0):F0} " +
+            $"written={dumper.Written} writer_busy_s={dumper.WriterBusy.TotalSeconds:F3} written_per_writer_s={(dumper.WriterBusy > TimeSpan.Zero ? dumper.Written / dumper.WriterBusy.TotalSeconds : 0):F0} " +
             $"bytes_per_call={(kept > 0 ? (double)bytes / kept : 0):F1} exit_wait_s={sinceProgramExit.TotalSeconds:F3} " +
-            $"fill={RunDumper.PhaseFill/1e9:F3} skim={RunDumper.PhaseSkim/1e9:F3} decode={RunDumper.PhaseDecode/1e9:F3} commit={RunDumper.PhaseCommit/1e9:F3} " +
             $"peak_rss_mb={PeakResidentMegabytes():F0} peak_backlog_mb={dumper.PeakBacklogBytes / 1048576.0:F0}");
     }
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
-namespace Pytrace.Storage;
+namespace Pytrace.Dumper;
 
 /// <summary>
 /// The value ids the writer has given out, by type and text, so that a value repeated a million times is stored
@@ -10,7 +10,7 @@ namespace Pytrace.Storage;
 /// </summary>
 internal sealed class ValueCache
 {
-    public const long BudgetBytes = 48L << 20;
+    public const long BudgetBytes = 24L << 20;
     private const int EntryOverhead = 64;
 
     private readonly Dictionary<byte[], long> _ids = new(new ContentComparer());

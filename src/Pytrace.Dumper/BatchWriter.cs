@@ -1,0 +1,169 @@
+using Pytrace.Storage;
+
+namespace Pytrace.Dumper;
+
+/// <summary>
+/// The thread that writes decoded batches into the database, one transaction each, while the dumper's own thread
+/// goes on emptying rings and decoding: SQLite's share of the work runs beside the rest. It also reserves the id
+/// blocks the decoder hands out, and trims the run to its newest --max-traces calls as it goes.
+/// </summary>
+internal sealed class BatchWriter : IDisposable
+{
+    /// <summary>Batches decoded and not yet written; past it the decoder waits (the rings and backlogs absorb that).</summary>
+    private const int QueueLimit = 2;
+
+    private readonly TraceWriter _db;
+    private readonly long _maxTraces;
+    private readonly IdSupply[] _supplies;
+    private readonly Queue<WriteBatch> _queue = new();
+    private readonly Stack<WriteBatch> _spare = new();
+    private readonly Thread _thread;
+    private bool _completing, _busy;
+    private long _sinceTrim;
+    private int _serial;
+
+    /// <summary>The first failure of the database (disk full, I/O error), after which nothing more is written.</summary>
+    public TraceDatabaseException? Failure { get; private set; }
+
+    public BatchWriter(TraceWriter db, long maxTraces, params IdSupply[] supplies)
+    {
+        _db = db;
+        _maxTraces = maxTraces;
+        _supplies = supplies;
+        foreach (var supply in supplies) supply.Supply(db.Reserve(supply.Key, supply.BlockSize));
+        db.Commit();
+        _thread = new Thread(Loop) { IsBackground = true, Name = "pytrace-writer" };
+        _thread.Start();
+    }
+
+    public bool Failed => Volatile.Read(ref _failed);
+    /// <summary>Time spent writing: the writer thread's own wall clock.</summary>
+    public TimeSpan Busy { get; private set; }
+    private bool _failed;
+
+    /// <summary>An empty batch to decode into.</summary>
+    public WriteBatch Rent()
+    {
+        WriteBatch batch;
+        lock (_queue) batch = _spare.Count > 0 ? _spare.Pop() : new WriteBatch();
+        batch.Reset(++_serial);
+        return batch;
+    }
+
+    /// <summary>Whether <see cref="Submit"/> would be taken at once.</summary>
+    public bool HasRoom
+    {
+        get { lock (_queue) return _queue.Count < QueueLimit; }
+    }
+
+    public void Submit(WriteBatch batch)
+    {
+        ThrowIfFailed();
+        lock (_queue)
+        {
+            while (_queue.Count >= QueueLimit && !_failed) Monitor.Wait(_queue, 50);
+            _queue.Enqueue(batch);
+            Monitor.PulseAll(_queue);
+        }
+        ThrowIfFailed();
+    }
+
+    /// <summary>Waits until everything submitted is committed.</summary>
+    public void Drain()
+    {
+        lock (_queue)
+            while ((_queue.Count > 0 || _busy) && !_failed) Monitor.Wait(_queue, 50);
+        ThrowIfFailed();
+    }
+
+    /// <summary>Writes what is queued, then stops the thread; the connection is the caller's again.</summary>
+    public void Complete()
+    {
+        lock (_queue)
+        {
+            _completing = true;
+            Monitor.PulseAll(_queue);
+        }
+        _thread.Join();
+        ThrowIfFailed();
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Failed) throw Failure!;
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            WriteBatch? batch;
+            lock (_queue)
+            {
+                while (_queue.Count == 0 && !_completing && !Wanted()) Monitor.Wait(_queue, 50);
+                if (_queue.Count == 0 && _completing) return;
+                batch = _queue.Count > 0 ? _queue.Peek() : null;
+                _busy = true;
+            }
+            try
+            {
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                Write(batch);
+                Busy += System.Diagnostics.Stopwatch.GetElapsedTime(t0);
+            }
+            catch (TraceDatabaseException e)
+            {
+                Failure = e;
+                Volatile.Write(ref _failed, true);
+                lock (_queue)
+                {
+                    _busy = false;
+                    Monitor.PulseAll(_queue);
+                }
+                return;
+            }
+            lock (_queue)
+            {
+                if (batch is not null)
+                {
+                    _queue.Dequeue();
+                    _spare.Push(batch);
+                }
+                _busy = false;
+                Monitor.PulseAll(_queue);
+            }
+        }
+    }
+
+    private bool Wanted() => _supplies.Any(s => s.Wanted);
+
+    private void Write(WriteBatch? batch)
+    {
+        _db.Begin();
+        var reserved = new List<(IdSupply, long)>();
+        foreach (var supply in _supplies)
+            if (supply.Wanted) reserved.Add((supply, _db.Reserve(supply.Key, supply.BlockSize)));
+        if (batch is not null)
+        {
+            batch.WriteTo(_db);
+            _sinceTrim += batch.Rows;
+            if (_maxTraces > 0 && _sinceTrim > _maxTraces / 10)
+            {
+                _db.TrimTo(_maxTraces);
+                _sinceTrim = 0;
+            }
+        }
+        _db.Commit();
+        foreach (var (supply, first) in reserved) supply.Supply(first); // only once committed: another run sees them taken
+    }
+
+    public void Dispose()
+    {
+        lock (_queue)
+        {
+            _completing = true;
+            Monitor.PulseAll(_queue);
+        }
+        _thread.Join();
+    }
+}
