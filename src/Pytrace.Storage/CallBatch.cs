@@ -9,11 +9,11 @@ public struct CallValues
 {
     public long Id, Parent, Thread, StartNs, Duration, Function, Result;
     public int Depth, Kind, EndKind;
-    internal int BlobOffset, BlobLength;
+    internal int ArgsOffset, ArgsLength;
 }
 
 /// <summary>
-/// Inserts calls rows 32 to a statement: one step per 32 rows instead of one per row, with the argument blobs
+/// Inserts calls rows 32 to a statement: one step per 32 rows instead of one per row, with the argument arrays
 /// bound SQLITE_STATIC from native memory that stays put until the step.
 /// </summary>
 internal sealed unsafe class CallBatch : IDisposable
@@ -25,36 +25,36 @@ internal sealed unsafe class CallBatch : IDisposable
     private readonly Statement _many, _one;
     private readonly CallValues[] _rows = new CallValues[RowsPerStatement];
     private int _count;
-    private byte* _blobs;
-    private int _blobCapacity = 1 << 16, _blobUsed;
+    private byte* _argsText;
+    private int _argsCapacity = 1 << 16, _argsUsed;
 
     public CallBatch(nint db)
     {
         _db = db;
         _many = new Statement(db, Insert + string.Join(",", Enumerable.Repeat("(?,?,?,?,?,?,?,?,?,?,?)", RowsPerStatement)));
         _one = new Statement(db, Insert + "(?,?,?,?,?,?,?,?,?,?,?)");
-        _blobs = (byte*)NativeMemory.Alloc((nuint)_blobCapacity);
+        _argsText = (byte*)NativeMemory.Alloc((nuint)_argsCapacity);
     }
 
     /// <summary>Queues ROW with its argument value ids; inserts the 32 queued once full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in CallValues row, ReadOnlySpan<long> args)
     {
-        int length = args.IsEmpty ? 0 : ArgsBlob.MaxLength(args.Length);
-        if (_blobUsed + length > _blobCapacity)
+        int length = args.IsEmpty ? 0 : ArgsColumn.MaxLength(args.Length);
+        if (_argsUsed + length > _argsCapacity)
         {
-            Flush(); // the queued rows point into the blob buffer: insert them before it moves
-            if (length > _blobCapacity)
+            Flush(); // the queued rows point into the argument buffer: insert them before it moves
+            if (length > _argsCapacity)
             {
-                _blobCapacity = length;
-                _blobs = (byte*)NativeMemory.Realloc(_blobs, (nuint)_blobCapacity);
+                _argsCapacity = length;
+                _argsText = (byte*)NativeMemory.Realloc(_argsText, (nuint)_argsCapacity);
             }
         }
         ref var queued = ref _rows[_count++];
         queued = row;
-        queued.BlobOffset = _blobUsed;
-        queued.BlobLength = args.IsEmpty ? 0 : ArgsBlob.Write(args, new Span<byte>(_blobs + _blobUsed, length));
-        _blobUsed += queued.BlobLength;
+        queued.ArgsOffset = _argsUsed;
+        queued.ArgsLength = args.IsEmpty ? 0 : ArgsColumn.Write(args, new Span<byte>(_argsText + _argsUsed, length));
+        _argsUsed += queued.ArgsLength;
         if (_count == RowsPerStatement) Step(_many, RowsPerStatement);
     }
 
@@ -68,7 +68,7 @@ internal sealed unsafe class CallBatch : IDisposable
             _rows[0] = _rows[i];
             Step(_one, 1);
         }
-        _blobUsed = 0;
+        _argsUsed = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -89,12 +89,12 @@ internal sealed unsafe class CallBatch : IDisposable
             SqliteNative.BindInt64(s, b + 8, row.Kind);
             SqliteNative.BindInt64(s, b + 9, row.EndKind);
             if (row.Result == 0) SqliteNative.BindNull(s, b + 10); else SqliteNative.BindInt64(s, b + 10, row.Result);
-            if (row.BlobLength == 0) SqliteNative.BindNull(s, b + 11);
-            else SqliteNative.BindBlob(s, b + 11, _blobs + row.BlobOffset, row.BlobLength, SqliteNative.Static);
+            if (row.ArgsLength == 0) SqliteNative.BindNull(s, b + 11);
+            else SqliteNative.BindText(s, b + 11, _argsText + row.ArgsOffset, row.ArgsLength, SqliteNative.Static);
         }
         int rc = SqliteNative.Step(s);
         SqliteNative.Reset(s);
-        if (rows == RowsPerStatement) { _count = 0; _blobUsed = 0; }
+        if (rows == RowsPerStatement) { _count = 0; _argsUsed = 0; }
         if (rc != SqliteNative.DONE) TraceDatabaseException.Check(rc, _db, "INSERT INTO calls");
     }
 
@@ -102,7 +102,7 @@ internal sealed unsafe class CallBatch : IDisposable
     {
         _many.Dispose();
         _one.Dispose();
-        if (_blobs != null) NativeMemory.Free(_blobs);
-        _blobs = null;
+        if (_argsText != null) NativeMemory.Free(_argsText);
+        _argsText = null;
     }
 }

@@ -27,7 +27,7 @@ public static class Schema
         CREATE TABLE IF NOT EXISTS calls(
             id INTEGER PRIMARY KEY, parent INTEGER, thread INTEGER NOT NULL, depth INTEGER NOT NULL,
             start_ns INTEGER NOT NULL, duration INTEGER, function INTEGER NOT NULL, kind INTEGER NOT NULL,
-            end_kind INTEGER NOT NULL, result INTEGER, args BLOB);
+            end_kind INTEGER NOT NULL, result INTEGER, args TEXT);
         CREATE INDEX IF NOT EXISTS calls_exceptions ON calls(id) WHERE end_kind = 3;
         CREATE TABLE IF NOT EXISTS drops(
             run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, count INTEGER NOT NULL,

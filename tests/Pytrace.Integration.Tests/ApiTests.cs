@@ -42,7 +42,7 @@ public class ApiTests
         var calls = run.Calls();
         Assert.Equal(["add(a=3, b=4)", "log(message='adding', a=3, b=4)", "add(a=7, b=8)", "log(message='adding', a=7, b=8)"],
             calls.Select(c => $"{c.Func}({c.ArgText})"));
-        Assert.Equal(2L, run.Scalar<long>("SELECT count(DISTINCT run) FROM calls"));
+        Assert.Equal(2L, run.Scalar<long>("SELECT count(DISTINCT run) FROM call_view"));
         var log = calls[1];
         Assert.Equal((2, 1, calls[0].Id, "__main__", 1), (log.Kind, log.Depth, log.Parent ?? 0, log.Module, log.End));
         Assert.Equal((long?)log.StartNs, log.EndNs);
@@ -209,7 +209,7 @@ public class ApiTests
         // The dumper stays for the child and closes the run when it has gone.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline && Query(run.Db, "SELECT count(*) FROM runs WHERE ended_ns IS NOT NULL") == 0) Thread.Sleep(100);
-        Assert.Equal(1L, Query(run.Db, "SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'late' AND c.result = '''late'''"));
+        Assert.Equal(1L, Query(run.Db, "SELECT count(*) FROM call_view c WHERE c.name = 'late' AND c.result = '''late'''"));
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public class OptionsTests
         Assert.Equal(2L, run.Scalar<long>("SELECT count(*) FROM runs"));
         Assert.Equal(20000L, run.Scalar<long>("SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'from_a'"));
         Assert.Equal(20000L, run.Scalar<long>("SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'from_b'"));
-        Assert.Equal(0L, run.Scalar<long>("SELECT count(*) FROM calls c WHERE parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM calls p WHERE p.id = c.parent AND p.run = c.run)"));
+        Assert.Equal(0L, run.Scalar<long>("SELECT count(*) FROM call_view c WHERE parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM call_view p WHERE p.id = c.parent AND p.run = c.run)"));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class OptionsTests
         var result = run.Trace(run.Write("busy.py", Busy), "--max-traces", "50000");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(50000L, run.Scalar<long>("SELECT count(*) FROM calls"));
-        Assert.Equal("199999", run.Scalar<string>("SELECT max(CAST(value AS INTEGER)) FROM args"));
+        Assert.Equal("199999", run.Scalar<string>("SELECT max(CAST(value AS INTEGER)) FROM arg_view"));
         long recorded = run.Scalar<long>("SELECT calls FROM runs");
         Assert.Contains($"pytrace: 50,000 calls kept (the newest) of {recorded:N0} recorded from 1 process", result.Stderr);
         Assert.Contains($"; {recorded - 50000:N0} older calls trimmed by --max-traces; no records dropped", result.Stderr);
@@ -91,8 +91,8 @@ public class OptionsTests
         long first = run.Scalar<long>("SELECT count(*) FROM calls");
         var second = run.Trace(script, "--append", "--max-traces", "1000");
         Assert.True(second.ExitCode == 0, second.Stderr);
-        Assert.Equal(first, run.Scalar<long>("SELECT count(*) FROM calls WHERE run = 1"));
-        Assert.Equal(1000L, run.Scalar<long>("SELECT count(*) FROM calls WHERE run = 2"));
+        Assert.Equal(first, run.Scalar<long>("SELECT count(*) FROM call_view WHERE run = 1"));
+        Assert.Equal(1000L, run.Scalar<long>("SELECT count(*) FROM call_view WHERE run = 2"));
     }
 
     [Theory]

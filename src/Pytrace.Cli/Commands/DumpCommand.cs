@@ -39,20 +39,21 @@ internal static class DumpCommand
         string db = Path.GetFullPath(asGiven);
         string? problem = DatabasePath.Problem(db, asGiven);
         if (problem is not null) return Answer(stdout, "error: " + problem);
-        TraceWriter database;
+        TraceWriter? database = null;
         try
         {
             database = TraceWriter.Open(db, options.ContainsKey("append"));
+            database.StartRun(options.GetValueOrDefault("command") ?? "", Environment.CurrentDirectory,
+                options.GetValueOrDefault("python") ?? "", Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
+            database.Commit();
         }
         catch (TraceDatabaseException e)
         {
+            database?.Dispose();
             return Answer(stdout, $"error: cannot write the database '{asGiven}': {e.Message}");
         }
         using (database)
         {
-            database.StartRun(options.GetValueOrDefault("command") ?? "", Environment.CurrentDirectory,
-                options.GetValueOrDefault("python") ?? "", Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
-            database.Commit();
             Answer(stdout, "ready");
 
             bool stopRequested = false;
@@ -71,6 +72,7 @@ internal static class DumpCommand
             try
             {
                 dumper.Run(() => Volatile.Read(ref stopRequested), () => Answer(stdout, "stopped"));
+                database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, dumper.Calls, dumper.Dropped, dumper.Trimmed, dumper.PythonVersion);
             }
             catch (TraceDatabaseException e)
             {
@@ -79,9 +81,11 @@ internal static class DumpCommand
                 Answer(stdout, $"error: writing the database '{asGiven}' failed: {e.Message}");
                 return 1;
             }
-            if (Path.GetFileName(options["ring-dir"]) == RingFolder.Prefix + options["session"]) RingFolder.Remove(options["ring-dir"]);
+            finally
+            {
+                if (Path.GetFileName(options["ring-dir"]) == RingFolder.Prefix + options["session"]) RingFolder.Remove(options["ring-dir"]);
+            }
             foreach (var reported in dumper.Errors) stderr.WriteLine("pytrace: " + reported);
-            database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, dumper.Calls, dumper.Dropped, dumper.Trimmed, dumper.PythonVersion);
             Answer(stdout, string.Create(CultureInfo.InvariantCulture,
                 $"done {dumper.Calls} {dumper.Dropped} {dumper.Processes}"));
             return 0;

@@ -39,26 +39,27 @@ internal static class RunCommand
         ringDir = RingFolder.Create(ringDir, session, out string? ringError) ?? "";
         if (ringError is not null) return Fail(stderr, ringError);
         PreviousTrace? previous = options.Append ? null : PreviousTrace.SetAside(db);
-        TraceWriter database;
+        var argv = new List<string> { python };
+        if (options.Module is not null) { argv.Add("-m"); argv.Add(options.Module); }
+        else argv.Add(options.Script!);
+        argv.AddRange(options.ProgramArgs);
+        TraceWriter? database = null;
         try
         {
             database = TraceWriter.Open(db, options.Append);
+            database.StartRun(string.Join(' ', argv.Skip(1).Select(Quote)), Environment.CurrentDirectory, python,
+                Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
+            database.Commit();
         }
         catch (TraceDatabaseException e)
         {
+            database?.Dispose();
             previous?.Restore();
             RingFolder.Remove(ringDir);
             return Fail(stderr, $"cannot write the database '{options.Db}': {e.Message}");
         }
         using (database)
         {
-            var argv = new List<string> { python };
-            if (options.Module is not null) { argv.Add("-m"); argv.Add(options.Module); }
-            else argv.Add(options.Script!);
-            argv.AddRange(options.ProgramArgs);
-            database.StartRun(string.Join(' ', argv.Skip(1).Select(Quote)), Environment.CurrentDirectory, python,
-                Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
-
             int pid;
             try
             {

@@ -30,9 +30,7 @@ internal sealed unsafe class Statement : IDisposable
     public Statement Bind(int index, string? text)
     {
         if (text is null) { SqliteNative.BindNull(_handle, index); return this; }
-        byte[] utf8 = Encoding.UTF8.GetBytes(text);
-        fixed (byte* p = utf8) SqliteNative.BindText(_handle, index, p, utf8.Length, SqliteNative.Transient);
-        return this;
+        return Bind(index, Encoding.UTF8.GetBytes(text));
     }
 
     public Statement Bind(int index, ReadOnlySpan<byte> utf8)

@@ -34,10 +34,9 @@ public sealed class TracedRun : IDisposable
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT c.id, c.parent, c.pid, c.tid, c.depth, f.module, f.name, c.kind, c.end_kind,
-                   (SELECT text FROM strings WHERE id = c.result_type), c.result,
+            SELECT c.id, c.parent, c.pid, c.tid, c.depth, c.module, c.name, c.kind, c.end_kind, c.result_type, c.result,
                    (SELECT name FROM threads t WHERE t.run = c.run AND t.pid = c.pid AND t.tid = c.tid), c.start_ns, c.end_ns
-            FROM calls c JOIN functions f ON f.id = c.function ORDER BY c.id
+            FROM call_view c ORDER BY c.id
             """;
         var calls = new List<CallRecord>();
         using (var reader = command.ExecuteReader())
@@ -51,7 +50,7 @@ public sealed class TracedRun : IDisposable
             }
         }
         using var args = connection.CreateCommand();
-        args.CommandText = "SELECT a.call, n.text, t.text, a.value FROM args a JOIN strings n ON n.id = a.name JOIN strings t ON t.id = a.type ORDER BY a.call, a.pos";
+        args.CommandText = "SELECT call, name, type, value FROM arg_view ORDER BY call, pos";
         var byId = calls.ToDictionary(c => c.Id);
         using (var reader = args.ExecuteReader())
         {
