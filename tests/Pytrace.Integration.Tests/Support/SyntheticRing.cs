@@ -10,22 +10,23 @@ namespace Pytrace.Integration.Tests.Support;
 /// </summary>
 public sealed unsafe class SyntheticRing : IDisposable
 {
-    private const long Capacity = 1 << 16;
+    private readonly long _capacity;
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _map;
     private RingWriter _writer;
     private ulong _ticks = 1_000;
 
-    public SyntheticRing(string folder, string session, int pid)
+    public SyntheticRing(string folder, string session, int pid, long capacity = 1 << 16)
     {
+        _capacity = capacity;
         string path = Path.Combine(folder, RingLayout.FileName(session, pid));
         using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite))
-            stream.SetLength(RingLayout.HeaderSize + Capacity);
+            stream.SetLength(RingLayout.HeaderSize + _capacity);
         _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
         _view = _file.CreateViewAccessor();
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _map);
-        *(ulong*)(_map + RingLayout.CapacityOffset) = Capacity;
+        *(ulong*)(_map + RingLayout.CapacityOffset) = (ulong)_capacity;
         *(uint*)(_map + RingLayout.VersionOffset) = RingLayout.Version;
         *(int*)(_map + RingLayout.PidOffset) = pid;
         *(int*)(_map + RingLayout.PpidOffset) = Environment.ProcessId;
@@ -68,7 +69,7 @@ public sealed unsafe class SyntheticRing : IDisposable
     public void FinishCorrupt()
     {
         ulong write = *(ulong*)(_map + RingLayout.WritePosOffset);
-        *(uint*)(_map + RingLayout.HeaderSize + (long)(write & (Capacity - 1))) = RingLayout.Header((byte)RecordKind.Call, 2);
+        *(uint*)(_map + RingLayout.HeaderSize + (long)(write & (ulong)(_capacity - 1))) = RingLayout.Header((byte)RecordKind.Call, 2);
         Volatile.Write(ref *(ulong*)(_map + RingLayout.WritePosOffset), write + 8);
         Volatile.Write(ref *(int*)(_map + RingLayout.StateOffset), RingLayout.StateFinished);
     }
