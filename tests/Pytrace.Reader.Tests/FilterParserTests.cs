@@ -7,7 +7,7 @@ namespace Pytrace.Reader.Tests;
 /// <summary>
 /// Filters compiled against the shop run, whose functions are 1 checkout, 2 price, 3 pay, 4 helper,
 /// 5 JSONDecoder.decode, 6 checkout_fast (lines 10-15) and whose values are 1 Cart&lt;3 items&gt;, 2 'ann', 3 'book',
-/// 4 2, 5 24.0, 6 PaymentError('card declined'), 7 5, 8 None.
+/// 4 2, 5 24.0, 6 PaymentError('card declined'), 7 5, 8 None; types 1 Cart, 2 str, 3 int, 4 float, 5 PaymentError.
 /// </summary>
 public sealed class FilterParserTests : IDisposable
 {
@@ -47,15 +47,16 @@ public sealed class FilterParserTests : IDisposable
     [InlineData("kind == 'resume'", "c.kind = 1")]
     [InlineData("kind == 'log'", "c.kind = 2")]
     [InlineData("kind != 'log'", "c.kind != 2")]
-    [InlineData("value == '5'", "coalesce((instr(c.args, @p0) > 0), 0)")]
-    [InlineData("value == '6'", "coalesce(0, 0)")]
-    [InlineData("type == 'Cart'", "coalesce((instr(c.args, @p0) > 0), 0)")]
-    [InlineData("arg == 'qty'", "coalesce((c.function IN (2) AND c.args ->> 1 IS NOT NULL), 0)")]
-    [InlineData("arg == 'user'", "coalesce((c.function IN (1,6) AND ((c.function IN (6) AND c.args ->> 0 IS NOT NULL) OR (c.function IN (1) AND c.args ->> 1 IS NOT NULL))), 0)")]
+    [InlineData("value == '5'", "((instr(c.args, @p0) > 0)) IS TRUE")]
+    [InlineData("value == '6'", "(0) IS TRUE")]
+    [InlineData("type == 'Cart'", "((instr(c.args, @p0) > 0)) IS TRUE")]
+    [InlineData("arg == 'qty'", "((c.function IN (2) AND c.args ->> 1 IS NOT NULL)) IS TRUE")]
+    [InlineData("arg == 'user'", "((c.function IN (1,6) AND ((c.function IN (6) AND c.args ->> 0 IS NOT NULL) OR (c.function IN (1) AND c.args ->> 1 IS NOT NULL)))) IS TRUE")]
     [InlineData("arg == 'exception'", "c.end_kind = 3")]
     [InlineData("arg == 'return value' and value == '24.0'", "(c.end_kind = 1 AND c.result IN (5))")]
-    [InlineData("arg == 'exception' and type == 'PaymentError'", "(c.end_kind = 3 AND c.result IN (6))")]
-    [InlineData("arg == 'exception' and type == 'KeyError'", "(c.end_kind = 3 AND c.result IN ())")]
+    [InlineData("arg == 'return value' and type == 'float'", "(c.end_kind = 1 AND c.result IN (5))")]
+    [InlineData("arg == 'exception' and type == 'PaymentError'", "(c.end_kind = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN (5)))")]
+    [InlineData("arg == 'exception' and type == 'KeyError'", "(c.end_kind = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN ()))")]
     public void CompilesEachOperator(string filter, string sql) =>
         Assert.Equal(sql, SqlCompiler.Compile(filter, _context).Sql);
 
@@ -64,7 +65,7 @@ public sealed class FilterParserTests : IDisposable
     {
         var compiled = SqlCompiler.Compile("func == 'helper' and arg == 'x' and depth > 0 and value == '5'", _context);
         Assert.Equal("(c.function IN (4) AND (c.depth > @p0 AND " +
-                     "coalesce((c.function IN (4) AND ((instr(c.args, @p1) > 0) AND CAST(c.args ->> 0 AS INTEGER) IN (7))), 0)))", compiled.Sql);
+                     "((c.function IN (4) AND ((instr(c.args, @p1) > 0) AND CAST(c.args ->> 0 AS INTEGER) IN (7)))) IS TRUE))", compiled.Sql);
         Assert.Equal(new object?[] { 0.0, Pytrace.Storage.ArgsBlob.Pattern(7) }, compiled.Parameters);
     }
 
@@ -72,7 +73,7 @@ public sealed class FilterParserTests : IDisposable
     public void NotNegatesTheWholeCallTest()
     {
         var sql = SqlCompiler.Compile("not (arg == 'x' and value == '5')", _context).Sql;
-        Assert.Equal("NOT (coalesce((c.function IN (4) AND ((instr(c.args, @p0) > 0) AND CAST(c.args ->> 0 AS INTEGER) IN (7))), 0))", sql);
+        Assert.Equal("NOT (((c.function IN (4) AND ((instr(c.args, @p0) > 0) AND CAST(c.args ->> 0 AS INTEGER) IN (7)))) IS TRUE)", sql);
     }
 
     [Fact]
