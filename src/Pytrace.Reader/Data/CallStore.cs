@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Pytrace.Storage;
 
@@ -101,7 +100,7 @@ public sealed class CallStore(TraceDb db)
         using var command = db.Command(dense
             ? "SELECT id, function, args FROM calls WHERE id BETWEEN @p0 AND @p1 ORDER BY id"
             : "SELECT id, function, args FROM calls WHERE id IN (SELECT value FROM json_each(@p0)) ORDER BY id",
-            dense ? [min, max] : [JsonSerializer.Serialize(ids)]);
+            dense ? [min, max] : [JsonArray(ids)]);
         var wanted = dense ? ids.ToHashSet() : null;
         var calls = new List<(long, long, List<long>)>(ids.Count);
         using var reader = command.ExecuteReader();
@@ -116,7 +115,7 @@ public sealed class CallStore(TraceDb db)
         var values = new Dictionary<long, (string, string)>(ids.Count);
         using var command = db.Command(
             "SELECT v.id, s.text, v.text FROM vals v JOIN strings s ON s.id = v.type WHERE v.id IN (SELECT value FROM json_each(@p0))",
-            [JsonSerializer.Serialize(ids)]);
+            [JsonArray(ids)]);
         using var reader = command.ExecuteReader();
         while (reader.Read())
             values[reader.GetInt64(0)] = (reader.GetString(1), reader.GetString(2));
@@ -128,14 +127,20 @@ public sealed class CallStore(TraceDb db)
         var missing = functions.Where(f => !_params.ContainsKey(f)).ToList();
         if (missing.Count > 0)
         {
-            using var command = db.Command("SELECT id, params FROM functions WHERE id IN (SELECT value FROM json_each(@p0))",
-                [JsonSerializer.Serialize(missing)]);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-                _params[reader.GetInt64(0)] = JsonSerializer.Deserialize<string[]>(reader.GetString(1)) ?? [];
+            var names = missing.ToDictionary(f => f, _ => new List<string>());
+            using (var command = db.Command("SELECT f.id, p.value FROM functions f, json_each(f.params) p " +
+                                            "WHERE f.id IN (SELECT value FROM json_each(@p0)) ORDER BY f.id, p.key", [JsonArray(missing)]))
+            using (var reader = command.ExecuteReader())
+                while (reader.Read())
+                    names[reader.GetInt64(0)].Add(reader.GetString(1));
+            foreach (var (function, declared) in names)
+                _params[function] = [.. declared];
         }
         return _params;
     }
+
+    // Id lists travel as one JSON array parameter, read back by json_each: no statement with thousands of parameters.
+    private static string JsonArray(IEnumerable<long> ids) => "[" + string.Join(",", ids) + "]";
 
     /// <summary>Every drop with the first call id at or after its time (ids follow start order closely).</summary>
     public List<DropRow> Drops()
