@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Pytrace.Storage;
 
@@ -6,22 +7,29 @@ namespace Pytrace.Reader.Bench;
 
 /// <summary>
 /// Writes a synthetic web-server trace with the real schema: requests on two threads, each a small tree
-/// (parse, authenticate, query → connect/fetch/decode, render → escape), an exception every 997 requests and a
-/// drop every million calls. Indexes are built at the end, as the dumper does when a run ends.
+/// (parse, authenticate, query → connect/fetch/decode, render → escape), an exception every 997 requests, a
+/// pytrace.log() record every 100 and a drop every million calls. Values are interned as the writer does, with a
+/// cache that starts over past the writer's budget, so a frequent value has several vals rows.
 /// </summary>
-public sealed class Generator(string path, long calls, bool indexes = true)
+public sealed class Generator(string path, long calls)
 {
-    private readonly Dictionary<string, long> _strings = [];
-    private SqliteCommand _call = null!, _arg = null!;
-    private long _id, _clock = (new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Local).ToUniversalTime() - DateTime.UnixEpoch).Ticks * 100;
-    private readonly Stack<long> _stack = new();
-    private long _tid, _dropsWritten;
+    // As the writer's value cache: entries cost their key (8-byte type + UTF-8 text) and 64 bytes, 48 MiB in all.
+    private const long ValueCacheBytes = 48L << 20;
+    private const int LogFunction = 10;
 
-    private static readonly (string Module, string Name)[] Functions =
+    private readonly Dictionary<string, long> _strings = [];
+    private readonly Dictionary<(long, string), long> _values = [];
+    private long _valueCacheUsed, _valueCount;
+    private SqliteCommand _call = null!, _value = null!;
+    private long _id, _clock = (new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Local).ToUniversalTime() - DateTime.UnixEpoch).Ticks * 100;
+    private long _thread, _dropsWritten;
+
+    private static readonly (string Module, string Name, string[] Params)[] Functions =
     [
-        ("app.web", "handle_request"), ("app.web", "parse_headers"), ("app.auth", "authenticate"), ("app.db", "query"),
-        ("app.db", "connect"), ("app.db", "Cursor.fetch"), ("app.db", "decode_row"), ("app.views", "render"),
-        ("app.views", "escape"),
+        ("app.web", "handle_request", ["request", "user"]), ("app.web", "parse_headers", ["raw"]),
+        ("app.auth", "authenticate", ["user", "token"]), ("app.db", "query", ["sql", "params"]), ("app.db", "connect", ["dsn"]),
+        ("app.db", "Cursor.fetch", ["self", "n"]), ("app.db", "decode_row", ["row"]), ("app.views", "render", ["template", "ctx"]),
+        ("app.views", "escape", ["s"]), ("app.web", "log", ["message", "status"]),
     ];
 
     public void Run()
@@ -32,14 +40,19 @@ public sealed class Generator(string path, long calls, bool indexes = true)
         connection.Open();
         Exec(connection, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -200000;");
         Exec(connection, Schema.Tables);
+        Exec(connection, Schema.Views);
         Exec(connection, $"INSERT INTO meta VALUES ('schema_version', '{Schema.Version}'); " +
                          "INSERT INTO runs(id, command, started_ns) VALUES (1, 'python3 bench_server.py', 0);" +
-                         "INSERT INTO threads VALUES (1, 4321, 1, 'MainThread'), (1, 4321, 2, 'worker-1');");
+                         "INSERT INTO threads VALUES (1, 1, 4321, 1, 'MainThread'), (2, 1, 4321, 2, 'worker-1');");
         for (var i = 0; i < Functions.Length; i++)
-            Exec(connection, $"INSERT INTO functions VALUES ({i + 1}, '{Functions[i].Module}', '{Functions[i].Name}', '/srv/{Functions[i].Module.Replace('.', '/')}.py', {10 * i + 3})");
-        _call = Prepare(connection, "INSERT INTO calls VALUES (@id, @parent, 1, 4321, @tid, @depth, @start, @end, @function, 0, @endKind, @resultType, @result)",
-            "@id", "@parent", "@tid", "@depth", "@start", "@end", "@function", "@endKind", "@resultType", "@result");
-        _arg = Prepare(connection, "INSERT INTO args VALUES (@call, @pos, @name, @type, @value)", "@call", "@pos", "@name", "@type", "@value");
+        {
+            var (module, name, parameters) = Functions[i];
+            Exec(connection, $"INSERT INTO functions VALUES ({i + 1}, '{module}', '{name}', '/srv/{module.Replace('.', '/')}.py', {10 * i + 3}, " +
+                             $"'[{string.Join(",", parameters.Select(p => $"\"{p}\""))}]')");
+        }
+        _call = Prepare(connection, "INSERT INTO calls VALUES (@id, @parent, @thread, @depth, @start, @duration, @function, @kind, @endKind, @result, @args)",
+            "@id", "@parent", "@thread", "@depth", "@start", "@duration", "@function", "@kind", "@endKind", "@result", "@args");
+        _value = Prepare(connection, "INSERT INTO vals VALUES (@id, @type, @text)", "@id", "@type", "@text");
         var transaction = Begin(connection);
         for (long request = 0; _id < calls; request++)
         {
@@ -52,83 +65,104 @@ public sealed class Generator(string path, long calls, bool indexes = true)
             }
         }
         transaction.Commit();
-        Console.Error.WriteLine($"\r  {_id:N0} calls written in {watch.Elapsed.TotalSeconds:F0} s");
-        if (indexes)
-        {
-            // A database left without them is what a reader sees while a run is still being recorded.
-            Exec(connection, Schema.Indexes);
-            Exec(connection, $"INSERT INTO meta VALUES ('complete', '1'); UPDATE runs SET calls = {_id}, ended_ns = {_clock};");
-        }
+        Exec(connection, $"UPDATE runs SET calls = {_id}, ended_ns = {_clock};");
         Exec(connection, "PRAGMA journal_mode = WAL;");
-        Console.Error.WriteLine($"  done in {watch.Elapsed.TotalSeconds:F0} s: {new FileInfo(path).Length / 1_000_000:N0} MB");
+        Console.Error.WriteLine($"\r  {_id:N0} calls, {_valueCount:N0} vals rows in {watch.Elapsed.TotalSeconds:F0} s: " +
+                                $"{new FileInfo(path).Length / 1_000_000:N0} MB, {new FileInfo(path).Length / _id} bytes per call");
     }
 
     private SqliteTransaction Begin(SqliteConnection connection)
     {
         var transaction = connection.BeginTransaction();
-        _call.Transaction = _arg.Transaction = transaction;
+        _call.Transaction = _value.Transaction = transaction;
         return transaction;
     }
 
     private void Request(long request)
     {
-        _tid = request % 2 + 1;
+        _thread = request % 2 + 1;
         var user = $"'user{request % 5000}'";
-        Enter(1, ("request", "int", request.ToString()), ("user", "str", user));
-        Leaf(2, "dict", "{'Host': 'shop', 'Accept': '*/*'}", ("raw", "bytes", $"b'GET /item/{request} HTTP/1.1'"));
+        Enter(1, ("int", request.ToString()), ("str", user));
+        Leaf(2, "dict", "{'Host': 'shop', 'Accept': '*/*'}", ("bytes", $"b'GET /item/{request} HTTP/1.1'"));
         if (request % 997 == 996)
         {
-            Enter(3, ("user", "str", user), ("token", "str", "'tok" + request % 7919 + "'"));
+            Enter(3, ("str", user), ("str", "'tok" + request % 7919 + "'"));
             Exit(Schema.EndKind.Exception, "PermissionError", $"token expired for {user}");
             Exit(Schema.EndKind.Exception, "PermissionError", $"token expired for {user}");
             return;
         }
-        Leaf(3, "bool", "True", ("user", "str", user), ("token", "str", "'tok" + request % 7919 + "'"));
-        Enter(4, ("sql", "str", $"'SELECT * FROM items{request % 50} WHERE id = ?'"), ("params", "tuple", $"({request},)"));
-        Leaf(5, "Connection", "<sqlite3.Connection object at 0x7f3a2c1b5e40>", ("dsn", "str", "'db.sqlite'"));
+        Leaf(3, "bool", "True", ("str", user), ("str", "'tok" + request % 7919 + "'"));
+        Enter(4, ("str", $"'SELECT * FROM items{request % 50} WHERE id = ?'"), ("tuple", $"({request},)"));
+        Leaf(5, "Connection", "<sqlite3.Connection object at 0x7f3a2c1b5e40>", ("str", "'db.sqlite'"));
         for (var k = 0; k < request % 4 + 1; k++)
         {
-            Enter(6, ("self", "Cursor", "<app.db.Cursor object at 0x7f3a2c1b6f10>"), ("n", "int", (k + 1).ToString()));
-            Leaf(7, "dict", $"{{'id': {request}, 'name': 'item {k}', 'price': {k * 3 + 1}.5}}", ("row", "tuple", $"({request}, 'item {k}', {k * 3 + 1}.5)"));
+            Enter(6, ("Cursor", "<app.db.Cursor object at 0x7f3a2c1b6f10>"), ("int", (k + 1).ToString()));
+            Leaf(7, "dict", $"{{'id': {request}, 'name': 'item {k}', 'price': {k * 3 + 1}.5}}", ("tuple", $"({request}, 'item {k}', {k * 3 + 1}.5)"));
             Exit(Schema.EndKind.Return, "list", $"[{{'id': {request}, 'name': 'item {k}'}}]");
         }
         Exit(Schema.EndKind.Return, "list", "[...]");
-        Enter(8, ("template", "str", $"'page{request % 20}.html'"), ("ctx", "dict", $"{{'user': {user}, 'items': [...]}}"));
-        Leaf(9, "str", $"'item {request}'", ("s", "str", $"'item {request}'"));
-        Leaf(9, "str", "'&lt;b&gt;'", ("s", "str", "'<b>'"));
+        Enter(8, ("str", $"'page{request % 20}.html'"), ("dict", $"{{'user': {user}, 'items': [...]}}"));
+        Leaf(9, "str", $"'item {request}'", ("str", $"'item {request}'"));
+        Leaf(9, "str", "'&lt;b&gt;'", ("str", "'<b>'"));
         Exit(Schema.EndKind.Return, "str", $"'<html>... {request % 1000} ...</html>'");
+        if (request % 100 == 0)
+            Log(("str", "'served'"), ("int", "200"));
         Exit(Schema.EndKind.Return, "Response", "<Response [200]>");
         if (_id / 1_000_000 > _dropsWritten)
         {
             _dropsWritten++;
             using var drop = _call.Connection!.CreateCommand();
             drop.Transaction = _call.Transaction;
-            drop.CommandText = $"INSERT INTO drops VALUES (1, 4321, {_clock}, {request % 90 + 10})";
+            drop.CommandText = $"INSERT INTO drops(run, pid, time_ns, count) VALUES (1, 4321, {_clock}, {request % 90 + 10})";
             drop.ExecuteNonQuery();
         }
     }
 
-    private void Leaf(int function, string type, string result, params (string, string, string)[] args)
+    private void Leaf(int function, string type, string result, params (string Type, string Value)[] args)
     {
         Enter(function, args);
         Exit(Schema.EndKind.Return, type, result);
     }
 
     // Calls are written at their end (the row is complete then); ids are taken at entry so start order holds.
-    private readonly Stack<(long Id, long? Parent, int Depth, long Start, int Function)> _open = new();
+    private readonly Stack<(long Id, long? Parent, int Depth, long Start, int Function, byte[]? Args)> _open = new();
 
-    private void Enter(int function, params (string Name, string Type, string Value)[] args)
+    private void Enter(int function, params (string Type, string Value)[] args)
     {
         var id = ++_id;
-        _open.Push((id, _open.Count > 0 ? _open.Peek().Id : null, _open.Count, _clock += 700 + id % 1300, function));
-        for (var i = 0; i < args.Length; i++)
-            Insert(_arg, id, i, String(args[i].Name), String(args[i].Type), args[i].Value);
+        var blob = args.Length == 0 ? null : ArgsBlob.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
+        _open.Push((id, _open.Count > 0 ? _open.Peek().Id : null, _open.Count, _clock += 700 + id % 1300, function, blob));
     }
 
     private void Exit(int endKind, string type, string result)
     {
         var call = _open.Pop();
-        Insert(_call, call.Id, call.Parent, _tid, call.Depth, call.Start, _clock += 300 + call.Id % 500, call.Function, endKind, String(type), result);
+        var end = _clock += 300 + call.Id % 500;
+        Insert(_call, call.Id, call.Parent, _thread, call.Depth, call.Start, end - call.Start, call.Function, Schema.CallKind.Call,
+            endKind, Value(type, result), call.Args);
+    }
+
+    // A pytrace.log() record: finished when written, no result, its message and fields as arguments.
+    private void Log(params (string Type, string Value)[] fields)
+    {
+        var id = ++_id;
+        Insert(_call, id, _open.Peek().Id, _thread, _open.Count, _clock += 200, 0L, LogFunction, Schema.CallKind.Log, Schema.EndKind.Return,
+            null, ArgsBlob.Encode(fields.Select(f => Value(f.Type, f.Value)).ToArray()));
+    }
+
+    private long Value(string type, string text)
+    {
+        var typeId = String(type);
+        if (_values.TryGetValue((typeId, text), out var id))
+            return id;
+        var cost = 8 + Encoding.UTF8.GetByteCount(text) + 64;
+        if ((_valueCacheUsed += cost) > ValueCacheBytes)
+        {
+            _values.Clear();
+            _valueCacheUsed = cost;
+        }
+        Insert(_value, id = ++_valueCount, typeId, text);
+        return _values[(typeId, text)] = id;
     }
 
     private long String(string text)

@@ -24,6 +24,13 @@ public static class Measurements
         "func ~= '^Cursor'",
         "not (module == 'app.db%') and depth > 1",
         "func == 'escape' and arg == 's' and value == \"'<b>'\"",
+        "type == 'Cursor'",
+        "arg == 'return value' and value == \"'&lt;b&gt;'\"",
+        "duration > 0.01",
+        "kind == 'log'",
+        "kind == 'log' and value ~= 'serv'",
+        "value == '%item 7%'",
+        "arg == 'exception' and value == '%user42\\'%'",
     ];
 
     public static void Run(string path)
@@ -55,7 +62,7 @@ public static class Measurements
         Console.WriteLine();
         Console.WriteLine($"{"filter",-58} {"first screen",14} {"full count",12} {"matches",12}");
         var store = new CallStore(db);
-        var context = FilterContext.ForFirstCall(TraceSummary.Load(db).FirstStartNs);
+        var context = FilterContext.ForFirstCall(db, TraceSummary.Load(db).FirstStartNs);
         var drops = store.Drops();
         foreach (var filter in Filters)
         {

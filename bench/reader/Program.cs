@@ -1,11 +1,10 @@
 using System.Globalization;
 using Pytrace.Reader.Bench;
 
-// dotnet run -c Release --project bench/reader -- [--calls N] [--db PATH] [--regenerate] [--no-indexes]
+// dotnet run -c Release --project bench/reader -- [--calls N] [--db PATH] [--regenerate]
 var calls = 10_000_000L;
 var path = Path.Combine(Path.GetTempPath(), "pytrace-reader-bench.sqlite");
 var regenerate = false;
-var indexes = true;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -13,16 +12,15 @@ for (var i = 0; i < args.Length; i++)
         case "--calls": calls = long.Parse(args[++i].Replace("_", ""), CultureInfo.InvariantCulture); break;
         case "--db": path = args[++i]; break;
         case "--regenerate": regenerate = true; break;
-        case "--no-indexes": indexes = false; break;
         default:
-            Console.Error.WriteLine($"unknown option {args[i]} (options: --calls N, --db PATH, --regenerate, --no-indexes)");
+            Console.Error.WriteLine($"unknown option {args[i]} (options: --calls N, --db PATH, --regenerate)");
             return 2;
     }
 }
 if (regenerate || !File.Exists(path))
 {
     Console.Error.WriteLine($"generating {calls:N0} calls into {path}");
-    new Generator(path, calls, indexes).Run();
+    new Generator(path, calls).Run();
 }
 Measurements.Run(path);
 return 0;

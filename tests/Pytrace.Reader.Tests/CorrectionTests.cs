@@ -9,7 +9,7 @@ public sealed class CorrectionTests : IDisposable
     private readonly TempDb _db = new();
     private readonly TraceDb _trace;
     private readonly ValueSource _values;
-    private readonly FilterContext _context = new(new DateOnly(2026, 11, 25), TimeZoneInfo.Local);
+    private readonly FilterContext _context;
 
     public CorrectionTests()
     {
@@ -21,6 +21,7 @@ public sealed class CorrectionTests : IDisposable
         });
         _trace = TraceDb.Open(_db.Path);
         _values = new ValueSource(_trace);
+        _context = new FilterContext(new DateOnly(2026, 11, 25), TimeZoneInfo.Local, new Catalog(_trace));
     }
 
     public void Dispose()

@@ -96,6 +96,22 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal((2, $"pytrace export: {_db.Path} is not a pytrace database\n"), (code, error));
     }
 
+    [Fact]
+    public void AnOlderSchemaIsOneLineAskingToRecordAgain()
+    {
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db.Path};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); CREATE TABLE calls(id INTEGER PRIMARY KEY); " +
+                              "CREATE TABLE functions(id INTEGER PRIMARY KEY); CREATE TABLE strings(id INTEGER PRIMARY KEY, text TEXT); " +
+                              "CREATE TABLE args(call INTEGER); INSERT INTO meta VALUES ('schema_version', '2');";
+            cmd.ExecuteNonQuery();
+        }
+        var (code, _, error) = Export("--db", _db.Path);
+        Assert.Equal((2, $"pytrace export: {_db.Path} has traces schema version 2; this pytrace reads version 3: record it again with this pytrace\n"), (code, error));
+    }
+
     [Theory]
     [InlineData("--format", "csv")]
     [InlineData("--bogus", "1")]

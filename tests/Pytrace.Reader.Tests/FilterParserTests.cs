@@ -1,51 +1,79 @@
+using Pytrace.Reader.Data;
 using Pytrace.Reader.Filter;
+using Pytrace.Reader.Tests.Support;
 
 namespace Pytrace.Reader.Tests;
 
-public class FilterParserTests
+/// <summary>
+/// Filters compiled against the shop run, whose functions are 1 checkout, 2 price, 3 pay, 4 helper,
+/// 5 JSONDecoder.decode, 6 checkout_fast (lines 10-15) and whose values are 1 Cart&lt;3 items&gt;, 2 'ann', 3 'book',
+/// 4 2, 5 24.0, 6 PaymentError('card declined'), 7 5, 8 None; types 1 Cart, 2 str, 3 int, 4 float, 5 PaymentError.
+/// </summary>
+public sealed class FilterParserTests : IDisposable
 {
-    private static readonly FilterContext Context = new(new DateOnly(2026, 11, 25), TimeZoneInfo.Utc);
+    private readonly TempDb _db = new();
+    private readonly TraceDb _trace;
+    private readonly FilterContext _context;
+
+    public FilterParserTests()
+    {
+        Shop.Write(_db.Path);
+        _trace = TraceDb.Open(_db.Path);
+        _context = new FilterContext(new DateOnly(2026, 11, 25), TimeZoneInfo.Utc, new Catalog(_trace));
+    }
+
+    public void Dispose()
+    {
+        _trace.Dispose();
+        _db.Dispose();
+    }
 
     [Theory]
-    [InlineData("func == 'x'", "c.function IN (SELECT id FROM functions WHERE name = @p0)")]
-    [InlineData("func != 'x'", "c.function IN (SELECT id FROM functions WHERE name != @p0)")]
-    [InlineData("module == 'shop%'", "c.function IN (SELECT id FROM functions WHERE module LIKE @p0)")]
-    [InlineData("module != 'json%'", "c.function IN (SELECT id FROM functions WHERE module NOT LIKE @p0)")]
-    [InlineData("file ~= 'a.py$'", "c.function IN (SELECT id FROM functions WHERE file REGEXP @p0)")]
-    [InlineData("file matches 'a.py$'", "c.function IN (SELECT id FROM functions WHERE file REGEXP @p0)")]
-    [InlineData("line >= 10", "c.function IN (SELECT id FROM functions WHERE line >= @p0)")]
+    [InlineData("func == 'checkout'", "c.function IN (1)")]
+    [InlineData("func == 'x'", "c.function IN ()")]
+    [InlineData("func != 'checkout'", "c.function IN (2,3,4,5,6)")]
+    [InlineData("module == 'shop%'", "c.function IN (1,2,3,4,6)")]
+    [InlineData("module != 'json%'", "c.function IN (1,2,3,4,6)")]
+    [InlineData("file ~= 'decoder.py$'", "c.function IN (5)")]
+    [InlineData("file matches 'decoder.py$'", "c.function IN (5)")]
+    [InlineData("line >= 12", "c.function IN (3,4,5,6)")]
     [InlineData("depth < 3", "c.depth < @p0")]
     [InlineData("depth <= 3", "c.depth <= @p0")]
-    [InlineData("tid == 1", "c.tid = @p0")]
-    [InlineData("pid > 1", "c.pid > @p0")]
-    [InlineData("duration > 0.01", "(c.end_ns - c.start_ns) > @p0")]
+    [InlineData("tid == 1", "c.thread IN (1)")]
+    [InlineData("pid > 4321", "c.thread IN ()")]
+    [InlineData("duration > 0.01", "c.duration > @p0")]
     [InlineData("time > '12:01:02'", "c.start_ns >= @p0")]
     [InlineData("kind == 'call'", "c.kind = 0")]
     [InlineData("kind == 'resume'", "c.kind = 1")]
     [InlineData("kind == 'log'", "c.kind = 2")]
     [InlineData("kind != 'log'", "c.kind != 2")]
-    [InlineData("value == '5'", "c.id IN (SELECT a.call FROM args a WHERE a.value = @p0)")]
-    [InlineData("type == 'Cart'", "c.id IN (SELECT a.call FROM args a WHERE a.type IN (SELECT id FROM strings WHERE text = @p0))")]
+    [InlineData("value == '5'", "((instr(c.args, @p0) > 0)) IS TRUE")]
+    [InlineData("value == '6'", "(0) IS TRUE")]
+    [InlineData("type == 'Cart'", "((instr(c.args, @p0) > 0)) IS TRUE")]
+    [InlineData("arg == 'qty'", "((c.function IN (2) AND c.args ->> 1 IS NOT NULL)) IS TRUE")]
+    [InlineData("arg == 'user'", "((c.function IN (1,6) AND ((c.function IN (6) AND c.args ->> 0 IS NOT NULL) OR (c.function IN (1) AND c.args ->> 1 IS NOT NULL)))) IS TRUE")]
     [InlineData("arg == 'exception'", "c.end_kind = 3")]
-    [InlineData("arg == 'return value' and value == '24.0'", "(c.end_kind = 1 AND c.result = @p0)")]
-    [InlineData("arg == 'exception' and type == 'KeyError'", "(c.end_kind = 3 AND c.result_type IN (SELECT id FROM strings WHERE text = @p0))")]
+    [InlineData("arg == 'return value' and value == '24.0'", "(c.end_kind = 1 AND c.result IN (5))")]
+    [InlineData("arg == 'return value' and type == 'float'", "(c.end_kind = 1 AND c.result IN (5))")]
+    [InlineData("arg == 'exception' and type == 'PaymentError'", "(c.end_kind = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN (5)))")]
+    [InlineData("arg == 'exception' and type == 'KeyError'", "(c.end_kind = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN ()))")]
     public void CompilesEachOperator(string filter, string sql) =>
-        Assert.Equal(sql, SqlCompiler.Compile(filter, Context).Sql);
+        Assert.Equal(sql, SqlCompiler.Compile(filter, _context).Sql);
 
     [Fact]
     public void ArgComparisonsJoinedByAndReferToOneArgument()
     {
-        var compiled = SqlCompiler.Compile("func == 'f' and arg == 'x' and depth > 0 and value == '5'", Context);
-        Assert.Equal("(c.function IN (SELECT id FROM functions WHERE name = @p0) AND (c.depth > @p1 AND " +
-                     "c.id IN (SELECT a.call FROM args a WHERE (a.name IN (SELECT id FROM strings WHERE text = @p2) AND a.value = @p3))))", compiled.Sql);
-        Assert.Equal(new object?[] { "f", 0.0, "x", "5" }, compiled.Parameters);
+        var compiled = SqlCompiler.Compile("func == 'helper' and arg == 'x' and depth > 0 and value == '5'", _context);
+        Assert.Equal("(c.function IN (4) AND (c.depth > @p0 AND " +
+                     "((c.function IN (4) AND ((instr(c.args, @p1) > 0) AND CAST(c.args ->> 0 AS INTEGER) IN (7)))) IS TRUE))", compiled.Sql);
+        Assert.Equal(new object?[] { 0.0, Pytrace.Storage.ArgsBlob.Pattern(7) }, compiled.Parameters);
     }
 
     [Fact]
     public void NotNegatesTheWholeCallTest()
     {
-        var sql = SqlCompiler.Compile("not (arg == 'x' and value == '5')", Context).Sql;
-        Assert.Equal("NOT (c.id IN (SELECT a.call FROM args a WHERE (a.name IN (SELECT id FROM strings WHERE text = @p0) AND a.value = @p1)))", sql);
+        var sql = SqlCompiler.Compile("not (arg == 'x' and value == '5')", _context).Sql;
+        Assert.Equal("NOT (((c.function IN (4) AND ((instr(c.args, @p0) > 0) AND CAST(c.args ->> 0 AS INTEGER) IN (7)))) IS TRUE)", sql);
     }
 
     [Fact]
@@ -63,9 +91,9 @@ public class FilterParserTests
     public void TimeOfDayIsAnIntervalAsWideAsItsPrecision()
     {
         var start = (new DateTime(2026, 11, 25, 12, 1, 2, DateTimeKind.Utc) - DateTime.UnixEpoch).Ticks * 100;
-        Assert.Equal(new object?[] { start, start + 1_000_000_000 }, SqlCompiler.Compile("time == '12:01:02'", Context).Parameters);
-        Assert.Equal(new object?[] { start + 123_456_000 }, SqlCompiler.Compile("time >= '2026/11/25 12:01:02.123456'", Context).Parameters);
-        Assert.Equal(new object?[] { start + 124_000_000 }, SqlCompiler.Compile("time > '2026-11-25 12:01:02.123'", Context).Parameters);
+        Assert.Equal(new object?[] { start, start + 1_000_000_000 }, SqlCompiler.Compile("time == '12:01:02'", _context).Parameters);
+        Assert.Equal(new object?[] { start + 123_456_000 }, SqlCompiler.Compile("time >= '2026/11/25 12:01:02.123456'", _context).Parameters);
+        Assert.Equal(new object?[] { start + 124_000_000 }, SqlCompiler.Compile("time > '2026-11-25 12:01:02.123'", _context).Parameters);
     }
 
     [Theory]
@@ -87,7 +115,7 @@ public class FilterParserTests
     [InlineData("func ~= '('", 8, 3, "bad regular expression: Invalid pattern '(' at offset 1. Not enough )'s.")]
     public void ErrorsPointAtTheToken(string filter, int column, int length, string message)
     {
-        var e = Assert.Throws<FilterException>(() => SqlCompiler.Compile(filter, Context));
+        var e = Assert.Throws<FilterException>(() => SqlCompiler.Compile(filter, _context));
         Assert.Equal((message, column, length), (e.Message, e.Column, e.Length));
         Assert.Equal(new string(' ', column) + new string('^', length), e.Caret);
     }
@@ -98,7 +126,7 @@ public class FilterParserTests
     [InlineData("module ~= '.*' or arg == \"') OR ('1'='1\"")]
     public void LiteralsNeverReachTheSqlText(string filter)
     {
-        var compiled = SqlCompiler.Compile(filter, Context);
+        var compiled = SqlCompiler.Compile(filter, _context);
         Assert.DoesNotContain("'", compiled.Sql);
         Assert.DoesNotContain("--", compiled.Sql);
         Assert.DoesNotContain("DROP", compiled.Sql);

@@ -63,9 +63,8 @@ public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
             command.Transaction = transaction;
             command.CommandText = """
                 INSERT OR IGNORE INTO strings(text) VALUES (@type);
-                UPDATE calls SET end_ns = start_ns + @duration, end_kind = @kind, result = @result,
-                                 result_type = (SELECT id FROM strings WHERE text = @type)
-                WHERE id = @id
+                INSERT INTO vals(type, text) VALUES ((SELECT id FROM strings WHERE text = @type), @result);
+                UPDATE calls SET duration = @duration, end_kind = @kind, result = last_insert_rowid() WHERE id = @id
                 """;
             command.Parameters.AddWithValue("@type", type);
             command.Parameters.AddWithValue("@duration", duration);
@@ -168,7 +167,7 @@ public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
     {
         Open();
         Show("9 / 9 calls");
-        using (var writer = new TraceBuilder(_db.Path, indexes: false))
+        using (var writer = new TraceBuilder(_db.Path))
         {
             writer.Thread(4321, 1, "MainThread");
             writer.Leaf("shop", "late", "int", "1");

@@ -20,9 +20,9 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
         _db.Dispose();
     }
 
-    private ReaderApp Open(Action<TraceBuilder>? more = null, bool indexes = true)
+    private ReaderApp Open(Action<TraceBuilder>? more = null)
     {
-        Shop.Write(_db.Path, indexes, more);
+        Shop.Write(_db.Path, more: more);
         _trace = TraceDb.Open(_db.Path);
         return _app = new ReaderApp(_trace, _screen);
     }
@@ -217,7 +217,7 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
     {
         Open();
         Assert.Contains("FOLLOWING: 0 new", Press("F"));
-        using (var writer = new TraceBuilder(_db.Path, indexes: false) { Clock = TraceBuilder.LocalNs(2026, 11, 25, 12, 5, 0) })
+        using (var writer = new TraceBuilder(_db.Path) { Clock = TraceBuilder.LocalNs(2026, 11, 25, 12, 5, 0) })
         {
             writer.Thread(4321, 1, "MainThread");
             for (var i = 0; i < 20; i++)

@@ -66,7 +66,7 @@ public sealed class TerminalEndToEndTests : IDisposable
 
         tmux.Keys("F");
         tmux.WaitFor("FOLLOWING: 0 new");
-        using (var writer = new TraceBuilder(_db.Path, indexes: false) { Clock = TraceBuilder.LocalNs(2026, 11, 25, 12, 5, 0) })
+        using (var writer = new TraceBuilder(_db.Path) { Clock = TraceBuilder.LocalNs(2026, 11, 25, 12, 5, 0) })
         {
             writer.Thread(4321, 1, "MainThread");
             for (var i = 0; i < 30; i++)

@@ -18,7 +18,7 @@ public static class QueryCommand
             throw new UsageException("missing FILTER, e.g. pytrace query \"func == 'main'\"");
         using var db = TraceDb.Open(options.Db());
         var summary = TraceSummary.Load(db);
-        var context = FilterContext.ForFirstCall(summary.FirstStartNs);
+        var context = FilterContext.ForFirstCall(db, summary.FirstStartNs);
         CompiledFilter filter;
         try
         {

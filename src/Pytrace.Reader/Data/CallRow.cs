@@ -1,8 +1,8 @@
 namespace Pytrace.Reader.Data;
 
-/// <summary>One row of <c>calls</c> with its function resolved; arguments are loaded separately.</summary>
+/// <summary>One row of <c>calls</c> with its thread, function and result resolved; arguments are loaded separately.</summary>
 public sealed record CallRow(
-    long Id, long? Parent, long Pid, long Tid, int Depth, long StartNs, long? EndNs,
+    long Id, long? Parent, long Thread, long Pid, long Tid, int Depth, long StartNs, long? EndNs,
     string Module, string Func, string File, int Line, int Kind, int EndKind, string? ResultType, string? Result)
 {
     public long? DurationNs => EndNs - StartNs;

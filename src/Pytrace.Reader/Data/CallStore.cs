@@ -1,24 +1,30 @@
-using Pytrace.Storage;
 using Microsoft.Data.Sqlite;
+using Pytrace.Storage;
 
 namespace Pytrace.Reader.Data;
 
 /// <summary>Reads calls, their arguments and drops. Every page is keyset-paged by id: no OFFSET anywhere.</summary>
 public sealed class CallStore(TraceDb db)
 {
+    // CROSS JOIN keeps calls the outer loop: pages walk its rowids, the other tables are looked up per row.
     public const string Select = """
-        SELECT c.id, c.parent, c.pid, c.tid, c.depth, c.start_ns, c.end_ns, f.module, f.name, f.file, f.line,
-               c.kind, c.end_kind, (SELECT text FROM strings WHERE id = c.result_type), c.result
-        FROM calls c JOIN functions f ON f.id = c.function
+        SELECT c.id, c.parent, c.thread, t.pid, t.tid, c.depth, c.start_ns, c.start_ns + c.duration, f.module, f.name,
+               f.file, f.line, c.kind, c.end_kind, rt.text, rv.text
+        FROM calls c CROSS JOIN functions f ON f.id = c.function CROSS JOIN threads t ON t.id = c.thread
+             LEFT JOIN vals rv ON rv.id = c.result LEFT JOIN strings rt ON rt.id = rv.type
         """;
+
+    // Argument names by function id; a functions row never changes.
+    private readonly Dictionary<long, string[]> _params = [];
+    private readonly ThreadEnds _threadEnds = new(db);
 
     public TraceDb Db => db;
 
     public static CallRow Read(SqliteDataReader r) => new(
-        r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt32(4),
-        r.GetInt64(5), r.IsDBNull(6) ? null : r.GetInt64(6), r.GetString(7), r.GetString(8), r.GetString(9),
-        r.GetInt32(10), r.GetInt32(11), r.GetInt32(12), r.IsDBNull(13) ? null : r.GetString(13),
-        r.IsDBNull(14) ? null : r.GetString(14));
+        r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5),
+        r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8), r.GetString(9), r.GetString(10),
+        r.GetInt32(11), r.GetInt32(12), r.GetInt32(13), r.IsDBNull(14) ? null : r.GetString(14),
+        r.IsDBNull(15) ? null : r.GetString(15));
 
     /// <summary>Up to LIMIT calls with id after AFTER (ascending) or before BEFORE (returned ascending too).</summary>
     public List<CallRow> Page(ViewScope scope, long after, int limit, bool backwards = false)
@@ -43,12 +49,11 @@ public sealed class CallStore(TraceDb db)
         return reader.Read() ? Read(reader) : null;
     }
 
-    /// <summary>The first call of SCOPE after (or before) id K that also satisfies EXTRA, if any.</summary>
+    /// <summary>The first call of SCOPE after (or before) id K that also satisfies EXTRA (over <c>calls c</c>), if any.</summary>
     public long? NextId(ViewScope scope, long k, bool backwards, string extra = "1", IEnumerable<object?>? extraParameters = null)
     {
         var (where, parameters) = scope.Where(backwards ? "c.id < @k" : "c.id > @k");
-        var sql = $"SELECT c.id FROM calls c JOIN functions f ON f.id = c.function WHERE {where} AND ({extra}) " +
-                  $"ORDER BY c.id {(backwards ? "DESC" : "ASC")} LIMIT 1";
+        var sql = $"SELECT c.id FROM calls c WHERE {where} AND ({extra}) ORDER BY c.id {(backwards ? "DESC" : "ASC")} LIMIT 1";
         using var command = db.Command(sql, parameters);
         command.Parameters.AddWithValue("@k", k);
         var n = 0;
@@ -57,36 +62,85 @@ public sealed class CallStore(TraceDb db)
         return command.ExecuteScalar() is long id ? id : null;
     }
 
-    /// <summary>Depth of the next row of the same thread after ID, or null when ID is its thread's last.</summary>
-    public int? NextDepthInThread(CallRow call) => (int?)db.ScalarLong(
-        "SELECT depth FROM calls WHERE pid = @p0 AND tid = @p1 AND id > @p2 ORDER BY id LIMIT 1", call.Pid, call.Tid, call.Id);
+    /// <summary>The id of the last row of THREAD, or null when it has none.</summary>
+    public long? LastIdInThread(long thread) => _threadEnds.LastId(thread);
 
-    /// <summary>Arguments of the given calls, keyed by call id.</summary>
+    /// <summary>Depth of the next row of the same thread after CALL, or null when CALL is its thread's last.</summary>
+    public int? NextDepthInThread(CallRow call) => call.Id >= (LastIdInThread(call.Thread) ?? long.MinValue)
+        ? null
+        : (int?)db.ScalarLong("SELECT depth FROM calls WHERE thread = @p0 AND id > @p1 ORDER BY id LIMIT 1", call.Thread, call.Id);
+
+    /// <summary>Arguments of the given calls, keyed by call id: names from the function's params, values from vals.</summary>
     public Dictionary<long, List<ArgValue>> Args(IReadOnlyCollection<long> ids)
     {
         var result = new Dictionary<long, List<ArgValue>>();
         if (ids.Count == 0)
             return result;
-        // Dense ids (an unfiltered page) read as one primary-key range; sparse ones (a filter's) by list.
-        var (min, max) = (ids.Min(), ids.Max());
-        var dense = max - min < 4L * ids.Count;
-        var where = dense ? "a.call BETWEEN @p0 AND @p1" : $"a.call IN ({string.Join(",", ids.Select((_, i) => "@p" + i))})";
-        using var command = db.Command(
-            $"SELECT a.call, n.text, t.text, a.value FROM args a JOIN strings n ON n.id = a.name JOIN strings t ON t.id = a.type " +
-            $"WHERE {where} ORDER BY a.call, a.pos", dense ? [min, max] : ids.Cast<object?>());
-        var wanted = dense ? ids.ToHashSet() : null;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var calls = ArgIds(ids);
+        var values = Values(calls.SelectMany(c => c.Values).Distinct().ToList());
+        var names = Params(calls.Select(c => c.Function).Distinct().ToList());
+        foreach (var (call, function, valueIds) in calls)
         {
-            var call = reader.GetInt64(0);
-            if (wanted is not null && !wanted.Contains(call))
-                continue;
-            if (!result.TryGetValue(call, out var args))
-                result[call] = args = [];
-            args.Add(new ArgValue(reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            var args = result[call] = new List<ArgValue>(valueIds.Count);
+            var declared = names.GetValueOrDefault(function) ?? [];
+            for (var i = 0; i < valueIds.Count; i++)
+            {
+                var (type, text) = values.GetValueOrDefault(valueIds[i], ("", ""));
+                args.Add(new ArgValue(i < declared.Length ? declared[i] : "?", type, text));
+            }
         }
         return result;
     }
+
+    // Dense ids (an unfiltered page) read as one primary-key range; sparse ones (a filter's) by list.
+    private List<(long Call, long Function, List<long> Values)> ArgIds(IReadOnlyCollection<long> ids)
+    {
+        var (min, max) = (ids.Min(), ids.Max());
+        var dense = max - min < 4L * ids.Count;
+        using var command = db.Command(dense
+            ? "SELECT id, function, args FROM calls WHERE id BETWEEN @p0 AND @p1 ORDER BY id"
+            : "SELECT id, function, args FROM calls WHERE id IN (SELECT value FROM json_each(@p0)) ORDER BY id",
+            dense ? [min, max] : [JsonArray(ids)]);
+        var wanted = dense ? ids.ToHashSet() : null;
+        var calls = new List<(long, long, List<long>)>(ids.Count);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            if (wanted is null || wanted.Contains(reader.GetInt64(0)))
+                calls.Add((reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? [] : ArgsBlob.Decode((byte[])reader[2])));
+        return calls;
+    }
+
+    private Dictionary<long, (string Type, string Text)> Values(List<long> ids)
+    {
+        var values = new Dictionary<long, (string, string)>(ids.Count);
+        using var command = db.Command(
+            "SELECT v.id, s.text, v.text FROM vals v JOIN strings s ON s.id = v.type WHERE v.id IN (SELECT value FROM json_each(@p0))",
+            [JsonArray(ids)]);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            values[reader.GetInt64(0)] = (reader.GetString(1), reader.GetString(2));
+        return values;
+    }
+
+    private Dictionary<long, string[]> Params(List<long> functions)
+    {
+        var missing = functions.Where(f => !_params.ContainsKey(f)).ToList();
+        if (missing.Count > 0)
+        {
+            var names = missing.ToDictionary(f => f, _ => new List<string>());
+            using (var command = db.Command("SELECT f.id, p.value FROM functions f, json_each(f.params) p " +
+                                            "WHERE f.id IN (SELECT value FROM json_each(@p0)) ORDER BY f.id, p.key", [JsonArray(missing)]))
+            using (var reader = command.ExecuteReader())
+                while (reader.Read())
+                    names[reader.GetInt64(0)].Add(reader.GetString(1));
+            foreach (var (function, declared) in names)
+                _params[function] = [.. declared];
+        }
+        return _params;
+    }
+
+    // Id lists travel as one JSON array parameter, read back by json_each: no statement with thousands of parameters.
+    private static string JsonArray(IEnumerable<long> ids) => "[" + string.Join(",", ids) + "]";
 
     /// <summary>Every drop with the first call id at or after its time (ids follow start order closely).</summary>
     public List<DropRow> Drops()
@@ -100,7 +154,7 @@ public sealed class CallStore(TraceDb db)
         return raw.Select(d => new DropRow(d.Pid, d.Time, d.Count, AnchorFor(d.Time), d.Reason == Schema.DropReason.HookTaken, d.Tid, d.Ended)).ToList();
     }
 
-    // Binary search over ids by start time: O(log n) primary-key probes, whether calls_start exists or not.
+    // Binary search over ids by start time: O(log n) primary-key probes, calls has no index on start_ns.
     private long AnchorFor(long timeNs)
     {
         var lo = db.ScalarLong("SELECT min(id) FROM calls") ?? 0;
@@ -117,14 +171,14 @@ public sealed class CallStore(TraceDb db)
         return lo;
     }
 
-    /// <summary>Thread names by (pid, tid), for export and the detail view.</summary>
-    public Dictionary<(long, long), string> ThreadNames()
+    /// <summary>Thread names by <c>threads.id</c>, for export and the detail view.</summary>
+    public Dictionary<long, string> ThreadNames()
     {
-        var names = new Dictionary<(long, long), string>();
-        using var command = db.Command("SELECT pid, tid, name FROM threads");
+        var names = new Dictionary<long, string>();
+        using var command = db.Command("SELECT id, name FROM threads");
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            names[(reader.GetInt64(0), reader.GetInt64(1))] = reader.IsDBNull(2) ? "" : reader.GetString(2);
+            names[reader.GetInt64(0)] = reader.IsDBNull(1) ? "" : reader.GetString(1);
         return names;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Pytrace.Reader.Filter;
+using Pytrace.Storage;
 
 namespace Pytrace.Reader.Data;
 
@@ -38,13 +39,14 @@ public sealed class TraceDb : IDisposable
         try
         {
             connection.Open();
-            // Python names are case-sensitive, and a case-sensitive LIKE can use the indexes for its prefix.
+            // Python names are case-sensitive, and a case-sensitive LIKE can use vals_text for its prefix.
             Execute(connection, "PRAGMA case_sensitive_like = ON");
             Execute(connection, "PRAGMA busy_timeout = 2000");
             connection.CreateFunction("regexp", (string? pattern, string? input) => IsMatch(pattern, input), isDeterministic: true);
             var version = ReadVersion(connection);
-            if (version != Pytrace.Storage.Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                throw new TraceDbException($"{path} has traces schema version {version}; this pytrace reads version {Pytrace.Storage.Schema.Version}");
+            if (version != Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                throw new TraceDbException(
+                    $"{path} has traces schema version {version}; this pytrace reads version {Schema.Version}: record it again with this pytrace");
             return new TraceDb(connection, path);
         }
         catch (SqliteException e)
@@ -62,8 +64,9 @@ public sealed class TraceDb : IDisposable
     private static string ReadVersion(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'calls', 'functions', 'args', 'strings')";
-        if (Convert.ToInt32(command.ExecuteScalar()) != 5)
+        // Tables every schema version has: a file with them is a trace, of whichever version meta says.
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'calls', 'functions', 'strings')";
+        if (Convert.ToInt32(command.ExecuteScalar()) != 4)
             throw new TraceDbException($"{connection.DataSource} is not a pytrace database");
         command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
         return command.ExecuteScalar()?.ToString() ?? "(none)";
@@ -112,11 +115,19 @@ public sealed class TraceDb : IDisposable
     public long? ScalarLong(string sql, params object?[] parameters) =>
         Scalar(sql, parameters) is { } value ? Convert.ToInt64(value) : null;
 
+    /// <summary>The first column of every row, as integers.</summary>
+    public List<long> Longs(string sql, params object?[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        using var reader = command.ExecuteReader();
+        var values = new List<long>();
+        while (reader.Read())
+            values.Add(reader.GetInt64(0));
+        return values;
+    }
+
     /// <summary>Changes whenever another connection (the tracer's dumper) has committed since the last call.</summary>
     public long DataVersion() => ScalarLong("PRAGMA data_version") ?? 0;
-
-    public bool HasIndex(string name) =>
-        ScalarLong("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = @p0", name) > 0;
 
     public void Dispose() => Connection.Dispose();
 }

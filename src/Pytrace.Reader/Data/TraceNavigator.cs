@@ -1,29 +1,47 @@
 namespace Pytrace.Reader.Data;
 
-/// <summary>The database side of trace navigation: returns, siblings, exceptions and search, all by id order.</summary>
+/// <summary>
+/// The database side of trace navigation: returns, siblings, exceptions and search, all by id order. There is no
+/// index on parent: a call's subtree is the rows of its thread after it that are deeper, up to the first that is not.
+/// </summary>
 public sealed class TraceNavigator(CallStore store)
 {
     /// <summary>The last call of CALL's subtree: its return row is drawn right after it.</summary>
     public long LastDescendant(CallRow call)
     {
-        var db = store.Db;
-        var next = db.ScalarLong("SELECT id FROM calls WHERE pid = @p0 AND tid = @p1 AND id > @p2 AND depth <= @p3 ORDER BY id LIMIT 1",
-            call.Pid, call.Tid, call.Id, call.Depth) ?? long.MaxValue;
-        return db.ScalarLong("SELECT max(id) FROM calls WHERE pid = @p0 AND tid = @p1 AND id > @p2 AND id < @p3",
-            call.Pid, call.Tid, call.Id, next) ?? call.Id;
+        var end = SubtreeEnd(call, call.Depth);
+        return store.Db.ScalarLong("SELECT id FROM calls WHERE thread = @p0 AND id > @p1 AND id < @p2 ORDER BY id DESC LIMIT 1",
+            call.Thread, call.Id, end) ?? call.Id;
     }
 
-    public long? Sibling(ViewScope scope, CallRow call, bool backwards) => call.Parent is { } parent
-        ? store.NextId(scope, call.Id, backwards, "c.parent = @x0", [parent])
-        : store.NextId(scope, call.Id, backwards, "c.parent IS NULL AND c.pid = @x0 AND c.tid = @x1", [call.Pid, call.Tid]);
+    /// <summary>The next or previous row of the thread at CALL's depth inside its parent's subtree.</summary>
+    public long? Sibling(ViewScope scope, CallRow call, bool backwards) => backwards
+        ? store.NextId(scope, call.Id, true, "c.thread = @x0 AND c.depth = @x1 AND c.id > @x2", [call.Thread, call.Depth, call.Parent ?? long.MinValue])
+        : store.NextId(scope, call.Id, false, "c.thread = @x0 AND c.depth = @x1 AND c.id < @x2", [call.Thread, call.Depth, SubtreeEnd(call, call.Depth - 1)]);
+
+    // The first row of CALL's thread after it at DEPTH or shallower, or past the thread's last row when none is.
+    private long SubtreeEnd(CallRow call, int depth)
+    {
+        var last = store.LastIdInThread(call.Thread) ?? call.Id;
+        return depth < 0 ? last + 1
+            : store.Db.ScalarLong("SELECT id FROM calls WHERE thread = @p0 AND id > @p1 AND id <= @p2 AND depth <= @p3 ORDER BY id LIMIT 1",
+                call.Thread, call.Id, last, depth) ?? last + 1;
+    }
 
     public long? Exception(ViewScope scope, long from, bool backwards) =>
         store.NextId(scope, from, backwards, $"c.end_kind = {Pytrace.Storage.Schema.EndKind.Exception}");
 
     /// <summary>The next call whose name, argument values or result match the regular expression PATTERN.</summary>
-    public long? Search(ViewScope scope, long from, bool backwards, string pattern) => store.NextId(scope, from, backwards,
-        "regexp(@x0, f.module || '.' || f.name) OR regexp(@x0, c.result) " +
-        "OR EXISTS (SELECT 1 FROM args a WHERE a.call = c.id AND regexp(@x0, a.value))", [pattern]);
+    public long? Search(ViewScope scope, long from, bool backwards, string pattern)
+    {
+        // Function names are few and tested once here; values are tested only on the rows the search passes.
+        var functions = store.Db.Longs("SELECT id FROM functions WHERE regexp(@p0, module || '.' || name)", pattern);
+        return store.NextId(scope, from, backwards,
+            $"c.function IN ({string.Join(",", functions)}) " +
+            "OR EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND regexp(@x0, v.text)) " +
+            "OR EXISTS (SELECT 1 FROM json_each(c.args) a JOIN vals v ON v.id = CAST(a.value AS INTEGER) WHERE regexp(@x0, v.text))",
+            [pattern]);
+    }
 
     /// <summary>First call of SCOPE, to tell a filter that matches nothing.</summary>
     public bool Any(ViewScope scope) => store.NextId(scope, long.MinValue, false) is not null;

@@ -10,22 +10,13 @@ public sealed record TraceSummary(int Processes, int Threads, long? FirstStartNs
     public bool ShowPid => Processes > 1;
     public bool ShowTid => Threads > 1;
 
-    public static TraceSummary Load(TraceDb db)
-    {
-        var processes = db.ScalarLong("SELECT count(DISTINCT pid) FROM threads") ?? 0;
-        var threads = db.ScalarLong("SELECT count(*) FROM threads") ?? 0;
-        if (threads == 0)
-        {
-            // A live run may not have written its threads yet; the first calls tell well enough.
-            processes = db.ScalarLong("SELECT count(DISTINCT pid) FROM (SELECT pid FROM calls ORDER BY id LIMIT 10000)") ?? 0;
-            threads = db.ScalarLong("SELECT count(*) FROM (SELECT DISTINCT pid, tid FROM (SELECT pid, tid FROM calls ORDER BY id LIMIT 10000))") ?? 0;
-        }
-        return new TraceSummary((int)processes, (int)threads,
-            db.ScalarLong("SELECT start_ns FROM calls ORDER BY id LIMIT 1"),
-            db.ScalarLong("SELECT max(id) FROM calls"),
-            db.ScalarLong("SELECT coalesce(sum(count), 0) FROM drops") ?? 0,
-            // The dumper writes ended_ns and exit_code in one UPDATE, so reading them one after the other is safe.
-            db.ScalarLong("SELECT ended_ns IS NULL FROM runs ORDER BY id DESC LIMIT 1") is { } running ? running == 1 : null,
-            db.ScalarLong("SELECT exit_code FROM runs ORDER BY id DESC LIMIT 1"));
-    }
+    public static TraceSummary Load(TraceDb db) => new(
+        (int)(db.ScalarLong("SELECT count(DISTINCT pid) FROM threads") ?? 0),
+        (int)(db.ScalarLong("SELECT count(*) FROM threads") ?? 0),
+        db.ScalarLong("SELECT start_ns FROM calls ORDER BY id LIMIT 1"),
+        db.ScalarLong("SELECT max(id) FROM calls"),
+        db.ScalarLong("SELECT coalesce(sum(count), 0) FROM drops") ?? 0,
+        // The dumper writes ended_ns and exit_code in one UPDATE, so reading them one after the other is safe.
+        db.ScalarLong("SELECT ended_ns IS NULL FROM runs ORDER BY id DESC LIMIT 1") is { } running ? running == 1 : null,
+        db.ScalarLong("SELECT exit_code FROM runs ORDER BY id DESC LIMIT 1"));
 }

@@ -8,7 +8,7 @@ using Schema = Pytrace.Storage.Schema;
 namespace Pytrace.Reader.Export;
 
 /// <summary>Writes calls and drops as JSON Lines in the format of docs/export-format.md.</summary>
-public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<(long, long), string> threadNames)
+public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<long, string> threadNames)
 {
     // Readable non-ASCII in values; still valid JSON, and the encoder keeps escaping quotes and controls.
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -24,7 +24,7 @@ public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<(long, lo
             if (call.Parent is { } parent) json.WriteNumber("parent", parent); else json.WriteNull("parent");
             json.WriteNumber("pid", call.Pid);
             json.WriteNumber("tid", call.Tid);
-            json.WriteString("thread", threadNames.TryGetValue((call.Pid, call.Tid), out var name) ? name : null);
+            json.WriteString("thread", threadNames.TryGetValue(call.Thread, out var name) ? name : null);
             json.WriteNumber("depth", call.Depth);
             json.WriteNumber("start_ns", call.StartNs);
             if (call.EndNs is { } end) json.WriteNumber("end_ns", end); else json.WriteNull("end_ns");

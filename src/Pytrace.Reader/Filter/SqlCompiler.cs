@@ -5,15 +5,17 @@ using Pytrace.Reader.Data;
 namespace Pytrace.Reader.Filter;
 
 /// <summary>
-/// Turns a filter tree into a parameterized SQL condition. Literals only ever travel as parameters.
-/// Comparisons of arg/value/type joined by `and` become one test over a single argument row.
+/// Turns a filter tree into a parameterized SQL condition over <c>calls c</c>. Names, values and types are looked up
+/// first in the small tables (through the <see cref="Catalog"/>) and enter the condition as id lists, so that a scan
+/// of calls compares integers and searches argument blobs instead of joining. Literals only ever travel as
+/// parameters. Comparisons of arg/value/type joined by `and` become one test over a single argument.
 /// </summary>
-public sealed class SqlCompiler
+public sealed partial class SqlCompiler
 {
     public const string ReturnValue = "return value", Exception = "exception";
 
     private readonly FilterContext _context;
-    private readonly List<object?> _parameters = [];
+    private readonly SqlParameters _parameters = new();
 
     private SqlCompiler(FilterContext context) => _context = context;
 
@@ -23,14 +25,10 @@ public sealed class SqlCompiler
     {
         var compiler = new SqlCompiler(context);
         var sql = compiler.Call(tree);
-        return new CompiledFilter(source, tree, sql, compiler._parameters);
+        return new CompiledFilter(source, tree, sql, compiler._parameters.Values);
     }
 
-    private string Param(object? value)
-    {
-        _parameters.Add(value);
-        return "@p" + (_parameters.Count - 1);
-    }
+    private string Param(object? value) => _parameters.Add(value);
 
     // A call-level test.
     private string Call(Node node) => node switch
@@ -48,6 +46,7 @@ public sealed class SqlCompiler
         var conjuncts = new List<Node>();
         Flatten(node, conjuncts);
         var argParts = conjuncts.Where(Comparison.IsArgOnly).ToList();
+        // Call-level tests first: they compare columns, the argument test after them reads the blob.
         var parts = conjuncts.Where(n => !Comparison.IsArgOnly(n)).Select(Call).ToList();
         if (argParts.Count > 0)
             parts.Add(ArgGroup(argParts));
@@ -71,46 +70,33 @@ public sealed class SqlCompiler
             into.Add(node);
     }
 
-    // One argument satisfies every conjunct; `arg == 'return value'|'exception'` retargets them to the result.
-    private string ArgGroup(List<Node> conjuncts)
-    {
-        var pseudo = conjuncts.OfType<Comparison>()
-            .FirstOrDefault(c => c.Field.Name == "arg" && c.Op == "==" && c.Value is ReturnValue or Exception);
-        if (pseudo is not null)
-        {
-            var endKind = pseudo.Value == ReturnValue ? Pytrace.Storage.Schema.EndKind.Return : Pytrace.Storage.Schema.EndKind.Exception;
-            var tests = conjuncts.Where(n => n != pseudo).Select(n => Arg(n, pseudo.Value));
-            return Join("AND", tests.Prepend($"c.end_kind = {endKind}").ToList());
-        }
-        return "c.id IN (SELECT a.call FROM args a WHERE " + Join("AND", conjuncts.Select(n => Arg(n, null)).ToList()) + ")";
-    }
-
-    // An argument-level test; RESULT names the pseudo-argument when the group is about the return value/exception.
-    private string Arg(Node node, string? result) => node switch
-    {
-        AndNode a => $"({Arg(a.Left, result)} AND {Arg(a.Right, result)})",
-        OrNode o => $"({Arg(o.Left, result)} OR {Arg(o.Right, result)})",
-        Comparison { Field.Name: "arg" } c when result is not null => Text(Param(result), c),
-        Comparison { Field.Name: "arg" } c => $"a.name IN (SELECT id FROM strings WHERE {Text("text", c)})",
-        Comparison { Field.Name: "type" } c => $"{(result is null ? "a.type" : "c.result_type")} IN (SELECT id FROM strings WHERE {Text("text", c)})",
-        Comparison { Field.Name: "value" } c => Text(result is null ? "a.value" : "c.result", c),
-        _ => throw new InvalidOperationException(node.ToString()),
-    };
-
     private string Scalar(Comparison c) => c.Field.Name switch
     {
         "module" or "func" or "file" =>
-            $"c.function IN (SELECT id FROM functions WHERE {Text(c.Field.Name == "func" ? "name" : c.Field.Name, c)})",
-        "line" => $"c.function IN (SELECT id FROM functions WHERE line {SqlOp(c.Op)} {Param(Number(c))})",
-        "tid" or "pid" or "depth" => $"c.{c.Field.Name} {SqlOp(c.Op)} {Param(Number(c))}",
+            In("c.function", Lookup(q => $"SELECT id FROM functions WHERE {Text(c.Field.Name == "func" ? "name" : c.Field.Name, c, q)}")),
+        "line" => In("c.function", Lookup(q => $"SELECT id FROM functions WHERE line {SqlOp(c.Op)} {q.Add(Number(c))}")),
+        "tid" or "pid" => In("c.thread", Lookup(q => $"SELECT id FROM threads WHERE {c.Field.Name} {SqlOp(c.Op)} {q.Add(Number(c))}")),
+        "depth" => $"c.depth {SqlOp(c.Op)} {Param(Number(c))}",
         // The value is one of the field's choices (the parser checked), so its number is not user text.
         "kind" => $"c.kind {SqlOp(c.Op)} {CallKinds.Value(c.Value)}",
-        "duration" => $"(c.end_ns - c.start_ns) {SqlOp(c.Op)} {Param((long)Math.Round(Number(c) * 1e9))}",
+        "duration" => $"c.duration {SqlOp(c.Op)} {Param((long)Math.Round(Number(c) * 1e9))}",
         "time" => Time(c),
         _ => throw new InvalidOperationException(c.Field.Name),
     };
 
-    private string Text(string column, Comparison c)
+    // The ids a query on a small table returns; SQL builds the query text, adding its literals to the parameters given.
+    private List<long> Lookup(Func<SqlParameters, string> sql)
+    {
+        var parameters = new SqlParameters();
+        var text = sql(parameters);
+        return _context.Catalog.Ids(text, parameters.Values).Order().ToList();
+    }
+
+    private static string In(string column, IEnumerable<long> ids) => $"{column} IN ({List(ids)})";
+
+    private static string List(IEnumerable<long> ids) => string.Join(",", ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
+
+    private static string Text(string column, Comparison c, SqlParameters parameters)
     {
         var wildcard = c.Value.AsSpan().IndexOfAny('%', '_') >= 0;
         var op = c.Op switch
@@ -119,7 +105,7 @@ public sealed class SqlCompiler
             "==" => wildcard ? "LIKE" : "=",
             _ => wildcard ? "NOT LIKE" : "!=",
         };
-        return $"{column} {op} {Param(c.Value)}";
+        return $"{column} {op} {parameters.Add(c.Value)}";
     }
 
     // A time literal names an interval as wide as its precision: time == '12:01:02' is that whole second.

@@ -2,11 +2,15 @@ using Pytrace.Reader.Data;
 
 namespace Pytrace.Reader.Filter;
 
-/// <summary>Existing values of a text field, for correction and Tab completion. Bounded so a huge db stays fast.</summary>
+/// <summary>
+/// Existing values of a text field, for correction and Tab completion, from the small tables: functions (names,
+/// and argument names in params), strings (type names) and vals (values, through vals_text). Bounded so a huge
+/// db stays fast.
+/// </summary>
 public sealed class ValueSource(TraceDb db)
 {
     private const int Limit = 200;
-    private readonly bool _valueIndex = db.HasIndex("args_value");
+    private const string ArgNames = "SELECT DISTINCT p.value FROM functions f, json_each(f.params) p";
 
     public bool Exists(string field, string value)
     {
@@ -17,10 +21,9 @@ public sealed class ValueSource(TraceDb db)
         var sql = field switch
         {
             "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {Column(field)} {op} @p0 LIMIT 1",
-            // Argument names and type names share `strings`; args_name_value tells names apart cheaply.
-            "arg" => $"SELECT 1 FROM args WHERE name IN (SELECT id FROM strings WHERE text {op} @p0) LIMIT 1",
+            "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE p.value {op} @p0 LIMIT 1",
             "type" => $"SELECT 1 FROM strings WHERE text {op} @p0 LIMIT 1",
-            _ => $"SELECT 1 FROM args WHERE value {op} @p0 LIMIT 1",
+            _ => $"SELECT 1 FROM vals WHERE text {op} @p0 LIMIT 1",
         };
         return db.Scalar(sql, value) is not null;
     }
@@ -29,12 +32,12 @@ public sealed class ValueSource(TraceDb db)
     public IEnumerable<string> Candidates(string field, string typed) => field switch
     {
         "module" or "func" or "file" => Strings($"SELECT DISTINCT {Column(field)} FROM functions LIMIT 50000"),
-        "arg" or "type" => Strings("SELECT text FROM strings LIMIT 100000"),
-        _ when !_valueIndex => [],
+        "arg" => Strings($"{ArgNames} LIMIT 100000"),
+        "type" => Strings("SELECT text FROM strings LIMIT 100000"),
         _ => new[] { typed, typed.ToLowerInvariant(), typed.ToUpperInvariant(), typed.Length > 0 ? typed[..1] : "" }
             .Distinct()
-            .SelectMany(v => Strings($"SELECT DISTINCT value FROM args WHERE value >= @p0 ORDER BY value LIMIT {Limit / 4}", v)
-                .Concat(Strings($"SELECT DISTINCT value FROM args WHERE value < @p0 ORDER BY value DESC LIMIT 5", v)))
+            .SelectMany(v => Strings($"SELECT DISTINCT text FROM vals WHERE text >= @p0 ORDER BY text LIMIT {Limit / 4}", v)
+                .Concat(Strings("SELECT DISTINCT text FROM vals WHERE text < @p0 ORDER BY text DESC LIMIT 5", v)))
             .Distinct(),
     };
 
@@ -46,12 +49,10 @@ public sealed class ValueSource(TraceDb db)
         var sql = field switch
         {
             "module" or "func" or "file" => $"SELECT DISTINCT {Column(field)} FROM functions WHERE {Column(field)} >= @p0 ORDER BY 1 LIMIT {Limit}",
-            "arg" or "type" => $"SELECT text FROM strings WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
-            _ when !_valueIndex => null,
-            _ => $"SELECT DISTINCT value FROM args WHERE value >= @p0 ORDER BY value LIMIT {Limit}",
+            "arg" => $"{ArgNames} WHERE p.value >= @p0 ORDER BY 1 LIMIT {Limit}",
+            "type" => $"SELECT text FROM strings WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
+            _ => $"SELECT DISTINCT text FROM vals WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
         };
-        if (sql is null)
-            return [];
         var values = Strings(sql, prefix).TakeWhile(v => v.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         if (field == "arg")
             values.AddRange(new[] { SqlCompiler.ReturnValue, SqlCompiler.Exception }.Where(v => v.StartsWith(prefix, StringComparison.Ordinal)));

@@ -69,7 +69,7 @@ public sealed class TreePager(CallStore store, ViewScope scope, IReadOnlyList<Dr
     {
         var call = calls[i];
         for (var j = i + 1; j < calls.Count; j++)
-            if (calls[j].Pid == call.Pid && calls[j].Tid == call.Tid)
+            if (calls[j].Thread == call.Thread)
                 return calls[j].Depth;
         return store.NextDepthInThread(call);
     }

@@ -56,7 +56,7 @@ public sealed class ReaderApp : IDisposable
         _navigator = new TraceNavigator(_store);
         _values = new ValueSource(db);
         _summary = TraceSummary.Load(db);
-        _context = FilterContext.ForFirstCall(_summary.FirstStartNs);
+        _context = FilterContext.ForFirstCall(db, _summary.FirstStartNs);
         _drops = _store.Drops();
         _counter = new Counter(db.Path);
         _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone);
@@ -105,12 +105,15 @@ public sealed class ReaderApp : IDisposable
     {
         var before = _summary;
         _summary = TraceSummary.Load(_db);
+        // A filter names functions, threads and values by the ids they had when it was compiled: the commit may have
+        // added more that it matches.
+        var filter = _scope.Filter;
+        if (filter is not null)
+            _scope = _scope with { Filter = SqlCompiler.Compile(filter.Source, filter.Tree, _context) };
         if (_summary.MaxId != before.MaxId || _summary.Dropped != before.Dropped)
-        {
             // A drop after the last call is placed before the calls that follow it, which may have just arrived.
             _drops = _store.Drops();
-            _viewport.Use(new TreePager(_store, _scope, _drops));
-        }
+        _viewport.Use(new TreePager(_store, _scope, _drops));
         // A second thread or process may have appeared: its columns with it.
         _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone, _formatter.ValueWidth);
         if (_follow)
@@ -119,7 +122,7 @@ public sealed class ReaderApp : IDisposable
             _viewport.Reload();
         if (_detail is { } id && _store.ById(id) is { } call)
             ShowDetail(call);
-        _counts.Changed(_summary.MaxId ?? 0);
+        _counts.Changed(_summary.MaxId ?? 0, _scope);
     }
 
     private void Layout()
@@ -263,7 +266,7 @@ public sealed class ReaderApp : IDisposable
         if (_scope.Thread is not null)
             SetScope(_scope with { Thread = null }, CurrentCall?.Id);
         else if (CurrentCall is { } call)
-            SetScope(_scope with { Thread = (call.Pid, call.Tid) }, call.Id);
+            SetScope(_scope with { Thread = new ThreadKey(call.Thread, call.Pid, call.Tid) }, call.Id);
     }
 
     private void StartFollow()
@@ -286,7 +289,7 @@ public sealed class ReaderApp : IDisposable
     {
         _detail = call.Id;
         var args = _store.Args([call.Id]).GetValueOrDefault(call.Id) ?? [];
-        _page = DetailView.Lines(call, args, _store.ThreadNames().GetValueOrDefault((call.Pid, call.Tid)), _context.Zone, _size.W);
+        _page = DetailView.Lines(call, args, _store.ThreadNames().GetValueOrDefault(call.Thread), _context.Zone, _size.W);
     }
 
     private void HandlePage(ConsoleKeyInfo key)

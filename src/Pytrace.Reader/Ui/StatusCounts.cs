@@ -15,12 +15,12 @@ public sealed class StatusCounts(Counter counter, long maxId)
 
     public void Use(ViewScope scope) => _scoped = scope == ViewScope.All ? null : new Tally(counter, scope, _maxId);
 
-    /// <summary>The database changed; MAXID is its newest call now.</summary>
-    public void Changed(long maxId)
+    /// <summary>The database changed; MAXID is its newest call now, and SCOPE the scope in use compiled afresh.</summary>
+    public void Changed(long maxId, ViewScope scope)
     {
         _maxId = maxId;
-        _total.Changed(maxId);
-        _scoped?.Changed(maxId);
+        _total.Changed(maxId, ViewScope.All);
+        _scoped?.Changed(maxId, scope);
     }
 
     /// <summary>Asks again for the counts the last change made stale, once their previous answers are in.</summary>
@@ -40,7 +40,7 @@ public sealed class StatusCounts(Counter counter, long maxId)
     private sealed class Tally
     {
         private readonly Counter _counter;
-        private readonly ViewScope _scope;
+        private ViewScope _scope;
         private long? _known;
         private long _covered = long.MinValue;
         private long _upTo;
@@ -62,9 +62,10 @@ public sealed class StatusCounts(Counter counter, long maxId)
             }
         }
 
-        public void Changed(long upTo)
+        public void Changed(long upTo, ViewScope scope)
         {
             _upTo = upTo;
+            _scope = scope;
             _stale = true;
         }
 

@@ -6,9 +6,9 @@ namespace Pytrace.Reader.Tests.Support;
 /// </summary>
 public static class Shop
 {
-    public static void Write(string path, bool indexes = true, Action<TraceBuilder>? more = null, bool running = false)
+    public static void Write(string path, Action<TraceBuilder>? more = null, bool running = false)
     {
-        using var b = new TraceBuilder(path, indexes);
+        using var b = new TraceBuilder(path);
         b.Thread(4321, 1, "MainThread");
         b.Enter("shop", "checkout", ("cart", "Cart", "Cart<3 items>"), ("user", "str", "'ann'"));   // 1
         b.Enter("shop", "price", ("item", "str", "'book'"), ("qty", "int", "2"));                  // 2

@@ -1,16 +1,21 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Pytrace.Storage;
 
 namespace Pytrace.Reader.Tests.Support;
 
-/// <summary>Writes a traces database with the real schema, call by call, as the dumper would (WAL, interned strings).</summary>
+/// <summary>
+/// Writes a traces database with the real schema, call by call, as the dumper would: WAL, a calls row at entry
+/// updated at the end, type names in strings, values interned in vals and referenced from the args blob.
+/// </summary>
 public sealed class TraceBuilder : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, long> _strings = [];
-    private readonly Dictionary<(string, string), long> _functions = [];
-    private readonly Dictionary<long, (long Depth, long? Parent)> _open = [];
+    private readonly Dictionary<(string, string), long> _values = [];
+    private readonly Dictionary<(string, string), int> _lines = [];
     private readonly Stack<long> _stack = new();
+    private long? _thread;
 
     public string Path { get; }
     public long Pid { get; set; } = 4321;
@@ -18,18 +23,19 @@ public sealed class TraceBuilder : IDisposable
     /// <summary>Wall-clock ns of the next event; each event advances it by Step.</summary>
     public long Clock { get; set; }
     public long Step { get; set; } = 1_000;
+    /// <summary>False gives every argument value a vals row of its own, as a writer whose value cache started over.</summary>
+    public bool InternValues { get; set; } = true;
 
-    public TraceBuilder(string path, bool indexes = true)
+    public TraceBuilder(string path)
     {
         Path = path;
         _connection = new SqliteConnection($"Data Source={path};Pooling=False");
         _connection.Open();
         Exec("PRAGMA journal_mode = WAL");
         Exec(Schema.Tables);
+        Exec(Schema.Views);
         Exec($"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{Schema.Version}')");
         Exec("INSERT OR IGNORE INTO runs(id, command, started_ns) VALUES (1, 'python3 shop.py', 0)");
-        if (indexes)
-            Exec(Schema.Indexes);
         Clock = LocalNs(2026, 11, 25, 12, 1, 2);
     }
 
@@ -38,27 +44,31 @@ public sealed class TraceBuilder : IDisposable
 
     public void Exec(string sql, params object?[] parameters)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        for (var i = 0; i < parameters.Length; i++)
-            command.Parameters.AddWithValue("@p" + i, parameters[i] ?? DBNull.Value);
+        using var command = Command(sql, parameters);
         command.ExecuteNonQuery();
     }
 
     private long Scalar(string sql, params object?[] parameters)
     {
-        using var command = _connection.CreateCommand();
+        using var command = Command(sql, parameters);
+        return Convert.ToInt64(command.ExecuteScalar());
+    }
+
+    private SqliteCommand Command(string sql, object?[] parameters)
+    {
+        var command = _connection.CreateCommand();
         command.CommandText = sql;
         for (var i = 0; i < parameters.Length; i++)
             command.Parameters.AddWithValue("@p" + i, parameters[i] ?? DBNull.Value);
-        return Convert.ToInt64(command.ExecuteScalar());
+        return command;
     }
 
     public void Thread(long pid, long tid, string name)
     {
         Pid = pid;
         Tid = tid;
-        Exec("INSERT OR IGNORE INTO threads VALUES (1, @p0, @p1, @p2)", pid, tid, name);
+        Exec("INSERT OR IGNORE INTO threads(run, pid, tid, name) VALUES (1, @p0, @p1, @p2)", pid, tid, name);
+        _thread = Scalar("SELECT id FROM threads WHERE run = 1 AND pid = @p0 AND tid = @p1", pid, tid);
         _stack.Clear();
     }
 
@@ -70,14 +80,24 @@ public sealed class TraceBuilder : IDisposable
         return _strings[text] = Scalar("SELECT id FROM strings WHERE text = @p0", text);
     }
 
-    private long Function(string module, string name)
+    private long Value(string type, string text)
     {
-        if (_functions.TryGetValue((module, name), out var id))
+        if (InternValues && _values.TryGetValue((type, text), out var id))
             return id;
-        Exec("INSERT OR IGNORE INTO functions(module, name, file, line) VALUES (@p0, @p1, @p2, @p3)",
-            module, name, $"/src/{module.Replace('.', '/')}.py", 10 + _functions.Count);
-        return _functions[(module, name)] = Scalar("SELECT id FROM functions WHERE module = @p0 AND name = @p1", module, name);
+        Exec("INSERT INTO vals(type, text) VALUES (@p0, @p1)", String(type), text);
+        return _values[(type, text)] = Scalar("SELECT last_insert_rowid()");
     }
+
+    // Arguments named "?" are past the declared ones: params lists the names before the first of them.
+    private long Function(string module, string name, string file, int line, IEnumerable<string> names)
+    {
+        var parameters = JsonSerializer.Serialize(names.TakeWhile(n => n != "?"));
+        Exec("INSERT OR IGNORE INTO functions(module, name, file, line, params) VALUES (@p0, @p1, @p2, @p3, @p4)", module, name, file, line, parameters);
+        return Scalar("SELECT id FROM functions WHERE module = @p0 AND name = @p1 AND file = @p2 AND line = @p3 AND params = @p4",
+            module, name, file, line, parameters);
+    }
+
+    private static string File(string module) => $"/src/{module.Replace('.', '/')}.py";
 
     /// <summary>Starts a call in the current thread, child of the innermost open one; ARGS are (name, type, value).</summary>
     public long Enter(string module, string func, params (string Name, string Type, string Value)[] args) =>
@@ -85,34 +105,35 @@ public sealed class TraceBuilder : IDisposable
 
     public long Enter(string module, string func, int kind, params (string Name, string Type, string Value)[] args)
     {
-        var id = Insert(Function(module, func), kind, args);
+        if (!_lines.TryGetValue((module, func), out var line))
+            _lines[(module, func)] = line = 10 + _lines.Count;
+        var id = Insert(Function(module, func, File(module), line, args.Select(a => a.Name)), kind, args);
         _stack.Push(id);
         return id;
     }
 
     /// <summary>
     /// A pytrace.log(message, **fields) record from line LINE of MODULE, under the innermost open call, as the
-    /// tracer writes one: a finished kind-2 row of a function named 'log' at the call site, args message then fields.
+    /// tracer writes one: a finished kind-2 row of a function named 'log' at the call site whose params are
+    /// message and the field names, no result.
     /// </summary>
     public long Log(string module, int line, (string Type, string Value) message, params (string Name, string Type, string Value)[] fields)
     {
-        var file = $"/src/{module.Replace('.', '/')}.py";
-        Exec("INSERT OR IGNORE INTO functions(module, name, file, line) VALUES (@p0, 'log', @p1, @p2)", module, file, line);
-        var function = Scalar("SELECT id FROM functions WHERE module = @p0 AND name = 'log' AND file = @p1 AND line = @p2", module, file, line);
-        var id = Insert(function, Schema.CallKind.Log, [("message", message.Type, message.Value), .. fields]);
-        Exec("UPDATE calls SET end_ns = start_ns, end_kind = @p0 WHERE id = @p1", Schema.EndKind.Return, id);
+        (string Name, string Type, string Value)[] args = [("message", message.Type, message.Value), .. fields];
+        var id = Insert(Function(module, "log", File(module), line, args.Select(a => a.Name)), Schema.CallKind.Log, args);
+        Exec("UPDATE calls SET duration = 0, end_kind = @p0 WHERE id = @p1", Schema.EndKind.Return, id);
         return id;
     }
 
     private long Insert(long function, int kind, (string Name, string Type, string Value)[] args)
     {
+        if (_thread is null)
+            Thread(Pid, Tid, "MainThread");
         long? parent = _stack.Count > 0 ? _stack.Peek() : null;
-        Exec("INSERT INTO calls(parent, run, pid, tid, depth, start_ns, function, kind, end_kind) VALUES (@p0, 1, @p1, @p2, @p3, @p4, @p5, @p6, 0)",
-            parent, Pid, Tid, _stack.Count, Clock += Step, function, kind);
-        var id = Scalar("SELECT last_insert_rowid()");
-        for (var i = 0; i < args.Length; i++)
-            Exec("INSERT INTO args VALUES (@p0, @p1, @p2, @p3, @p4)", id, i, String(args[i].Name), String(args[i].Type), args[i].Value);
-        return id;
+        var blob = args.Length == 0 ? null : ArgsBlob.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
+        Exec("INSERT INTO calls(parent, thread, depth, start_ns, function, kind, end_kind, args) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, 0, @p6)",
+            parent, _thread, _stack.Count, Clock += Step, function, kind, blob);
+        return Scalar("SELECT last_insert_rowid()");
     }
 
     public void Return(string type, string value, long? duration = null) => End(Schema.EndKind.Return, type, value, duration);
@@ -127,7 +148,7 @@ public sealed class TraceBuilder : IDisposable
         var start = Scalar("SELECT start_ns FROM calls WHERE id = @p0", id);
         var end = duration is { } d ? start + d : Clock += Step;
         Clock = Math.Max(Clock, end);
-        Exec("UPDATE calls SET end_ns = @p0, end_kind = @p1, result_type = @p2, result = @p3 WHERE id = @p4", end, endKind, String(type), value, id);
+        Exec("UPDATE calls SET duration = @p0, end_kind = @p1, result = @p2 WHERE id = @p3", end - start, endKind, Value(type, value), id);
     }
 
     /// <summary>A leaf call: enter and return at once.</summary>
