@@ -130,8 +130,8 @@ public sealed class Generator(string path, long calls)
     private void Enter(int function, params (string Type, string Value)[] args)
     {
         var id = ++_id;
-        var blob = args.Length == 0 ? null : ArgsBlob.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
-        _open.Push((id, _open.Count > 0 ? _open.Peek().Id : null, _open.Count, _clock += 700 + id % 1300, function, blob));
+        var argsColumn = args.Length == 0 ? null : ArgsColumn.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
+        _open.Push((id, _open.Count > 0 ? _open.Peek().Id : null, _open.Count, _clock += 700 + id % 1300, function, argsColumn));
     }
 
     private void Exit(int endKind, string type, string result)
@@ -147,7 +147,7 @@ public sealed class Generator(string path, long calls)
     {
         var id = ++_id;
         Insert(_call, id, _open.Peek().Id, _thread, _open.Count, _clock += 200, 0L, LogFunction, Schema.CallKind.Log, Schema.EndKind.Return,
-            null, ArgsBlob.Encode(fields.Select(f => Value(f.Type, f.Value)).ToArray()));
+            null, ArgsColumn.Encode(fields.Select(f => Value(f.Type, f.Value)).ToArray()));
     }
 
     private long Value(string type, string text)

@@ -66,7 +66,7 @@ public sealed class FilterParserTests : IDisposable
         var compiled = SqlCompiler.Compile("func == 'helper' and arg == 'x' and depth > 0 and value == '5'", _context);
         Assert.Equal("(c.function IN (4) AND (c.depth > @p0 AND " +
                      "((c.function IN (4) AND ((instr(c.args, @p1) > 0) AND CAST(c.args ->> 0 AS INTEGER) IN (7)))) IS TRUE))", compiled.Sql);
-        Assert.Equal(new object?[] { 0.0, Pytrace.Storage.ArgsBlob.Pattern(7) }, compiled.Parameters);
+        Assert.Equal(new object?[] { 0.0, Pytrace.Storage.ArgsColumn.Pattern(7) }, compiled.Parameters);
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed class CallStore(TraceDb db)
         using var reader = command.ExecuteReader();
         while (reader.Read())
             if (wanted is null || wanted.Contains(reader.GetInt64(0)))
-                calls.Add((reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? [] : ArgsBlob.Decode((byte[])reader[2])));
+                calls.Add((reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? [] : ArgsColumn.Decode(reader.GetString(2))));
         return calls;
     }
 

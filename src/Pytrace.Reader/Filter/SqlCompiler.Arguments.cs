@@ -9,7 +9,7 @@ namespace Pytrace.Reader.Filter;
 /// </summary>
 public sealed partial class SqlCompiler
 {
-    // A value with up to this many ids is looked for by a byte search of the args blob per id (instr, ~250 ns a
+    // A value with up to this many ids is looked for by a text search of the args array per id (instr, ~250 ns a
     // row each); more ids are compared per argument, which costs a json_each per row (~1.5 µs).
     private const int InstrIds = 4;
     // A value set up to this size is written into the SQL; a larger one is tested per argument against vals.
@@ -111,7 +111,7 @@ public sealed partial class SqlCompiler
     private string AnyArgument(ValueMatch match) => match switch
     {
         ValueIds { Ids.Count: 0 } => "0",
-        ValueIds { Ids.Count: <= InstrIds } ids => "(" + string.Join(" OR ", ids.Ids.Select(id => $"instr(c.args, {Param(ArgsBlob.Pattern(id))}) > 0")) + ")",
+        ValueIds { Ids.Count: <= InstrIds } ids => "(" + string.Join(" OR ", ids.Ids.Select(id => $"instr(c.args, {Param(ArgsColumn.Pattern(id))}) > 0")) + ")",
         ValueIds ids => $"EXISTS (SELECT 1 FROM json_each(c.args) a WHERE CAST(a.value AS INTEGER) IN ({List(ids.Ids)}))",
         ValueRows rows => $"EXISTS (SELECT 1 FROM json_each(c.args) a JOIN vals v ON v.id = CAST(a.value AS INTEGER) WHERE {rows.Condition})",
         _ => throw new InvalidOperationException(match.ToString()),

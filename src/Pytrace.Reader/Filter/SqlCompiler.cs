@@ -46,7 +46,7 @@ public sealed partial class SqlCompiler
         var conjuncts = new List<Node>();
         Flatten(node, conjuncts);
         var argParts = conjuncts.Where(Comparison.IsArgOnly).ToList();
-        // Call-level tests first: they compare columns, the argument test after them reads the blob.
+        // Call-level tests first: they compare columns, the argument test after them reads the args array.
         var parts = conjuncts.Where(n => !Comparison.IsArgOnly(n)).Select(Call).ToList();
         if (argParts.Count > 0)
             parts.Add(ArgGroup(argParts));

@@ -6,7 +6,7 @@ namespace Pytrace.Reader.Tests.Support;
 
 /// <summary>
 /// Writes a traces database with the real schema, call by call, as the dumper would: WAL, a calls row at entry
-/// updated at the end, type names in strings, values interned in vals and referenced from the args blob.
+/// updated at the end, type names in strings, values interned in vals and referenced from the args array.
 /// </summary>
 public sealed class TraceBuilder : IDisposable
 {
@@ -130,9 +130,9 @@ public sealed class TraceBuilder : IDisposable
         if (_thread is null)
             Thread(Pid, Tid, "MainThread");
         long? parent = _stack.Count > 0 ? _stack.Peek() : null;
-        var blob = args.Length == 0 ? null : ArgsBlob.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
+        var argsColumn = args.Length == 0 ? null : ArgsColumn.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
         Exec("INSERT INTO calls(parent, thread, depth, start_ns, function, kind, end_kind, args) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, 0, @p6)",
-            parent, _thread, _stack.Count, Clock += Step, function, kind, blob);
+            parent, _thread, _stack.Count, Clock += Step, function, kind, argsColumn);
         return Scalar("SELECT last_insert_rowid()");
     }
 
