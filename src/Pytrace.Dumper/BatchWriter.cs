@@ -88,7 +88,8 @@ internal sealed class BatchWriter : IDisposable
         ThrowIfFailed();
     }
 
-    private void ThrowIfFailed()
+    /// <summary>Rethrows the database failure on the calling (decoding) thread, if there was one.</summary>
+    public void ThrowIfFailed()
     {
         if (Failed) throw Failure!;
     }

@@ -28,20 +28,20 @@ internal sealed class IdSupply(string key, long blockSize)
         }
     }
 
-    /// <summary>The next id (decoding thread). Waits only if the writer is a whole block behind; <paramref name="failed"/> ends the wait.</summary>
-    public long Take(Func<bool> failed)
+    /// <summary>The next id (decoding thread). Waits only if the writer is a whole block behind; <paramref name="throwIfFailed"/> ends the wait with the writer's failure.</summary>
+    public long Take(Action throwIfFailed)
     {
-        if (_next == _end) Advance(failed);
+        if (_next == _end) Advance(throwIfFailed);
         return _next++;
     }
 
-    private void Advance(Func<bool> failed)
+    private void Advance(Action throwIfFailed)
     {
         lock (_blocks)
         {
             while (_blocks.Count == 0)
             {
-                if (failed()) throw new Storage.TraceDatabaseException("the database writer stopped");
+                throwIfFailed();
                 Monitor.Wait(_blocks, 50);
             }
             _next = _blocks.Dequeue();

@@ -6,7 +6,7 @@ namespace Pytrace.Dumper;
 /// The decoder's ids for strings, functions, threads and values: each distinct one gets an id once, and its row
 /// goes into the batch being decoded. Lookups never wait for the database.
 /// </summary>
-internal sealed class Interner(IdSupply names, Func<bool> writerFailed)
+internal sealed class Interner(IdSupply names, Action throwIfWriterFailed)
 {
     private readonly Dictionary<string, long> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Module, string Name, string File, int Line, string Parameters), long> _functions = new();
@@ -19,7 +19,7 @@ internal sealed class Interner(IdSupply names, Func<bool> writerFailed)
     public long String(string text)
     {
         if (_strings.TryGetValue(text, out long id)) return id;
-        id = names.Take(writerFailed);
+        id = names.Take(throwIfWriterFailed);
         _strings[text] = id;
         Batch.Add(db => db.String(id, text));
         return id;
@@ -29,7 +29,7 @@ internal sealed class Interner(IdSupply names, Func<bool> writerFailed)
     {
         var key = (module, name, file, line, string.Join('\0', parameters));
         if (_functions.TryGetValue(key, out long id)) return id;
-        id = names.Take(writerFailed);
+        id = names.Take(throwIfWriterFailed);
         _functions[key] = id;
         Batch.Add(db => db.Function(id, module, name, file, line, parameters));
         return id;
@@ -47,7 +47,7 @@ internal sealed class Interner(IdSupply names, Func<bool> writerFailed)
             }
             return known.Id;
         }
-        long id = names.Take(writerFailed);
+        long id = names.Take(throwIfWriterFailed);
         _threads[(pid, tid)] = (id, name.Length > 0);
         Batch.Add(db => db.Thread(id, pid, tid, name));
         return id;
@@ -57,7 +57,7 @@ internal sealed class Interner(IdSupply names, Func<bool> writerFailed)
     public long Value(long type, ReadOnlySpan<byte> text)
     {
         if (_values.TryGet(type, text, out long id)) return id;
-        id = names.Take(writerFailed);
+        id = names.Take(throwIfWriterFailed);
         _values.Add(type, text, id);
         Batch.AddValue(id, type, text);
         return id;

@@ -11,7 +11,7 @@ namespace Pytrace.Dumper;
 /// re-synchronise its per-thread stacks after a gap of dropped records. While <see cref="Skimming"/>, calls are
 /// followed but not written: they are older than the newest --max-traces and would only be deleted again.
 /// </summary>
-internal sealed class ProcessStream(Interner names, IdSupply callIds, Func<bool> writerFailed, double ticksPerSecond) : IRecordSink
+internal sealed class ProcessStream(Interner names, IdSupply callIds, Action throwIfWriterFailed, double ticksPerSecond) : IRecordSink
 {
     private readonly Dictionary<uint, long> _codes = [];
     private readonly Dictionary<uint, long> _types = [];
@@ -121,7 +121,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Func<bool>
             return;
         }
         long parent = depth > 0 ? _stack[depth - 1].Id : 0;
-        long id = callIds.Take(writerFailed);
+        long id = callIds.Take(throwIfWriterFailed);
         var batch = Batch;
         int slot = batch.AddCall(id, parent, _thread, depth, ns, function, kind);
         if (kind == Schema.CallKind.Call)
@@ -159,7 +159,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Func<bool>
         long parent = depth > 0 ? _stack[depth - 1].Id : 0;
         long function = names.Function(module, "log", file, line, fieldNames);
         var batch = Batch;
-        int slot = batch.AddCall(callIds.Take(writerFailed), parent, _thread, depth, ns, function, Schema.CallKind.Log);
+        int slot = batch.AddCall(callIds.Take(throwIfWriterFailed), parent, _thread, depth, ns, function, Schema.CallKind.Log);
         foreach (long value in values) batch.AddArg(slot, value);
         batch.EndCall(slot, ns, Schema.EndKind.Return, 0);
     }

@@ -32,7 +32,7 @@ public sealed class RunDumper
     private readonly Stack<byte[]> _spareChunks = new();
     private readonly IdSupply _callIds = new(Schema.NextCallId, CallIdBlock), _nameIds = new(Schema.NextNameId, NameIdBlock);
     private readonly Interner _names;
-    private readonly Func<bool> _writerFailed;
+    private readonly Action _throwIfWriterFailed;
     private readonly StartingProcesses _starting;
     private readonly double _ticksPerSecond = Calibrate();
     private BatchWriter? _writer;
@@ -45,8 +45,8 @@ public sealed class RunDumper
         _session = session;
         _maxTraces = maxTraces;
         _starting = new StartingProcesses(session);
-        _writerFailed = () => _writer?.Failed ?? false;
-        _names = new Interner(_nameIds, _writerFailed);
+        _throwIfWriterFailed = () => _writer?.ThrowIfFailed();
+        _names = new Interner(_nameIds, _throwIfWriterFailed);
     }
 
     public long Calls { get; private set; }
@@ -144,7 +144,7 @@ public sealed class RunDumper
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
             var ring = RingMapping.TryOpen(path);
             if (ring is null) continue;
-            var stream = new ProcessStream(_names, _callIds, _writerFailed, _ticksPerSecond);
+            var stream = new ProcessStream(_names, _callIds, _throwIfWriterFailed, _ticksPerSecond);
             _sources[path] = new Source(ring, stream, ring.Reader.Pid, new RecordBacklog(_spareChunks));
             _ringPids.Add(ring.Reader.Pid);
             Processes++;
