@@ -1,35 +1,51 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Pytrace.Records;
 using Pytrace.Ring;
 
 namespace Pytrace.Dumper;
 
 /// <summary>
-/// Records taken out of a process's ring ahead of writing them, so that the ring never fills while SQLite is
-/// slower than the program: copying is ~50x faster than writing. It counts the calls it holds, which lets the dumper
-/// skip writing the oldest once newer ones fill the --max-traces window.
+/// Records taken out of a process's ring ahead of decoding them, so that the ring never fills while SQLite is
+/// slower than the program: copying is ~50x faster than writing. One thread appends (the <see cref="RingDrainer"/>),
+/// one reads (the decoder). It counts the calls it holds, which lets the dumper skip writing the oldest once newer
+/// ones fill the --max-traces window.
 /// </summary>
-internal sealed class RecordBacklog(Stack<byte[]> spareChunks)
+internal sealed unsafe class RecordBacklog(ChunkPool pool)
 {
-    private const int ChunkSize = 1 << 20, RecordHeader = 5;
-    /// <summary>Emptied chunks kept for reuse: fresh memory costs a page fault per 4 KiB.</summary>
-    private const int SpareChunks = 8;
+    private const int RecordHeader = 5;
 
-    private readonly Queue<Chunk> _chunks = new();
-    private Chunk? _tail;
+    private readonly Queue<Chunk> _chunks = new(); // guarded by itself
+    private Chunk? _tail;                          // the appending thread's
+    private Chunk? _head;                          // the reading thread's, once it has taken it from the queue
+    // Each counter has one writer, so no read-modify-write is shared between the threads.
+    private long _bytesIn, _callsIn, _bytesOut, _callsOut;
 
-    public long Bytes { get; private set; }
-    public long Calls { get; private set; }
+    public long Bytes => Volatile.Read(ref _bytesIn) - Volatile.Read(ref _bytesOut);
+    public long Calls => Volatile.Read(ref _callsIn) - Volatile.Read(ref _callsOut);
     public bool IsEmpty => Bytes == 0;
-    /// <summary>Calls in the oldest chunk not yet handed out: what skimming that chunk would skip.</summary>
-    public long OldestChunkCalls => _chunks.TryPeek(out var head) ? head.Calls : 0;
 
-    private sealed class Chunk(byte[] data)
+    /// <summary>Calls in the oldest chunk not yet handed out: what skimming that chunk would skip.</summary>
+    public long OldestChunkCalls
     {
-        public readonly byte[] Data = data;
-        public int Written, Read;
-        public long Calls;
+        get
+        {
+            var head = _head;
+            if (head is null) lock (_chunks) _chunks.TryPeek(out head);
+            return head is null ? 0 : Volatile.Read(ref head.CallsIn) - head.CallsOut;
+        }
+    }
+
+    /// <summary>Native memory: tens of megabytes of short-lived large arrays would bring the GC's longest pauses.</summary>
+    private sealed class Chunk(byte* data, int size)
+    {
+        public readonly byte* Data = data;
+        public readonly int Size = size;
+        public int Written;   // published by the appending thread with a release store
+        public long CallsIn;  // the appending thread's
+        public int Read;      // the reading thread's
+        public long CallsOut; // the reading thread's
     }
 
     /// <summary>An <see cref="IRecordSink"/> that appends what the ring hands it.</summary>
@@ -42,72 +58,106 @@ internal sealed class RecordBacklog(Stack<byte[]> spareChunks)
     private void Append(byte kind, ReadOnlySpan<byte> payload)
     {
         int length = RecordHeader + payload.Length;
-        if (_tail is null || _tail.Data.Length - _tail.Written < length)
+        var tail = _tail;
+        if (tail is null || tail.Size - tail.Written < length)
         {
-            _tail = new Chunk(length <= ChunkSize && spareChunks.TryPop(out var spare) ? spare : new byte[Math.Max(ChunkSize, length)]);
-            _chunks.Enqueue(_tail);
+            int size = Math.Max(ChunkPool.ChunkSize, length);
+            tail = _tail = new Chunk(pool.Rent(size), size);
+            lock (_chunks) _chunks.Enqueue(tail);
         }
-        var data = _tail.Data.AsSpan(_tail.Written);
+        var data = new Span<byte>(tail.Data + tail.Written, length);
         data[0] = kind;
         BinaryPrimitives.WriteInt32LittleEndian(data[1..], payload.Length);
         payload.CopyTo(data[RecordHeader..]);
-        _tail.Written += length;
-        Bytes += length;
         if (IsCall(kind))
         {
-            _tail.Calls++;
-            Calls++;
+            Volatile.Write(ref tail.CallsIn, tail.CallsIn + 1);
+            Volatile.Write(ref _callsIn, _callsIn + 1);
         }
+        Volatile.Write(ref tail.Written, tail.Written + length);
+        Volatile.Write(ref _bytesIn, _bytesIn + length);
     }
 
-    /// <summary>Hands the oldest records to SINK, at most MAXRECORDS (whole oldest chunk when negative); returns how many.</summary>
+    /// <summary>Hands the oldest records to SINK, at most MAXRECORDS (the rest of the oldest chunk when negative); returns how many.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Feed<TSink>(ref TSink sink, int maxRecords) where TSink : IRecordSink
     {
         int fed = 0;
-        while ((maxRecords < 0 || fed < maxRecords) && _chunks.TryPeek(out var head))
+        long bytes = 0, calls = 0;
+        while (maxRecords < 0 || fed < maxRecords)
         {
-            if (head.Read == head.Written)
+            var head = _head;
+            if (head is null)
             {
-                if (head == _tail) break; // still being filled
-                Recycle(_chunks.Dequeue());
+                lock (_chunks) _chunks.TryPeek(out head);
+                if (head is null) break;
+                _head = head;
+            }
+            int written = Volatile.Read(ref head.Written);
+            if (head.Read == written)
+            {
+                lock (_chunks)
+                {
+                    // A newer chunk exists, so the appender is done with this one: what it wrote is all there is.
+                    if (_chunks.Count == 1 || head.Read != Volatile.Read(ref head.Written)) break;
+                    _chunks.Dequeue();
+                }
+                _head = null;
+                pool.Return(head.Data, head.Size);
                 if (maxRecords < 0) break; // the whole chunk was asked for
                 continue;
             }
-            var data = head.Data.AsSpan(head.Read);
+            var data = new ReadOnlySpan<byte>(head.Data + head.Read, written - head.Read);
             byte kind = data[0];
             int length = BinaryPrimitives.ReadInt32LittleEndian(data[1..]);
             head.Read += RecordHeader + length;
-            Bytes -= RecordHeader + length;
+            bytes += RecordHeader + length;
             if (IsCall(kind))
             {
-                head.Calls--;
-                Calls--;
+                head.CallsOut++;
+                calls++;
             }
             sink.OnRecord(kind, data.Slice(RecordHeader, length));
             fed++;
         }
-        if (_tail is { } tail && tail.Read == tail.Written && _chunks.Count == 1)
-        {
-            Recycle(_chunks.Dequeue()); // empty: the next record starts a fresh chunk, so memory goes back once drained
-            _tail = null;
-        }
+        Volatile.Write(ref _callsOut, _callsOut + calls);
+        Volatile.Write(ref _bytesOut, _bytesOut + bytes);
         return fed;
     }
 
-    /// <summary>Gives every chunk back (the process is done, or its records are discarded).</summary>
+    /// <summary>Gives every chunk back; the appending thread no longer touches this backlog.</summary>
     public void Clear()
     {
-        while (_chunks.TryDequeue(out var chunk)) Recycle(chunk);
-        _tail = null;
-        Bytes = 0;
-        Calls = 0;
-    }
-
-    private void Recycle(Chunk chunk)
-    {
-        if (chunk.Data.Length == ChunkSize && spareChunks.Count < SpareChunks) spareChunks.Push(chunk.Data);
+        lock (_chunks)
+            while (_chunks.TryDequeue(out var chunk)) pool.Return(chunk.Data, chunk.Size);
+        _tail = _head = null;
+        _bytesOut = _bytesIn;
+        _callsOut = _callsIn;
     }
 
     private static bool IsCall(byte kind) => kind is (byte)RecordKind.Call or (byte)RecordKind.Resume;
+}
+
+/// <summary>Backlog chunks kept for reuse: fresh memory costs a page fault per 4 KiB.</summary>
+internal sealed unsafe class ChunkPool
+{
+    public const int ChunkSize = 1 << 20;
+    private const int Kept = 16;
+    private readonly Stack<nint> _spare = new();
+
+    public byte* Rent(int size)
+    {
+        if (size == ChunkSize)
+            lock (_spare)
+                if (_spare.TryPop(out nint chunk)) return (byte*)chunk;
+        return (byte*)NativeMemory.Alloc((nuint)size);
+    }
+
+    public void Return(byte* chunk, int size)
+    {
+        if (size == ChunkSize)
+            lock (_spare)
+                if (_spare.Count < Kept) { _spare.Push((nint)chunk); return; }
+        NativeMemory.Free(chunk);
+    }
 }

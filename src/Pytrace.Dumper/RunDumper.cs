@@ -11,32 +11,35 @@ namespace Pytrace.Dumper;
 /// process of the run is still starting up.
 /// </summary>
 /// <remarks>
-/// Each turn empties the rings into per-process backlogs (cheap, so the program never finds its ring full), skims
-/// what the newest <c>maxTraces</c> calls have pushed out of the window, then writes a bounded slice of each backlog.
+/// Three threads: the <see cref="RingDrainer"/> empties the rings into per-process backlogs (cheap, so the program
+/// never finds its ring full); this one skims what the newest <c>maxTraces</c> calls have pushed out of the window
+/// and decodes the rest into batches; the <see cref="BatchWriter"/> writes the batches.
 /// </remarks>
 public sealed class RunDumper
 {
     /// <summary>What the backlogs may hold together; past it the rings fill up, then the program drops records.</summary>
     public const long BacklogBudgetBytes = 96L << 20;
-    private const int RecordsPerWrite = 16_384;
-    private const int RowsPerBatch = 65_536;
+    private const int RecordsPerDecode = 16_384;
+    private const int SkimChunksPerTurn = 8;
+    private const int RowsPerBatch = WriteBatch.Capacity;
     private static readonly TimeSpan SubmitInterval = TimeSpan.FromMilliseconds(100);
     private const long CallIdBlock = 1 << 20, NameIdBlock = 1 << 16;
 
     private readonly TraceWriter _db;
     private readonly string _ringDirectory, _session;
     private readonly long _maxTraces;
-    private readonly Dictionary<string, Source> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RingSource> _sources = new(StringComparer.Ordinal);
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
     private readonly HashSet<int> _ringPids = [];
-    private readonly Stack<byte[]> _spareChunks = new();
+    private readonly ChunkPool _chunks = new();
     private readonly IdSupply _callIds = new(Schema.NextCallId, CallIdBlock), _nameIds = new(Schema.NextNameId, NameIdBlock);
     private readonly Interner _names;
     private readonly Action _throwIfWriterFailed;
     private readonly StartingProcesses _starting;
     private readonly double _ticksPerSecond = Calibrate();
     private BatchWriter? _writer;
-    private long _skimmed, _backlogBytes;
+    private RingDrainer? _drainer;
+    private long _skimmed;
 
     public RunDumper(TraceWriter db, string ringDirectory, string session, long maxTraces)
     {
@@ -54,7 +57,7 @@ public sealed class RunDumper
     public long Written => Calls - _skimmed;
     /// <summary>Calls not kept because newer ones fill the --max-traces window: deleted, or never written.</summary>
     public long Trimmed => _db.Trimmed + _skimmed;
-    /// <summary>Wall-clock time of the turns that had records to move or decode: what the dumper took.</summary>
+    /// <summary>Wall-clock time of the decoder's turns that had records to decode.</summary>
     public TimeSpan Busy { get; private set; }
     /// <summary>Wall-clock time the writer thread spent writing batches.</summary>
     public TimeSpan WriterBusy { get; private set; }
@@ -65,16 +68,6 @@ public sealed class RunDumper
     public string? PythonVersion { get; private set; }
     /// <summary>The most the backlogs held at once.</summary>
     public long PeakBacklogBytes { get; private set; }
-
-    private sealed class Source(RingMapping ring, ProcessStream stream, int pid, RecordBacklog backlog)
-    {
-        public RingMapping Ring => ring;
-        public ProcessStream Stream => stream;
-        public int Pid => pid;
-        public RecordBacklog Backlog => backlog;
-        /// <summary>Why nothing more can be read from the ring, once it turned out corrupt.</summary>
-        public string? Corrupt;
-    }
 
     private static double Calibrate()
     {
@@ -89,43 +82,52 @@ public sealed class RunDumper
     /// </summary>
     public void Run(Func<bool> programExited, Action? programDrained = null)
     {
+        var drainer = _drainer = new RingDrainer(BacklogBudgetBytes);
         using var writer = _writer = new BatchWriter(_db, _maxTraces, _callIds, _nameIds);
-        _names.Batch = writer.Rent();
-        var sinceSubmit = System.Diagnostics.Stopwatch.StartNew();
-        var turn = new System.Diagnostics.Stopwatch();
-        while (true)
+        try
         {
-            bool exited = programExited();
-            Scan();
-            turn.Restart();
-            long moved = Fill();
-            Skim();
-            // A full batch waits for the writer; meanwhile the records wait in the backlogs, and the window skims them.
-            long decoded = _names.Batch.Rows < RowsPerBatch ? Decode() : 0;
-            var batch = _names.Batch;
-            if ((batch.Rows >= RowsPerBatch || sinceSubmit.Elapsed >= SubmitInterval || decoded == 0) && !batch.IsEmpty && writer.HasRoom)
+            _names.Batch = writer.Rent();
+            var sinceSubmit = Stopwatch.StartNew();
+            var turn = new Stopwatch();
+            while (true)
             {
-                Submit();
-                sinceSubmit.Restart();
+                bool exited = programExited();
+                Scan();
+                turn.Restart();
+                bool skimmed = Skim();
+                // A full batch waits for the writer; meanwhile records wait in the backlogs, and the window skims them.
+                long decoded = _names.Batch.Rows < RowsPerBatch ? Decode() : 0;
+                var batch = _names.Batch;
+                if ((batch.Rows >= RowsPerBatch || sinceSubmit.Elapsed >= SubmitInterval || decoded == 0) && !batch.IsEmpty && writer.HasRoom)
+                {
+                    Submit();
+                    sinceSubmit.Restart();
+                }
+                if (decoded > 0 || skimmed) { Busy += turn.Elapsed; continue; }
+                if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) break;
+                if (!exited) CloseFinished();
+                else if (programDrained is not null)
+                {
+                    Submit();
+                    writer.Drain();
+                    programDrained();
+                    programDrained = null;
+                }
+                Thread.Sleep(2);
             }
-            if (moved > 0 || decoded > 0) { Busy += turn.Elapsed; continue; }
-            if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) break;
-            if (!exited) CloseFinished();
-            else if (programDrained is not null)
-            {
-                Submit();
-                writer.Drain();
-                programDrained();
-                programDrained = null;
-            }
-            Thread.Sleep(2);
+            Submit();
+            writer.Complete();
         }
-        Submit();
-        writer.Complete();
-        WriterBusy = writer.Busy;
-        _writer = null;
+        finally
+        {
+            WriterBusy = writer.Busy;
+            PeakBacklogBytes = drainer.PeakBytes;
+            _writer = null;
+        }
         if (_maxTraces > 0) _db.TrimTo(_maxTraces); // exactly the newest, not within the tenth trimmed as it went
         _db.Commit();
+        drainer.Dispose();
+        _drainer = null;
     }
 
     /// <summary>Hands the batch decoded so far to the writer and starts the next.</summary>
@@ -145,56 +147,35 @@ public sealed class RunDumper
             var ring = RingMapping.TryOpen(path);
             if (ring is null) continue;
             var stream = new ProcessStream(_names, _callIds, _throwIfWriterFailed, _ticksPerSecond);
-            _sources[path] = new Source(ring, stream, ring.Reader.Pid, new RecordBacklog(_spareChunks));
-            _ringPids.Add(ring.Reader.Pid);
+            var source = new RingSource(path, ring, stream, new RecordBacklog(_chunks));
+            _sources[path] = source;
+            _drainer?.Add(source);
+            _ringPids.Add(source.Pid);
             Processes++;
         }
     }
 
-    /// <summary>Moves what each ring holds into its backlog, within the budget; returns the records moved.</summary>
-    private long Fill()
-    {
-        long records = 0;
-        long now = Libc.Now(Libc.CLOCK_MONOTONIC);
-        foreach (var source in _sources.Values)
-        {
-            source.Ring.Reader.Heartbeat(now);
-            if (source.Corrupt is not null) continue;
-            var filler = new RecordBacklog.Filler(source.Backlog);
-            long before = source.Backlog.Bytes;
-            try
-            {
-                records += source.Ring.Reader.Drain(ref filler, Math.Max(0, BacklogBudgetBytes - _backlogBytes));
-            }
-            catch (InvalidDataException e)
-            {
-                source.Corrupt = e.Message; // what came before it is still written
-            }
-            _backlogBytes += source.Backlog.Bytes - before;
-        }
-        PeakBacklogBytes = Math.Max(PeakBacklogBytes, _backlogBytes);
-        return records;
-    }
-
     /// <summary>
     /// Follows without writing the oldest backlogged calls that at least <c>maxTraces</c> newer ones, also
-    /// backlogged, push out of the window: writing them would only lead to deleting them.
+    /// backlogged, push out of the window: writing them would only lead to deleting them. A few chunks per turn,
+    /// so that a turn stays short.
     /// </summary>
-    private void Skim()
+    private bool Skim()
     {
-        if (_maxTraces <= 0) return;
-        while (true)
+        if (_maxTraces <= 0) return false;
+        for (int chunk = 0; chunk < SkimChunksPerTurn; chunk++)
         {
             long total = 0;
-            Source? largest = null;
+            RingSource? largest = null;
             foreach (var source in _sources.Values)
             {
                 total += source.Backlog.Calls;
                 if (largest is null || source.Backlog.Calls > largest.Backlog.Calls) largest = source;
             }
-            if (largest is null || largest.Backlog.OldestChunkCalls == 0 || total - largest.Backlog.OldestChunkCalls < _maxTraces) return;
+            long oldest = largest?.Backlog.OldestChunkCalls ?? 0;
+            if (largest is null || oldest == 0 || total - oldest < _maxTraces) return chunk > 0;
             var stream = largest.Stream;
-            long before = largest.Backlog.Bytes, calls = stream.Skimmed;
+            long before = stream.Skimmed;
             stream.Skimming = true;
             try
             {
@@ -204,9 +185,9 @@ public sealed class RunDumper
             {
                 stream.Skimming = false;
             }
-            _skimmed += stream.Skimmed - calls;
-            _backlogBytes -= before - largest.Backlog.Bytes;
+            _skimmed += stream.Skimmed - before;
         }
+        return true;
     }
 
     /// <summary>Decodes a slice of each backlog into the batch; returns the records handled.</summary>
@@ -216,9 +197,7 @@ public sealed class RunDumper
         foreach (var source in _sources.Values)
         {
             var stream = source.Stream;
-            long before = source.Backlog.Bytes;
-            records += source.Backlog.Feed(ref stream, RecordsPerWrite);
-            _backlogBytes -= before - source.Backlog.Bytes;
+            records += source.Backlog.Feed(ref stream, RecordsPerDecode);
         }
         return records;
     }
@@ -229,13 +208,15 @@ public sealed class RunDumper
     /// </summary>
     public void DiscardRest(Func<bool> programExited)
     {
+        _drainer?.Dispose();
+        _drainer = null;
         var discard = new DiscardingSink();
         while (true)
         {
             bool exited = programExited();
             Scan();
             long now = Libc.Now(Libc.CLOCK_MONOTONIC);
-            foreach (var (path, source) in _sources.ToArray())
+            foreach (var source in _sources.Values.ToArray())
             {
                 var reader = source.Ring.Reader;
                 reader.Heartbeat(now);
@@ -249,7 +230,7 @@ public sealed class RunDumper
                     corrupt = true; // nothing more can be read from it
                 }
                 if (!corrupt && (!ended || !reader.IsEmpty)) continue;
-                Release(path, source);
+                Release(source);
             }
             if (exited && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) return;
             Thread.Sleep(2);
@@ -261,12 +242,13 @@ public sealed class RunDumper
         public readonly void OnRecord(byte kind, ReadOnlySpan<byte> payload) { }
     }
 
-    /// <summary>Releases rings whose process finished or died and whose records are all written; true when none is pending.</summary>
+    /// <summary>Releases rings whose process finished or died and whose records are all decoded; true when none is pending.</summary>
     private bool CloseFinished()
     {
-        foreach (var (path, source) in _sources.ToArray())
+        foreach (var source in _sources.Values.ToArray())
         {
             var reader = source.Ring.Reader;
+            // In this order: once the process has ended and its ring is empty, its backlog has all it will get.
             if (source.Corrupt is null && !(reader.Finished || !IsAlive(source.Pid))) continue;
             if (source.Corrupt is null && !reader.IsEmpty) continue;
             if (!source.Backlog.IsEmpty) continue;
@@ -280,19 +262,19 @@ public sealed class RunDumper
             Dropped += stream.Dropped;
             Errors.AddRange(stream.Errors);
             PythonVersion ??= stream.PythonVersion;
-            Release(path, source);
+            Release(source);
         }
         return _sources.Count == 0;
     }
 
-    private void Release(string path, Source source)
+    private void Release(RingSource source)
     {
-        _backlogBytes -= source.Backlog.Bytes;
+        _drainer?.Remove(source);
         source.Backlog.Clear();
         source.Ring.Dispose();
-        File.Delete(path);
-        _sources.Remove(path);
-        _closed.Add(path);
+        File.Delete(source.Path);
+        _sources.Remove(source.Path);
+        _closed.Add(source.Path);
     }
 
     /// <summary>Ring files not yet mapped: still being created, or left by a process that died while creating one.</summary>

@@ -10,9 +10,12 @@ namespace Pytrace.Dumper;
 /// </summary>
 internal sealed class WriteBatch
 {
-    private CallValues[] _rows = new CallValues[8192];
-    private int[] _argStart = new int[8192], _argCount = new int[8192];
-    private long[] _args = new long[16384];
+    /// <summary>Rows a batch holds without growing: the decoder submits at this many (growing arrays of this size costs full GCs).</summary>
+    public const int Capacity = 65_536;
+
+    private CallValues[] _rows = new CallValues[Capacity];
+    private int[] _argStart = new int[Capacity], _argCount = new int[Capacity];
+    private long[] _args = new long[2 * Capacity];
     private int _argUsed;
     private (long Id, long Type, int Offset, int Length)[] _values = new (long, long, int, int)[4096];
     private byte[] _valueText = new byte[1 << 16];

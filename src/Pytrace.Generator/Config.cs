@@ -30,7 +30,7 @@ internal sealed unsafe class Config
         Py.DecRef(keys);
         RingFile.Session = String(dict, "session") ?? "s" + Environment.TickCount64;
         RingFile.Directory = String(dict, "ring_dir") ?? "/dev/shm";
-        RingFile.Capacity = Int(dict, "buffer_size") ?? (64L << 20);
+        RingFile.Capacity = Int(dict, "buffer_size") ?? (16L << 20);
         RingFile.WaitWhenFull = String(dict, "on_full") == "wait";
         int maxLength = (int)(Int(dict, "max_value_length") ?? 100);
         string repr = String(dict, "repr") ?? "safe";

@@ -27,16 +27,19 @@ public sealed class TraceWriter : IDisposable
 
     public long RunId { get; private set; }
 
-    private TraceWriter(nint db)
+    private readonly string _path;
+
+    private TraceWriter(nint db, string path)
     {
         _db = db;
+        _path = path;
         // The timeout first: another run appending to this database may hold the lock that switching to WAL needs.
         Exec("PRAGMA busy_timeout=30000;");
         RefuseOtherVersion(); // before anything is written, WAL mode included: an older or newer trace is left as it is
         // Larger pages: fewer B-tree splits per row appended; only takes effect on a new file.
         Exec("PRAGMA page_size=16384;");
         SwitchToWal();
-        Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;");
+        Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;");
         // One transaction, so another run never sees pytrace's tables without their schema version.
         Exec($"BEGIN IMMEDIATE; {Schema.Tables} {Schema.Views} INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}'), " +
              $"('{Schema.NextCallId}', 1), ('{Schema.NextNameId}', 1); COMMIT;");
@@ -78,7 +81,7 @@ public sealed class TraceWriter : IDisposable
         }
         try
         {
-            var writer = new TraceWriter(db);
+            var writer = new TraceWriter(db, path);
             writer.CheckVersion();
             return writer;
         }
@@ -133,7 +136,6 @@ public sealed class TraceWriter : IDisposable
         Commit();
         using var update = Prepare("UPDATE runs SET ended_ns=?, exit_code=?, calls=?, dropped=?, trimmed=?, python_version=coalesce(?, python_version) WHERE id=?");
         update.Bind(1, endedNs).Bind(2, (long?)exitCode).Bind(3, calls).Bind(4, dropped).Bind(5, trimmed).Bind(6, pythonVersion).Bind(7, RunId).Execute();
-        Exec("PRAGMA wal_checkpoint(PASSIVE);");
     }
 
     public void Begin()
@@ -297,6 +299,26 @@ public sealed class TraceWriter : IDisposable
     }
 
     public void Pragma(string sql) => Exec(sql);
+
+    /// <summary>
+    /// Until disposed, the WAL is copied back into the database by a thread of its own instead of by the commits
+    /// of this connection: for a run, while batches are written.
+    /// </summary>
+    public IDisposable CheckpointAside()
+    {
+        var checkpointer = new Checkpointer(_path);
+        Exec("PRAGMA wal_autocheckpoint=0;");
+        return new Restore(this, checkpointer);
+    }
+
+    private sealed class Restore(TraceWriter writer, Checkpointer checkpointer) : IDisposable
+    {
+        public void Dispose()
+        {
+            checkpointer.Dispose();
+            writer.Exec("PRAGMA wal_autocheckpoint=1000;");
+        }
+    }
 
     private Statement Prepare(string sql) => new(_db, sql);
 

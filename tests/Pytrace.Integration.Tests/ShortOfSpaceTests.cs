@@ -13,13 +13,13 @@ public class ShortOfSpaceTests
     public void Shared_memory_smaller_than_the_ring_gives_a_smaller_ring_and_says_so()
     {
         using var run = new TracedRun("3.12");
-        using var small = new SmallTmpfs("20M");
+        using var small = new SmallTmpfs("6M");
         string shm = small.Folder;
         var script = run.Write("x.py", "def f(i):\n    return i\nfor i in range(1000):\n    f(i)\nprint('done')\n");
         var result = ProcessRun.Run(Repo.Pytrace, ["--python", run.Python, "--db", run.Db, script], run.Folder,
             new Dictionary<string, string> { ["PYTRACE_RING_DIR"] = shm });
         Assert.Equal((0, "done\n"), (result.ExitCode, result.Stdout)); // no SIGBUS
-        Assert.Matches(@"pytrace: process \d+: only 16 MiB of shared memory free in .*: this process records into a ring of that size instead of 64 MiB", result.Stderr);
+        Assert.Matches(@"pytrace: process \d+: only 4 MiB of shared memory free in .*: this process records into a ring of that size instead of 16 MiB", result.Stderr);
         Assert.Equal(1000, run.Calls().Count(c => c.Func == "f"));
         Assert.Empty(Directory.GetFileSystemEntries(shm));
     }

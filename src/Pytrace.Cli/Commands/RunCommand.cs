@@ -125,7 +125,10 @@ internal static class RunCommand
                 stderr.WriteLine(Summary(dumper, options.Db));
             }
             if (System.Environment.GetEnvironmentVariable("PYTRACE_STATS") == "1")
+            {
+                database.Dispose(); // closing checkpoints the WAL: part of the wait
                 stderr.WriteLine(DumperStats.Line(dumper, Stopwatch.GetElapsedTime(exitedAt), db));
+            }
             if (exit.Signal != 0)
             {
                 stderr.Flush();

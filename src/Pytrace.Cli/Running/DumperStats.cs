@@ -6,15 +6,19 @@ namespace Pytrace.Cli.Running;
 /// <summary>The line PYTRACE_STATS=1 prints after a run, for bench/run.py: what the dumper did and cost.</summary>
 internal static class DumperStats
 {
+    /// <summary>
+    /// calls: recorded; kept/trimmed/dropped as the summary; handled_per_s: calls decoded (written or skimmed) per
+    /// second of the decoder's wall clock while it had records; written_per_s: rows per second of the SQLite writer's wall
+    /// clock; exit_wait_s: from the program's exit to now (the database closed).
+    /// </summary>
     public static string Line(RunDumper dumper, TimeSpan sinceProgramExit, string db)
     {
-        double busy = dumper.Busy.TotalSeconds;
-        long bytes = new FileInfo(db).Length + (File.Exists(db + "-wal") ? new FileInfo(db + "-wal").Length : 0);
+        double busy = dumper.Busy.TotalSeconds, writing = dumper.WriterBusy.TotalSeconds;
         long kept = dumper.Calls - dumper.Trimmed;
         return string.Create(CultureInfo.InvariantCulture,
-            $"pytrace-stats: calls={dumper.Calls} kept={kept} trimmed={dumper.Trimmed} dropped={dumper.Dropped} busy_s={busy:F3} " +
-            $"written={dumper.Written} writer_busy_s={dumper.WriterBusy.TotalSeconds:F3} written_per_writer_s={(dumper.WriterBusy > TimeSpan.Zero ? dumper.Written / dumper.WriterBusy.TotalSeconds : 0):F0} " +
-            $"bytes_per_call={(kept > 0 ? (double)bytes / kept : 0):F1} exit_wait_s={sinceProgramExit.TotalSeconds:F3} " +
+            $"pytrace-stats: calls={dumper.Calls} kept={kept} trimmed={dumper.Trimmed} dropped={dumper.Dropped} written={dumper.Written} " +
+            $"handled_per_s={(busy > 0 ? dumper.Calls / busy : 0):F0} written_per_s={(writing > 0 ? dumper.Written / writing : 0):F0} " +
+            $"db_bytes={new FileInfo(db).Length} exit_wait_s={sinceProgramExit.TotalSeconds:F3} " +
             $"peak_rss_mb={PeakResidentMegabytes():F0} peak_backlog_mb={dumper.PeakBacklogBytes / 1048576.0:F0}");
     }
 

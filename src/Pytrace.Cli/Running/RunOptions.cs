@@ -9,7 +9,7 @@ internal sealed class RunOptions
     public string Db = "traces.sqlite";
     public bool Append;
     public long MaxTraces = 1_000_000;
-    public long BufferSize = 64L << 20;
+    public long BufferSize = 16L << 20;
     public List<string> Modules = [];
     public bool IgnoreSitePackages;
     public string Repr = "safe";
@@ -30,7 +30,7 @@ internal sealed class RunOptions
           --db PATH              database to write (default: ./traces.sqlite; replaced unless --append)
           --append               add this run to an existing database
           --max-traces N         keep the newest N calls (default 1000000; 0 = all)
-          --buffer-size SIZE     shared-memory ring per process, e.g. 64M (default 64M)
+          --buffer-size SIZE     shared-memory ring per process, e.g. 64M (default 16M)
           --on-full drop|wait    when the ring is full: drop and count (default), or wait for the dumper
           --modules DIRS         record only code under these colon-separated folders (also $TRACE_MODULES)
           --ignore-site-packages do not record code under site-packages

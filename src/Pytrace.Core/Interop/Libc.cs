@@ -33,7 +33,7 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "mprotect")]
     public static partial int Mprotect(void* addr, nuint length, int prot);
 
-    public const int MADV_POPULATE_WRITE = 23;
+    public const int MADV_DONTNEED = 4, MADV_POPULATE_WRITE = 23;
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     public static partial int Madvise(void* addr, nuint length, int advice);

@@ -1,3 +1,5 @@
+using Pytrace.Interop;
+
 namespace Pytrace.Ring;
 
 /// <summary>Consumer side of a ring: hands out each complete record, then releases the space.</summary>
@@ -6,12 +8,16 @@ public sealed unsafe class RingReader
     private readonly byte* _base;
     private readonly byte* _data;
     private readonly ulong _mask;
+    /// <summary>The consumer's pages behind this position are given back: read once, they only make its RSS grow.</summary>
+    private ulong _released;
+    private const ulong ReleaseStep = 2 << 20;
 
     public RingReader(byte* mapping)
     {
         _base = mapping;
         _data = mapping + RingLayout.HeaderSize;
         _mask = *(ulong*)(mapping + RingLayout.CapacityOffset) - 1;
+        _released = *(ulong*)(mapping + RingLayout.ReadPosOffset) / ReleaseStep * ReleaseStep;
     }
 
     public int Pid => *(int*)(_base + RingLayout.PidOffset);
@@ -42,7 +48,23 @@ public sealed unsafe class RingReader
             count++;
         }
         Volatile.Write(ref *(ulong*)(_base + RingLayout.ReadPosOffset), read);
+        Release(read);
         return count;
+    }
+
+    /// <summary>
+    /// Drops the pages the consumer has read past from its own mapping (the producer's stay, and the file keeps the
+    /// data): with many processes, the rings would otherwise all count in pytrace's resident memory.
+    /// </summary>
+    private void Release(ulong read)
+    {
+        ulong capacity = _mask + 1;
+        if (capacity < 2 * ReleaseStep) return;
+        while (read - _released >= ReleaseStep)
+        {
+            Libc.Madvise(_data + (_released & _mask), (nuint)ReleaseStep, Libc.MADV_DONTNEED);
+            _released += ReleaseStep;
+        }
     }
 }
 

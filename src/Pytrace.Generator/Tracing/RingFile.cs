@@ -9,7 +9,7 @@ internal static unsafe class RingFile
 {
     public static string Directory = "/dev/shm";
     public static string Session = "";
-    public static long Capacity = 64L << 20;
+    public static long Capacity = 16L << 20;
     public static bool WaitWhenFull;
     private const int EExist = 17;
     private const long MinCapacity = 1 << 20;

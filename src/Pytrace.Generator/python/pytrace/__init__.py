@@ -79,7 +79,7 @@ def _private_ring_folder(base, session):
     return path
 
 
-def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="64M", on_full="drop", modules=(),
+def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="16M", on_full="drop", modules=(),
           ignore_site_packages=False, repr="safe", max_value_length=100):
     """Start recording this process into the SQLite database `db`, until stop() (or the end of the program).
 

@@ -25,7 +25,7 @@ def start(
     db: _Path = "traces.sqlite",
     append: bool = False,
     max_traces: int = 1000000,
-    buffer_size: Union[int, str] = "64M",
+    buffer_size: Union[int, str] = "16M",
     on_full: Literal["drop", "wait"] = "drop",
     modules: Union[_Path, Iterable[_Path]] = (),
     ignore_site_packages: bool = False,

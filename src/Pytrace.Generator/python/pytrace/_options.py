@@ -111,7 +111,7 @@ def generator_config(session, ring_dir, options, wait_for_main):
 def from_environment(env):
     """The generator's config in a process of a traced run, from the variables the runner set."""
     options = {
-        "buffer_size": int(env.get("PYTRACE_BUFFER_SIZE") or 64 << 20),
+        "buffer_size": int(env.get("PYTRACE_BUFFER_SIZE") or 16 << 20),
         "max_value_length": int(env.get("PYTRACE_MAX_VALUE_LENGTH") or 100),
         "repr": env.get("PYTRACE_REPR") or "safe",
         "on_full": env.get("PYTRACE_ON_FULL") or "drop",
