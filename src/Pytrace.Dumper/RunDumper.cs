@@ -106,7 +106,7 @@ public sealed class RunDumper
                 if (decoded > 0 || skimmed) { Busy += turn.Elapsed; continue; }
                 if (exited && CloseFinished() && _sources.Count == 0 && !PendingRingFiles() && !_starting.Any(_ringPids.Contains)) break;
                 if (!exited) CloseFinished();
-                else if (programDrained is not null)
+                else if (programDrained is not null && CaughtUp())
                 {
                     Submit();
                     writer.Drain();
@@ -129,6 +129,9 @@ public sealed class RunDumper
         drainer.Dispose();
         _drainer = null;
     }
+
+    /// <summary>Every record written into a ring so far is decoded: the drainer has nothing left to move.</summary>
+    private bool CaughtUp() => _sources.Values.All(s => s.Corrupt is not null || (s.Ring.Reader.IsEmpty && s.Backlog.IsEmpty));
 
     /// <summary>Hands the batch decoded so far to the writer and starts the next.</summary>
     private void Submit()
