@@ -1,11 +1,18 @@
 """pytrace's benchmark: untraced vs traced time per workload and Python version, in one process tree.
 
 Usage: python3 bench/run.py [--pytrace PATH] [--versions 3.12,3.13] [--workloads fib,pool] [--runs N]
+       python3 bench/run.py --dumper [--busy] [--versions 3.11,3.12] [--workloads fib27,sympy_loop]
 Prints, per Python: untraced and traced time, ns of overhead per call, the same for a no-op sys.setprofile
 function as a reference, the traced/untraced ratio (steady state: the best repeat in one process), the same ratio
 and overhead for the first pass in a fresh process (what a user pays), calls recorded (all processes, all repeats), processes
 recorded, records dropped, and the dumper's rate into SQLite. notrace_hot has its own table: the program
 untraced, traced with its hot function under @notrace, and traced whole, against a 1.10x target on 3.12+.
+
+--dumper prints what happens after the ring instead, per workload (one fresh process each, default settings):
+the untraced time, calls recorded, kept and trimmed (--max-traces), records dropped, the dumper's rate (calls
+decoded, written or skimmed, per second of its wall clock while it had records) and its SQLite writer's (rows per
+second of the writer thread's wall clock), bytes of database per kept call, seconds from the program's exit to
+pytrace's, and pytrace's peak resident memory. --busy keeps one core busy with another process meanwhile.
 """
 import argparse
 import glob
@@ -21,6 +28,9 @@ ROOT = os.path.dirname(HERE)
 # pool_spawn is left out of the default: it dumps as many calls as pool and would double the run time.
 WORKLOADS = ["fib", "args", "jinja2_render", "pool", "notrace_hot"]
 NOTRACE_TARGET = 1.10  # @notrace'd hot function vs the untraced program, on 3.12+ (sys.monitoring)
+# The lose-nothing workloads: bursts, real libraries (3.11 has them; 3.12+ import its pure-Python ones), processes,
+# and a run far longer than the window of the newest calls.
+DUMPER_WORKLOADS = ["fib27", "sympy_loop", "jinja2_render", "networkx_paths", "pygments_highlight", "pool", "fib34"]
 
 
 def pythons(wanted):
@@ -55,21 +65,57 @@ def faster(best, data):
 def traced(pytrace, python, script, db, *args):
     env = dict(os.environ, PYTRACE_STATS="1")
     data, stderr = run_json([pytrace, "--python", python, "--db", db, script] + list(args), env)
-    rate = None
-    for line in stderr.splitlines():
-        if line.startswith("pytrace: dumper"):
-            rate = float(line.split("(")[1].split()[0].replace(",", ""))
+    dumper = dumper_stats(stderr)
+    rate = dumper.get("written_per_s")
     with sqlite3.connect(db) as conn:
         run, calls, dropped = conn.execute("select id, calls, dropped from runs order by id desc limit 1").fetchone()
         processes = conn.execute("select count(*) from processes where run = ?", (run,)).fetchone()[0]
         if not data["calls"]:
             # Calls of one repeat: everything under the first body() call.
-            row = conn.execute("select c.start_ns, c.end_ns from calls c join functions f on f.id = c.function "
+            row = conn.execute("select c.start_ns, c.start_ns + c.duration from calls c join functions f on f.id = c.function "
                                "where f.name = 'body' order by c.id limit 1").fetchone()
             if row:
                 data["calls"] = conn.execute("select count(*) from calls where start_ns > ? and start_ns < ?",
                                              row).fetchone()[0]
     return data, {"calls": calls, "dropped": dropped, "processes": processes, "rate": rate}
+
+
+def dumper_stats(stderr):
+    """The PYTRACE_STATS=1 line pytrace prints at the end: key=value pairs."""
+    for line in stderr.splitlines():
+        if line.startswith("pytrace-stats: "):
+            return {key: float(value) for key, value in (pair.split("=") for pair in line.split()[1:])}
+    return {}
+
+
+def dumper_table(versions, names, pytrace, db, busy):
+    header = "%-7s %-18s %9s %10s %10s %10s %8s %11s %11s %8s %9s %8s" % (
+        "python", "workload", "untraced", "recorded", "kept", "trimmed", "dropped", "dumper/s", "writer/s",
+        "B/call", "exit wait", "peak RSS")
+    print(header)
+    print("-" * len(header))
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+    try:
+        for minor, python in versions.items():
+            for name in names:
+                script = name + ".py"
+                base, _ = run_json([python, script])
+                if "skip" in base:
+                    print("%-7s %-18s skipped: %s" % (minor, name, base["skip"]))
+                    continue
+                env = dict(os.environ, PYTRACE_STATS="1")
+                result = subprocess.run([pytrace, "--python", python, "--db", db, script], capture_output=True, text=True,
+                                        env=env, cwd=os.path.join(HERE, "workloads"))
+                s = dumper_stats(result.stderr)
+                if not s:
+                    raise RuntimeError("%s: no pytrace-stats line:\n%s" % (name, result.stderr[-2000:]))
+                print("%-7s %-18s %7.2f s %10d %10d %10d %8d %11.0f %11.0f %8.1f %7.2f s %6.0f MB" % (
+                    minor, name, base["seconds"], s["calls"], s["kept"], s["trimmed"], s["dropped"], s["handled_per_s"],
+                    s["written_per_s"], s["db_bytes"] / max(s["kept"], 1), s["exit_wait_s"], s["peak_rss_mb"]))
+                sys.stdout.flush()
+    finally:
+        if hog:
+            hog.kill()
 
 
 def overhead_table(versions, names, pytrace, db, runs):
@@ -137,15 +183,21 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pytrace", default=os.path.join(ROOT, "src/Pytrace.Cli/bin/Release/net10.0/pytrace"))
     parser.add_argument("--versions", default="")
-    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--workloads", default="")
+    parser.add_argument("--dumper", action="store_true", help="the table of what happens after the ring (see above)")
+    parser.add_argument("--busy", action="store_true", help="with --dumper: another process keeps one core busy")
     parser.add_argument("--runs", type=int, default=1,
                         help="best of N processes per measurement (notrace_hot: at least 3, for its 10%% target)")
     args = parser.parse_args()
     versions = pythons([v for v in args.versions.split(",") if v])
+    args.pytrace = os.path.abspath(args.pytrace)
     if not os.path.exists(args.pytrace):
         sys.exit("bench: %s is missing; run: dotnet build -c Release" % args.pytrace)
-    names = [name for name in args.workloads.split(",") if name]
+    names = [name for name in (args.workloads or ",".join(DUMPER_WORKLOADS if args.dumper else WORKLOADS)).split(",") if name]
     db = os.path.join(tempfile.mkdtemp(prefix="pytrace-bench-"), "bench.sqlite")
+    if args.dumper:
+        dumper_table(versions, names, args.pytrace, db, args.busy)
+        return
     others = [name for name in names if name != "notrace_hot"]
     if others:
         overhead_table(versions, others, args.pytrace, db, max(args.runs, 1))

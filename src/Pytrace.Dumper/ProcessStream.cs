@@ -29,7 +29,23 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     public long Calls { get; private set; }
     /// <summary>Calls followed without being written, because newer ones fill the window.</summary>
     public long Skimmed { get; private set; }
-    public bool Skimming { get; set; }
+    /// <summary>
+    /// While set, calls and their ends are only counted, not decoded; definitions, threads and drops still are. Calls
+    /// left open before are forgotten: being older than the skimmed ones, they are trimmed anyway.
+    /// </summary>
+    public bool Skimming
+    {
+        get => _skimming;
+        set
+        {
+            if (value && !_skimming)
+                foreach (var stack in _stacks.Values)
+                    CollectionsMarshal.AsSpan(stack).Fill(OpenCall.Missing);
+            _skimming = value;
+        }
+    }
+
+    private bool _skimming;
     public long Dropped => _droppedReported;
     public bool Ended { get; private set; }
     public long LastNs { get; private set; }
@@ -50,6 +66,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnRecord(byte kind, ReadOnlySpan<byte> payload)
     {
+        if (_skimming && Skim(kind)) return;
         var r = new RecordDecoder(payload);
         switch ((RecordKind)kind)
         {
@@ -68,6 +85,22 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
             case RecordKind.InternalError: Error(ref r); break;
             case RecordKind.Notice: r.U64(); Errors.Add($"process {Pid}: {r.String()}"); break;
             case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); EndProcess(LastNs); break;
+        }
+    }
+
+    /// <summary>True for the records skimming passes over: a call is counted, its end and log records ignored.</summary>
+    private bool Skim(byte kind)
+    {
+        switch ((RecordKind)kind)
+        {
+            case RecordKind.Call or RecordKind.Resume:
+                Calls++;
+                Skimmed++;
+                return true;
+            case RecordKind.Return or RecordKind.Yield or RecordKind.Exception or RecordKind.Log:
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -114,12 +147,6 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         Resync(depth);
         Calls++;
         LastNs = ns;
-        if (Skimming)
-        {
-            Skimmed++;
-            _stack.Add(OpenCall.Missing); // its children know their depth; their parent is not in the file
-            return;
-        }
         long parent = depth > 0 ? _stack[depth - 1].Id : 0;
         long id = callIds.Take(throwIfWriterFailed);
         var batch = Batch;
@@ -150,12 +177,10 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         {
             fieldNames[i] = r.String();
             long type = TypeId(r.U32());
-            var text = r.Utf8Bytes();
-            if (!Skimming) values[i] = names.Value(type, text);
+            values[i] = names.Value(type, r.Utf8Bytes());
         }
         Resync(depth);
         LastNs = ns;
-        if (Skimming) return;
         long parent = depth > 0 ? _stack[depth - 1].Id : 0;
         long function = names.Function(module, "log", file, line, fieldNames);
         var batch = Batch;

@@ -7,25 +7,67 @@ namespace Pytrace.Dumper;
 /// It sleeps most of the time, so the scheduler runs it as soon as it wakes even on a busy machine, and no ring
 /// fills while the decoder or SQLite is slow, or the GC pauses the decoder.
 /// </summary>
+/// <remarks>It also finds the rings of new processes (a forked worker fills its ring within a fraction of a second),
+/// opens them with <c>open</c>, and hands them to the decoder through <see cref="TakeNew"/>.</remarks>
 internal sealed class RingDrainer : IDisposable
 {
+    private const int PassesPerScan = 8;
     private readonly long _budgetBytes;
+    private readonly string _ringDirectory, _pattern;
+    private readonly Func<string, RingSource?> _open;
     private readonly Thread _thread;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal); // guarded by itself
+    private readonly System.Collections.Concurrent.ConcurrentQueue<RingSource> _new = new();
     private RingSource[] _sources = [];
     private volatile bool _stop;
     private long _peakBytes;
 
-    public RingDrainer(long budgetBytes)
+    public RingDrainer(long budgetBytes, string ringDirectory, string session, Func<string, RingSource?> open)
     {
         _budgetBytes = budgetBytes;
+        _ringDirectory = ringDirectory;
+        _pattern = $"pytrace-{session}-*";
+        _open = open;
         _thread = new Thread(Loop) { IsBackground = true, Name = "pytrace-drain" };
         _thread.Start();
+    }
+
+    /// <summary>Rings opened since the last call, for the decoder.</summary>
+    public IEnumerable<RingSource> TakeNew()
+    {
+        while (_new.TryDequeue(out var source)) yield return source;
+    }
+
+    /// <summary>Whether the ring at PATH was ever opened (it is never opened twice).</summary>
+    public bool Knows(string path)
+    {
+        lock (_known) return _known.Contains(path);
+    }
+
+    /// <summary>Marks PATH as dealt with by the decoder (a ring that was never mapped and is deleted).</summary>
+    public void Forget(string path)
+    {
+        lock (_known) _known.Add(path);
+    }
+
+    private void Scan()
+    {
+        foreach (var path in Directory.EnumerateFiles(_ringDirectory, _pattern))
+        {
+            lock (_known)
+                if (_known.Contains(path)) continue;
+            var source = _open(path);
+            if (source is null) continue; // still being created: its magic is written last
+            lock (_known) _known.Add(path);
+            Add(source);
+            _new.Enqueue(source);
+        }
     }
 
     /// <summary>The most the backlogs held at once.</summary>
     public long PeakBytes => Volatile.Read(ref _peakBytes);
 
-    public void Add(RingSource source)
+    private void Add(RingSource source)
     {
         lock (_thread) _sources = [.. _sources, source];
     }
@@ -39,8 +81,9 @@ internal sealed class RingDrainer : IDisposable
 
     private void Loop()
     {
-        while (!_stop)
+        for (int pass = 0; !_stop; pass++)
         {
+            if (pass % PassesPerScan == 0) Scan();
             var sources = Volatile.Read(ref _sources);
             long held = 0;
             foreach (var source in sources) held += source.Backlog.Bytes;

@@ -82,7 +82,7 @@ public sealed class RunDumper
     /// </summary>
     public void Run(Func<bool> programExited, Action? programDrained = null)
     {
-        var drainer = _drainer = new RingDrainer(BacklogBudgetBytes);
+        var drainer = _drainer = new RingDrainer(BacklogBudgetBytes, _ringDirectory, _session, Open);
         using var writer = _writer = new BatchWriter(_db, _maxTraces, _callIds, _nameIds);
         try
         {
@@ -96,7 +96,10 @@ public sealed class RunDumper
                 turn.Restart();
                 bool skimmed = Skim();
                 // A full batch waits for the writer; meanwhile records wait in the backlogs, and the window skims them.
-                long decoded = _names.Batch.Rows < RowsPerBatch ? Decode() : 0;
+                // While the backlogs alone fill the window and the program goes on, what would be decoded now is
+                // likely pushed out of it before the end: the time goes to skimming, and to the program, instead.
+                bool windowFull = !exited && _maxTraces > 0 && BackloggedCalls() >= _maxTraces;
+                long decoded = _names.Batch.Rows < RowsPerBatch && !windowFull ? Decode() : 0;
                 var batch = _names.Batch;
                 if ((batch.Rows >= RowsPerBatch || sinceSubmit.Elapsed >= SubmitInterval || decoded == 0) && !batch.IsEmpty && writer.HasRoom)
                 {
@@ -130,6 +133,13 @@ public sealed class RunDumper
         _drainer = null;
     }
 
+    private long BackloggedCalls()
+    {
+        long calls = 0;
+        foreach (var source in _sources.Values) calls += source.Backlog.Calls;
+        return calls;
+    }
+
     /// <summary>Every record written into a ring so far is decoded: the drainer has nothing left to move.</summary>
     private bool CaughtUp() => _sources.Values.All(s => s.Corrupt is not null || (s.Ring.Reader.IsEmpty && s.Backlog.IsEmpty));
 
@@ -142,20 +152,34 @@ public sealed class RunDumper
         _names.Batch = writer.Rent();
     }
 
+    /// <summary>Takes over the rings the drainer has found, or, once it is stopped, looks for them itself.</summary>
     private void Scan()
     {
+        if (_drainer is { } drainer)
+        {
+            foreach (var source in drainer.TakeNew()) Adopt(source);
+            return;
+        }
         foreach (var path in Directory.EnumerateFiles(_ringDirectory, $"pytrace-{_session}-*"))
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
-            var ring = RingMapping.TryOpen(path);
-            if (ring is null) continue;
-            var stream = new ProcessStream(_names, _callIds, _throwIfWriterFailed, _ticksPerSecond);
-            var source = new RingSource(path, ring, stream, new RecordBacklog(_chunks));
-            _sources[path] = source;
-            _drainer?.Add(source);
-            _ringPids.Add(source.Pid);
-            Processes++;
+            if (Open(path) is { } source) Adopt(source);
         }
+    }
+
+    private RingSource? Open(string path)
+    {
+        var ring = RingMapping.TryOpen(path);
+        if (ring is null) return null;
+        var stream = new ProcessStream(_names, _callIds, _throwIfWriterFailed, _ticksPerSecond);
+        return new RingSource(path, ring, stream, new RecordBacklog(_chunks));
+    }
+
+    private void Adopt(RingSource source)
+    {
+        _sources[source.Path] = source;
+        _ringPids.Add(source.Pid);
+        Processes++;
     }
 
     /// <summary>
@@ -175,8 +199,9 @@ public sealed class RunDumper
                 total += source.Backlog.Calls;
                 if (largest is null || source.Backlog.Calls > largest.Backlog.Calls) largest = source;
             }
+            // An oldest chunk with nothing left (read to its end, not yet let go) counts 0: skimming it moves on.
             long oldest = largest?.Backlog.OldestChunkCalls ?? 0;
-            if (largest is null || oldest == 0 || total - oldest < _maxTraces) return chunk > 0;
+            if (largest is null || largest.Backlog.Calls == 0 || total - oldest < _maxTraces) return chunk > 0;
             var stream = largest.Stream;
             long before = stream.Skimmed;
             stream.Skimming = true;
@@ -211,8 +236,12 @@ public sealed class RunDumper
     /// </summary>
     public void DiscardRest(Func<bool> programExited)
     {
-        _drainer?.Dispose();
-        _drainer = null;
+        if (_drainer is { } drainer)
+        {
+            drainer.Dispose();
+            Scan(); // the rings it opened last
+            _drainer = null;
+        }
         var discard = new DiscardingSink();
         while (true)
         {
@@ -287,10 +316,15 @@ public sealed class RunDumper
         foreach (var path in Directory.EnumerateFiles(_ringDirectory, $"pytrace-{_session}-*"))
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
+            if (_drainer?.Knows(path) ?? false)
+            {
+                pending = true; // opened by the drainer, not yet taken over
+                continue;
+            }
             int pid = RingLayout.PidOf(path);
             _ringPids.Add(pid);
             if (pid > 0 && IsAlive(pid)) pending = true;
-            else { File.Delete(path); _closed.Add(path); }
+            else { File.Delete(path); _closed.Add(path); _drainer?.Forget(path); }
         }
         return pending;
     }
