@@ -18,6 +18,7 @@ internal sealed class RingDrainer : IDisposable
     private readonly Thread _thread;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal); // guarded by itself
     private readonly System.Collections.Concurrent.ConcurrentQueue<RingSource> _new = new();
+    private readonly object _scanning = new();
     private RingSource[] _sources = [];
     private volatile bool _stop;
     private long _peakBytes;
@@ -50,7 +51,14 @@ internal sealed class RingDrainer : IDisposable
         lock (_known) _known.Add(path);
     }
 
-    private void Scan()
+    /// <summary>Opens the rings that appeared since the last scan (also called by the decoder before it decides a run is over).</summary>
+    public void Scan()
+    {
+        lock (_scanning)
+            ScanLocked();
+    }
+
+    private void ScanLocked()
     {
         foreach (var path in Directory.EnumerateFiles(_ringDirectory, _pattern))
         {

@@ -312,6 +312,10 @@ public sealed class RunDumper
     /// <summary>Ring files not yet mapped: still being created, or left by a process that died while creating one.</summary>
     private bool PendingRingFiles()
     {
+        // A ring made just now must not pass for one left by a dead process: the drainer opens what it can first.
+        _drainer?.Scan();
+        Scan();
+        if (_sources.Count > 0) return true;
         bool pending = false;
         foreach (var path in Directory.EnumerateFiles(_ringDirectory, $"pytrace-{_session}-*"))
         {
