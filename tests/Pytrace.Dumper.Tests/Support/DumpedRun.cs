@@ -16,8 +16,12 @@ public sealed class DumpedRun : IDisposable
     public string Db { get; }
     public string Rings { get; }
 
+    private readonly bool _ownsFolder;
+
+    /// <summary>A run whose database is in FOLDER (then left to the caller), or in a temporary folder of its own.</summary>
     public DumpedRun(string? folder = null)
     {
+        _ownsFolder = folder is null;
         Folder = folder ?? Directory.CreateTempSubdirectory("pytrace-dumper-").FullName;
         Db = Path.Combine(Folder, "traces.sqlite");
         Rings = Directory.CreateTempSubdirectory("pytrace-rings-").FullName;
@@ -59,6 +63,6 @@ public sealed class DumpedRun : IDisposable
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(Rings, recursive: true);
-        if (Folder.StartsWith(Path.GetTempPath(), StringComparison.Ordinal)) Directory.Delete(Folder, recursive: true);
+        if (_ownsFolder) Directory.Delete(Folder, recursive: true);
     }
 }
