@@ -11,7 +11,8 @@ namespace Pytrace.Dumper;
 /// opens them with <c>open</c>, and hands them to the decoder through <see cref="TakeNew"/>.</remarks>
 internal sealed class RingDrainer : IDisposable
 {
-    private const int PassesPerScan = 8;
+    /// <summary>How often it looks for new rings, whatever else it does: a busy pass must not delay a new worker's ring.</summary>
+    private static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(5);
     private readonly long _budgetBytes;
     private readonly string _ringDirectory, _pattern;
     private readonly Func<string, RingSource?> _open;
@@ -89,9 +90,14 @@ internal sealed class RingDrainer : IDisposable
 
     private void Loop()
     {
-        for (int pass = 0; !_stop; pass++)
+        long lastScan = 0;
+        while (!_stop)
         {
-            if (pass % PassesPerScan == 0) Scan();
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(lastScan) >= ScanInterval)
+            {
+                Scan();
+                lastScan = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
             var sources = Volatile.Read(ref _sources);
             long held = 0;
             foreach (var source in sources) held += source.Backlog.Bytes;
