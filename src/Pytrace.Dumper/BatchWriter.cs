@@ -96,6 +96,7 @@ internal sealed class BatchWriter : IDisposable
 
     private void Loop()
     {
+        WarmUp.WritePath();
         using var checkpoints = _db.CheckpointAside();
         while (true)
         {

@@ -83,6 +83,7 @@ public sealed class RunDumper
     public void Run(Func<bool> programExited, Action? programDrained = null)
     {
         var drainer = _drainer = new RingDrainer(BacklogBudgetBytes, _ringDirectory, _session, Open);
+        WarmUp.DecodePath();
         using var writer = _writer = new BatchWriter(_db, _maxTraces, _callIds, _nameIds);
         try
         {

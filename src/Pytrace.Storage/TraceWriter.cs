@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Pytrace.Interop;
@@ -298,8 +299,6 @@ public sealed class TraceWriter : IDisposable
         }
     }
 
-    public void Pragma(string sql) => Exec(sql);
-
     /// <summary>
     /// Until disposed, the WAL is copied back into the database by a thread of its own instead of by the commits
     /// of this connection: for a run, while batches are written.
@@ -318,6 +317,15 @@ public sealed class TraceWriter : IDisposable
             checkpointer.Dispose();
             writer.Exec("PRAGMA wal_autocheckpoint=1000;");
         }
+    }
+
+    /// <summary>Compiles the per-row insert path now (see the dumper's WarmUp): the first batch then runs at full speed.</summary>
+    public static void PrepareWritePath()
+    {
+        foreach (var method in typeof(TraceWriter).GetMethods(BindingFlags.Public | BindingFlags.Instance))
+            if (method.Name is nameof(Insert) or nameof(Value) or nameof(End) or nameof(Commit) or nameof(Begin)) RuntimeHelpers.PrepareMethod(method.MethodHandle);
+        foreach (var method in typeof(CallBatch).GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
+            if (method.Name is nameof(CallBatch.Add) or "Step" or nameof(CallBatch.Flush)) RuntimeHelpers.PrepareMethod(method.MethodHandle);
     }
 
     private Statement Prepare(string sql) => new(_db, sql);
