@@ -125,7 +125,7 @@ public sealed class Generator(string path, long calls)
     }
 
     // Calls are written at their end (the row is complete then); ids are taken at entry so start order holds.
-    private readonly Stack<(long Id, long? Parent, int Depth, long Start, int Function, byte[]? Args)> _open = new();
+    private readonly Stack<(long Id, long? Parent, int Depth, long Start, int Function, string? Args)> _open = new();
 
     private void Enter(int function, params (string Type, string Value)[] args)
     {
