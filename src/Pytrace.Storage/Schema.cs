@@ -10,7 +10,8 @@ public static class Schema
         CREATE TABLE IF NOT EXISTS runs(
             id INTEGER PRIMARY KEY, command TEXT NOT NULL, cwd TEXT, python TEXT, python_version TEXT,
             host TEXT, started_ns INTEGER NOT NULL, ended_ns INTEGER, exit_code INTEGER,
-            calls INTEGER NOT NULL DEFAULT 0, dropped INTEGER NOT NULL DEFAULT 0, trimmed INTEGER NOT NULL DEFAULT 0);
+            calls INTEGER NOT NULL DEFAULT 0, dropped INTEGER NOT NULL DEFAULT 0, trimmed INTEGER NOT NULL DEFAULT 0,
+            dumper_pid INTEGER);
         CREATE TABLE IF NOT EXISTS processes(
             run INTEGER NOT NULL, pid INTEGER NOT NULL, ppid INTEGER, started_ns INTEGER, ended_ns INTEGER,
             dropped INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(run, pid));

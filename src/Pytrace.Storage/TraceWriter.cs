@@ -127,9 +127,32 @@ public sealed class TraceWriter : IDisposable
 
     public void StartRun(string command, string cwd, string python, string host, long startedNs)
     {
-        using var insert = Prepare("INSERT INTO runs(command, cwd, python, host, started_ns) VALUES(?,?,?,?,?)");
-        insert.Bind(1, command).Bind(2, cwd).Bind(3, python).Bind(4, host).Bind(5, startedNs).Execute();
+        EndInterruptedRuns(host);
+        using var insert = Prepare("INSERT INTO runs(command, cwd, python, host, started_ns, dumper_pid) VALUES(?,?,?,?,?,?)");
+        insert.Bind(1, command).Bind(2, cwd).Bind(3, python).Bind(4, host).Bind(5, startedNs).Bind(6, Environment.ProcessId).Execute();
         RunId = SqliteNative.LastInsertRowId(_db);
+    }
+
+    /// <summary>
+    /// Runs of this machine whose pytrace is gone without ending them (killed, or the machine restarted): ended at
+    /// their last recorded moment, with the calls they have, so that no run looks as if it were still recording.
+    /// </summary>
+    private void EndInterruptedRuns(string host)
+    {
+        var interrupted = new List<long>();
+        using (var select = Prepare("SELECT id, dumper_pid FROM runs WHERE ended_ns IS NULL AND host = ? AND dumper_pid IS NOT NULL"))
+        {
+            select.Bind(1, host);
+            while (select.Step())
+                if (!Libc.ProcessExists((int)select.Column(1))) interrupted.Add(select.Column(0));
+        }
+        using var end = Prepare("""
+            UPDATE runs SET
+                ended_ns = coalesce((SELECT max(c.start_ns + coalesce(c.duration, 0)) FROM calls c JOIN threads t ON t.id = c.thread WHERE t.run = runs.id), started_ns),
+                calls = (SELECT count(*) FROM calls c JOIN threads t ON t.id = c.thread WHERE t.run = runs.id)
+            WHERE id = ?
+            """);
+        foreach (long run in interrupted) end.Bind(1, run).Execute();
     }
 
     public void EndRun(long endedNs, int? exitCode, long calls, long dropped, long trimmed, string? pythonVersion)

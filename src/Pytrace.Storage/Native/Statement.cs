@@ -50,6 +50,18 @@ internal sealed unsafe class Statement : IDisposable
         if (rc != SqliteNative.DONE && rc != SqliteNative.ROW) TraceDatabaseException.Check(rc, _db, "step");
     }
 
+    /// <summary>The next row, or false at the end (then the statement is reset for another run).</summary>
+    public bool Step()
+    {
+        int rc = SqliteNative.Step(_handle);
+        if (rc == SqliteNative.ROW) return true;
+        SqliteNative.Reset(_handle);
+        if (rc != SqliteNative.DONE) TraceDatabaseException.Check(rc, _db, "step");
+        return false;
+    }
+
+    public long Column(int index) => SqliteNative.ColumnInt64(_handle, index);
+
     /// <summary>Runs a statement and returns the first column of its first row, or null.</summary>
     public long? ScalarInt64()
     {
