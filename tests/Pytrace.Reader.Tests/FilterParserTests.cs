@@ -60,6 +60,16 @@ public sealed class FilterParserTests : IDisposable
     public void CompilesEachOperator(string filter, string sql) =>
         Assert.Equal(sql, SqlCompiler.Compile(filter, _context).Sql);
 
+    [Theory]
+    [InlineData(@"file ~= 'views?\.py$'", @"views?\.py$")]   // a backslash that escapes nothing stays, as in Python
+    [InlineData(@"value ~= '\d+'", @"\d+")]
+    [InlineData(@"value == 'it\'s'", "it's")]
+    [InlineData(@"value == ""say \""hi\""""", "say \"hi\"")]
+    [InlineData(@"value == 'a\\b'", @"a\b")]
+    [InlineData(@"value == 'tab\there'", "tab\there")]
+    public void StringLiteralsReadLikePythonStrings(string filter, string value) =>
+        Assert.Equal(value, ((Comparison)Parser.Parse(filter)).Value);
+
     [Fact]
     public void ArgComparisonsJoinedByAndReferToOneArgument()
     {

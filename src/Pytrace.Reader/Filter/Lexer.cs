@@ -73,8 +73,16 @@ public static class Lexer
                 return (text.ToString(), i + 1, true);
             if (c == '\\' && i + 1 < source.Length)
             {
+                // As in a Python string: a backslash that escapes nothing stays, so a regex keeps `\.` and `\d`.
                 var next = source[++i];
-                text.Append(next switch { 'n' => '\n', 't' => '\t', 'r' => '\r', _ => next });
+                switch (next)
+                {
+                    case 'n': text.Append('\n'); break;
+                    case 't': text.Append('\t'); break;
+                    case 'r': text.Append('\r'); break;
+                    case '\\' or '\'' or '"': text.Append(next); break;
+                    default: text.Append('\\').Append(next); break;
+                }
             }
             else
                 text.Append(c);
