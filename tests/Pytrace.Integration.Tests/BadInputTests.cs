@@ -26,6 +26,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Script_whose_name_is_not_utf8()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        // Only a shell passes the raw byte: .NET strings cannot hold it.
+        var result = ProcessRun.Run("bash", ["-c", $"printf 'print(1)\\n' > $'\\xff.py' && exec '{Repo.Pytrace}' $'\\xff.py'"], folder);
+        AssertOneLineError(result, "cannot run the script '?.py': its name is not valid UTF-8", folder);
+    }
+
+    [Fact]
     public void Ring_folder_that_does_not_exist()
     {
         var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;

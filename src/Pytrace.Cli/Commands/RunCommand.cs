@@ -22,7 +22,12 @@ internal static class RunCommand
 
         string python = PythonInterpreter.Choose(options.Python);
         if (options.Script is not null && !File.Exists(options.Script))
-            return Fail(stderr, $"cannot find the script '{options.Script}'");
+        {
+            // .NET decodes arguments as UTF-8: a name in another encoding arrives with U+FFFD and can't be found.
+            return Fail(stderr, options.Script.Contains('\uFFFD')
+                ? $"cannot run the script '{options.Script.Replace('\uFFFD', '?')}': its name is not valid UTF-8, and pytrace takes UTF-8 paths (rename it, or run it through a link with a UTF-8 name)"
+                : $"cannot find the script '{options.Script}'");
+        }
         error = PythonInterpreter.Check(python, out string version);
         if (error is not null) return Fail(stderr, error);
         if (!File.Exists(Path.Combine(PythonFolders.Module, "pytrace", "_native.so")) || !File.Exists(Path.Combine(PythonFolders.Boot, "sitecustomize.py")))
