@@ -41,6 +41,22 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void ASearchThatReadsEveryRowStopsAtQAndKeepsOtherKeysForAfter()
+    {
+        // Every row's argument is one big value: the regex reads it again for each row the search passes.
+        var big = "'" + new string('x', 1 << 20) + "'";
+        Open(b => { for (int i = 0; i < 2000; i++) b.Leaf("shop", "load", "NoneType", "None", ("blob", "str", big)); });
+        var untouched = System.Diagnostics.Stopwatch.StartNew();
+        Press("/");
+        _screen.TypedWhileBusy.Enqueue(ScreenBuffer.Key('j'));
+        _screen.TypedWhileBusy.Enqueue(ScreenBuffer.Key('q'));
+        var text = Press("zzz_nowhere\r");
+        Assert.Contains("search stopped", text);
+        Assert.True(untouched.Elapsed < TimeSpan.FromSeconds(1.5), $"the search went on for {untouched.Elapsed} after q");
+        Assert.False(_app!.Quit); // the q stopped the search, it did not quit the reader
+    }
+
+    [Fact]
     public void FirstScreenShowsTheTreeTheStatusAndTheSelectedRow()
     {
         Open();

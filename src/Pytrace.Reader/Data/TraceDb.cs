@@ -129,5 +129,8 @@ public sealed class TraceDb : IDisposable
     /// <summary>Changes whenever another connection (the tracer's dumper) has committed since the last call.</summary>
     public long DataVersion() => ScalarLong("PRAGMA data_version") ?? 0;
 
+    /// <summary>Makes the query running on this connection (another thread's) stop with SQLITE_INTERRUPT.</summary>
+    public void Interrupt() => SQLitePCL.raw.sqlite3_interrupt(Connection.Handle);
+
     public void Dispose() => Connection.Dispose();
 }

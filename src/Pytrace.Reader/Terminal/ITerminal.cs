@@ -21,4 +21,7 @@ public interface ITerminal
 
     /// <summary>The next key, or null when none came within TIMEOUTMS.</summary>
     ConsoleKeyInfo? ReadKey(int timeoutMs);
+
+    /// <summary>A key typed while the reader is busy, or null at once: polled from another thread during a long query.</summary>
+    ConsoleKeyInfo? PollKey() => null;
 }

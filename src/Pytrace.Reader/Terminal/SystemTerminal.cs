@@ -63,6 +63,8 @@ public sealed class SystemTerminal : ITerminal
         _out.Flush();
     }
 
+    public ConsoleKeyInfo? PollKey() => Console.KeyAvailable ? Console.ReadKey(intercept: true) : null;
+
     public ConsoleKeyInfo? ReadKey(int timeoutMs)
     {
         var waited = 0;

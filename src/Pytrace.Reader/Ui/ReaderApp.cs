@@ -24,6 +24,7 @@ public sealed class ReaderApp : IDisposable
     private readonly Viewport _viewport;
     private RowFormatter _formatter;
     private readonly List<string> _searchHistory = [];
+    private readonly Queue<ConsoleKeyInfo> _typedAhead = new();
     private readonly FilterPrompt _filter;
     private readonly TraceMoves _moves;
     private TraceSummary _summary;
@@ -77,7 +78,7 @@ public sealed class ReaderApp : IDisposable
             while (!Quit)
             {
                 Render();
-                var key = _terminal.ReadKey(_follow ? 250 : 100);
+                var key = TypedAhead() ?? _terminal.ReadKey(_follow ? 250 : 100);
                 if (key is { } k)
                     Handle(k);
                 else
@@ -88,6 +89,11 @@ public sealed class ReaderApp : IDisposable
         {
             _terminal.Leave();
         }
+    }
+
+    private ConsoleKeyInfo? TypedAhead()
+    {
+        lock (_typedAhead) return _typedAhead.Count > 0 ? _typedAhead.Dequeue() : null;
     }
 
     /// <summary>Work with no key: resize, what the traced program wrote since, counts arriving.</summary>
@@ -258,8 +264,58 @@ public sealed class ReaderApp : IDisposable
         SearchNext(backwards);
     }
 
-    private void SearchNext(bool backwards) =>
-        _message = _pattern is null ? "no search yet: / or ? first" : _moves.Search(_scope, _pattern.ToString(), backwards);
+    private void SearchNext(bool backwards)
+    {
+        if (_pattern is null)
+        {
+            _message = "no search yet: / or ? first";
+            return;
+        }
+        var pattern = _pattern.ToString();
+        _message = "searching… q or Ctrl-C stops";
+        Render();
+        _message = Interruptible(() => _moves.Search(_scope, pattern, backwards), "search stopped");
+    }
+
+    /// <summary>
+    /// Runs WORK (a query that may read every row) while another thread watches the keyboard: q, Esc or Ctrl-C
+    /// interrupt the query and WORK's message becomes STOPPED; other keys typed meanwhile wait their turn.
+    /// </summary>
+    private string? Interruptible(Func<string?> work, string stopped)
+    {
+        bool done = false, interrupted = false;
+        var watcher = new Thread(() =>
+        {
+            while (!Volatile.Read(ref done))
+            {
+                if (!interrupted && _terminal.PollKey() is { } key)
+                {
+                    if (key.KeyChar is 'q' or '\x03' || key.Key == ConsoleKey.Escape) interrupted = true;
+                    else lock (_typedAhead) _typedAhead.Enqueue(key);
+                }
+                // Again and again: an interrupt that lands before the query's first step would be lost.
+                if (interrupted) _db.Interrupt();
+                Thread.Sleep(20);
+            }
+        }) { IsBackground = true, Name = "pytrace-keys" };
+        watcher.Start();
+        try
+        {
+            var message = work();
+            return Volatile.Read(ref interrupted) ? stopped : message;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == SqliteInterrupt)
+        {
+            return stopped;
+        }
+        finally
+        {
+            Volatile.Write(ref done, true);
+            watcher.Join();
+        }
+    }
+
+    private const int SqliteInterrupt = 9;
 
     private void ToggleThread()
     {

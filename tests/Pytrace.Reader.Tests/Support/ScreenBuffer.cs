@@ -30,6 +30,11 @@ public sealed class ScreenBuffer(int width, int height) : ITerminal
     public void Leave() => Left = true;
     public void Flush() { }
 
+    /// <summary>Keys "typed" while the reader is busy in a query: what <see cref="PollKey"/> hands out, from any thread.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<ConsoleKeyInfo> TypedWhileBusy { get; } = new();
+
+    public ConsoleKeyInfo? PollKey() => TypedWhileBusy.TryDequeue(out var key) ? key : null;
+
     public ConsoleKeyInfo? ReadKey(int timeoutMs) => Keys.Count > 0 ? Keys.Dequeue() : new ConsoleKeyInfo('q', ConsoleKey.Q, false, false, false);
 
     public void Write(string text)
