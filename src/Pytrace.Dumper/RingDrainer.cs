@@ -85,7 +85,8 @@ internal sealed class RingDrainer : IDisposable
     public void Remove(RingSource source)
     {
         lock (_thread) _sources = _sources.Where(s => s != source).ToArray();
-        lock (source) { } // a pass over it that is under way ends first
+        // A pass under way ends first; one that took its list before the removal skips it.
+        lock (source) source.Released = true;
     }
 
     private void Loop()
@@ -107,6 +108,7 @@ internal sealed class RingDrainer : IDisposable
             {
                 lock (source)
                 {
+                    if (source.Released) continue; // its ring is being unmapped
                     source.Ring.Reader.Heartbeat(now);
                     if (source.Corrupt is not null) continue;
                     var filler = new RecordBacklog.Filler(source.Backlog);

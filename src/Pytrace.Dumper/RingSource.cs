@@ -13,4 +13,7 @@ internal sealed class RingSource(string path, RingMapping ring, ProcessStream st
 
     /// <summary>Why nothing more can be read from the ring, once it turned out corrupt (set by the drainer).</summary>
     public volatile string? Corrupt;
+
+    /// <summary>Set, under the source's lock, when the decoder lets the ring go: the drainer must not touch it again.</summary>
+    public bool Released;
 }
