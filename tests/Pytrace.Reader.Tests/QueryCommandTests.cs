@@ -30,7 +30,10 @@ public sealed class QueryCommandTests : IDisposable
     [Theory]
     [InlineData("func == 'checkout'", "checkout")]
     [InlineData("func == 'checkout%'", "checkout,checkout_fast")]
-    [InlineData("func == 'check_ut'", "checkout")]
+    [InlineData("func == 'checkout_fast'", "checkout_fast")]
+    [InlineData("func == 'checkoutXfast'", "")]                // `_` is a literal underscore, not LIKE's "any character"
+    [InlineData("func == '%_fast'", "checkout_fast")]
+    [InlineData("func == '%t_f%'", "checkout_fast")]
     [InlineData("func != 'checkout' and module == 'shop'", "price,pay,helper,checkout_fast")]
     [InlineData("module == 'json%'", "JSONDecoder.decode")]
     [InlineData("not (module == 'json%')", "checkout,price,pay,helper,checkout_fast")]

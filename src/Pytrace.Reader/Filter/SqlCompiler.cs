@@ -98,14 +98,8 @@ public sealed partial class SqlCompiler
 
     private static string Text(string column, Comparison c, SqlParameters parameters)
     {
-        var wildcard = c.Value.AsSpan().IndexOfAny('%', '_') >= 0;
-        var op = c.Op switch
-        {
-            "~=" => "REGEXP",
-            "==" => wildcard ? "LIKE" : "=",
-            _ => wildcard ? "NOT LIKE" : "!=",
-        };
-        return $"{column} {op} {parameters.Add(c.Value)}";
+        if (c.Op == "~=") return $"{column} REGEXP {parameters.Add(c.Value)}";
+        return TextMatch.Sql(column, parameters.Add(TextMatch.Parameter(c.Value)), c.Value, c.Op == "==");
     }
 
     // A time literal names an interval as wide as its precision: time == '12:01:02' is that whole second.

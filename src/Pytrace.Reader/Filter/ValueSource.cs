@@ -17,15 +17,14 @@ public sealed class ValueSource(TraceDb db)
         // The parser admits only the choices, so a kind that matches nothing is no typo to correct.
         if (Field.Find(field)?.Choices is { } choices)
             return choices.Contains(value);
-        var op = value.AsSpan().IndexOfAny('%', '_') >= 0 ? "LIKE" : "=";
         var sql = field switch
         {
-            "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {Column(field)} {op} @p0 LIMIT 1",
-            "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE p.value {op} @p0 LIMIT 1",
-            "type" => $"SELECT 1 FROM strings WHERE text {op} @p0 LIMIT 1",
-            _ => $"SELECT 1 FROM vals WHERE text {op} @p0 LIMIT 1",
+            "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {TextMatch.Sql(Column(field), "@p0", value, true)} LIMIT 1",
+            "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE {TextMatch.Sql("p.value", "@p0", value, true)} LIMIT 1",
+            "type" => $"SELECT 1 FROM strings WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
+            _ => $"SELECT 1 FROM vals WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
         };
-        return db.Scalar(sql, value) is not null;
+        return db.Scalar(sql, TextMatch.Parameter(value)) is not null;
     }
 
     /// <summary>Values of FIELD near TYPED: every one for small tables, index neighbours for argument values.</summary>
