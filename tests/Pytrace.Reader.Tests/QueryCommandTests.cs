@@ -43,6 +43,9 @@ public sealed class QueryCommandTests : IDisposable
     [InlineData("arg == 'qty' and value == '2'", "price")]
     [InlineData("arg == 'item' and value == '2'", "")]
     [InlineData("arg == 'user' and value == \"'ann'\"", "checkout")]
+    [InlineData("arg == 'user' and value == 'ann'", "checkout")]              // a plain text also names that str
+    [InlineData("value == 'book'", "price")]
+    [InlineData("arg == 'user' and value != 'ann'", "checkout_fast")]
     [InlineData("arg == 'user' and (value == \"'ann'\" or value == \"'bob'\")", "checkout,checkout_fast")]
     [InlineData("value == 2", "price")]
     [InlineData("arg == 'item' and value == \"'book'\" and not not (arg == 'qty' and value == '2')", "price")]

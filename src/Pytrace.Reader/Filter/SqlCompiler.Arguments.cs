@@ -171,10 +171,17 @@ public sealed partial class SqlCompiler
     private string ValueCondition(List<Node> values, SqlParameters parameters) =>
         Join("AND", values.Select(n => Tree(n, c => ValueLeaf(c, parameters))).ToList());
 
-    // A value or type comparison over `vals v`; a type is resolved to its strings ids first.
-    private string ValueLeaf(Comparison c, SqlParameters parameters) => c.Field.Name == "value"
-        ? Text("v.text", c, parameters)
-        : In("v.type", Lookup(q => $"SELECT id FROM strings WHERE {Text("text", c, q)}"));
+    // A value or type comparison over `vals v`; a type is resolved to its strings ids first. A plain text also
+    // names the str of that text: `value == 'ann'` finds the value 'ann' as well as a value written ann.
+    private string ValueLeaf(Comparison c, SqlParameters parameters)
+    {
+        if (c.Field.Name != "value")
+            return In("v.type", Lookup(q => $"SELECT id FROM strings WHERE {Text("text", c, q)}"));
+        if (c.Op is not ("==" or "!=") || TextMatch.HasWildcard(c.Value))
+            return Text("v.text", c, parameters);
+        var either = $"v.text IN ({parameters.Add(c.Value)}, {parameters.Add(PythonRepr.Of(c.Value))})";
+        return c.Op == "==" ? either : $"NOT {either}";
+    }
 
     private static bool HasValueRegex(List<Node> nodes) => nodes.Any(n => Leaves(n).Any(c => c.Field.Name == "value" && c.Op == "~="));
 

@@ -22,9 +22,10 @@ public sealed class ValueSource(TraceDb db)
             "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {TextMatch.Sql(Column(field), "@p0", value, true)} LIMIT 1",
             "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE {TextMatch.Sql("p.value", "@p0", value, true)} LIMIT 1",
             "type" => $"SELECT 1 FROM strings WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
+            _ when !TextMatch.HasWildcard(value) => "SELECT 1 FROM vals WHERE text IN (@p0, @p1) LIMIT 1", // as the filter compares
             _ => $"SELECT 1 FROM vals WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
         };
-        return db.Scalar(sql, TextMatch.Parameter(value)) is not null;
+        return db.Scalar(sql, TextMatch.Parameter(value), PythonRepr.Of(value)) is not null;
     }
 
     /// <summary>Values of FIELD near TYPED: every one for small tables, index neighbours for argument values.</summary>
