@@ -31,7 +31,7 @@ public sealed class QueryCommandTests : IDisposable
     [InlineData("func == 'checkout'", "checkout")]
     [InlineData("func == 'checkout%'", "checkout,checkout_fast")]
     [InlineData("func == 'checkout_fast'", "checkout_fast")]
-    [InlineData("func == 'checkoutXfast'", "")]                // `_` is a literal underscore, not LIKE's "any character"
+    [InlineData("func != 'check_ut' and module == 'shop'", "checkout,price,pay,helper,checkout_fast")] // `_` is no wildcard
     [InlineData("func == '%_fast'", "checkout_fast")]
     [InlineData("func == '%t_f%'", "checkout_fast")]
     [InlineData("func != 'checkout' and module == 'shop'", "price,pay,helper,checkout_fast")]
@@ -84,11 +84,20 @@ public sealed class QueryCommandTests : IDisposable
     }
 
     [Fact]
-    public void NothingMatchedExitsOneAndSuggestsTheNearestValue()
+    public void AMisspeltNameShowsTheNearestOnesCallsAndSaysSo()
     {
         var (code, output, error) = Query("func == 'chekout'");
-        Assert.Equal((1, ""), (code, output));
+        Assert.Equal(0, code);
+        Assert.Contains("shop.checkout(cart=Cart<3 items>, user='ann')", output);
         Assert.Equal("pytrace query: no call matched: no func 'chekout' — showing func == 'checkout'\n", error);
+    }
+
+    [Fact]
+    public void NothingMatchedExitsOne()
+    {
+        var (code, output, error) = Query("func == 'checkout' and depth == 9");
+        Assert.Equal((1, ""), (code, output));
+        Assert.Equal("pytrace query: no call matched\n", error);
     }
 
     [Fact]

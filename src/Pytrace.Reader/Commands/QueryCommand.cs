@@ -30,16 +30,25 @@ public static class QueryCommand
             return 2;
         }
         var store = new CallStore(db);
-        var scope = new ViewScope(filter);
-        long matched;
-        using (var output = new StandardOutput(stdout))
-            matched = format == "jsonl" ? WriteJsonl(store, scope, output.Writer) : WriteText(store, scope, summary, output.Writer);
-        if (matched > 0)
+        if (Write(store, filter, format, summary, stdout) > 0)
             return 0;
         var correction = Corrector.Correct(filter, new ValueSource(db), context);
+        if (correction?.Filter is { } corrected)
+        {
+            // As the reader does: the nearest existing name's calls, and a line on stderr saying whose they are.
+            CommandGuard.Error(stderr, "query", $"no call matched: {correction.Message}");
+            return Write(store, corrected, format, summary, stdout) > 0 ? 0 : 1;
+        }
         CommandGuard.Error(stderr, "query", correction is null ? "no call matched" : $"no call matched: {correction.Message}");
         return 1;
     });
+
+    private static long Write(CallStore store, CompiledFilter filter, string format, TraceSummary summary, TextWriter stdout)
+    {
+        var scope = new ViewScope(filter);
+        using var output = new StandardOutput(stdout);
+        return format == "jsonl" ? WriteJsonl(store, scope, output.Writer) : WriteText(store, scope, summary, output.Writer);
+    }
 
     private static long WriteJsonl(CallStore store, ViewScope scope, TextWriter stdout)
     {
