@@ -40,6 +40,19 @@ public sealed class ViewportTests : IDisposable
     }
 
     [Fact]
+    public void DeepRowsStopIndentingAndShowTheirDepthSoTheCallStaysOnScreen()
+    {
+        var formatter = new RowFormatter(false, false, TimeZoneInfo.Utc, valueWidth: 100);
+        string Row(int depth) => formatter.Format(new DisplayRow(RowKind.Leaf, 1, 0,
+            new CallRow(1, null, 1, 1, 1, depth, 0, 1000, "app", "deep", "/app.py", 1, 0, 1, "int", "1"),
+            [new ArgValue("n", "int", "3")])).Plain();
+        Assert.Equal("00:00:00.000000  " + new string(' ', 2 * 24) + "→ app.deep(n=3)  = 1  1.0 µs", Row(24));
+        var deep = Row(300);
+        Assert.Equal("00:00:00.000000  " + new string(' ', 2 * 24) + "⋯300 → app.deep(n=3)  = 1  1.0 µs", deep);
+        Assert.True(deep.Length < 100, deep);
+    }
+
+    [Fact]
     public void WalkingDownThenUpVisitsEveryRowOnceWhileMemoryStaysBounded()
     {
         WriteDeepTree(60);

@@ -27,7 +27,10 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
             line.Add($"  {call.Pid,6}", Style.Dim);
         if (showTid)
             line.Add($"  {call.Tid,6}", Style.Dim);
-        line.Add("  " + new string(' ', 2 * call.Depth));
+        line.Add("  " + new string(' ', 2 * Math.Min(call.Depth, MaxIndentedDepth)));
+        // Deeper than this, more indentation would push the call off the screen: the depth is written instead.
+        if (call.Depth > MaxIndentedDepth)
+            line.Add($"⋯{call.Depth} ", Style.Dim);
         if (row.Kind == RowKind.Exit)
         {
             line.Add("← ").Add(call.QualifiedName, Style.Name);
@@ -77,6 +80,9 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
             line.Add("  " + Durations.Format(ns), Style.Dim);
         return line;
     }
+
+    /// <summary>Indentation stops growing here (2 columns a level): every row keeps room for its name and arguments.</summary>
+    public const int MaxIndentedDepth = 24;
 
     private static string GapLength(DropRow drop)
     {
