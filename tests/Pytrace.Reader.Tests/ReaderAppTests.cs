@@ -257,7 +257,8 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("12:01:02.000001  → shop.checkout(cart=Ca", lines[0]);
         Assert.StartsWith("pytrace reader keys", Press("h"));
         Assert.Contains("→ shop.checkout", Press("q"));
-        Assert.StartsWith(".000001  → shop.checkout(cart=Cart<3 ite\n", Press("", ConsoleKey.RightArrow));
+        Assert.StartsWith("hop.checkout(cart=Cart<3 items>, user='a\n", Press("", ConsoleKey.RightArrow)); // half the width, as less
+        Assert.StartsWith("12:01:02.000001  → shop.checkout(cart=Ca\n", Press("", ConsoleKey.LeftArrow));
     }
 
     [Fact]

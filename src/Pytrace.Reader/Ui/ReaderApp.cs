@@ -177,8 +177,9 @@ public sealed class ReaderApp : IDisposable
             case ConsoleKey.PageUp: _viewport.Scroll(-_viewport.Height); return;
             case ConsoleKey.Home: _viewport.Home(); return;
             case ConsoleKey.End: _viewport.End(); return;
-            case ConsoleKey.LeftArrow: _hscroll = Math.Max(0, _hscroll - 8); return;
-            case ConsoleKey.RightArrow: _hscroll += 8; return;
+            // As less does: half a screen sideways per press.
+            case ConsoleKey.LeftArrow: _hscroll = Math.Max(0, _hscroll - Math.Max(1, _size.W / 2)); return;
+            case ConsoleKey.RightArrow: _hscroll += Math.Max(1, _size.W / 2); return;
             case ConsoleKey.Enter: OpenDetail(); return;
             case ConsoleKey.F when control: _viewport.Scroll(_viewport.Height); return;
             case ConsoleKey.B when control: _viewport.Scroll(-_viewport.Height); return;
