@@ -38,7 +38,8 @@ public sealed class TerminalEndToEndTests : IDisposable
         AssertRoutesToTheReader(binary);
 
         // `pytrace` with no arguments reads ./traces.sqlite.
-        using var tmux = new Tmux($"cd {Quote(_db.Folder)} && TERM=xterm-256color {Quote(binary)}; echo EXIT=$?; sleep 60");
+        // Its own state folder: the prompts' history of a test run stays out of the user's.
+        using var tmux = new Tmux($"cd {Quote(_db.Folder)} && XDG_STATE_HOME={Quote(_db.Folder)} TERM=xterm-256color {Quote(binary)}; echo EXIT=$?; sleep 60");
         tmux.WaitFor("→ shop.checkout(cart=Cart<3 items>, user='ann')");
         tmux.WaitFor("6 / 6 calls");
 

@@ -22,7 +22,7 @@ public static class ReadCommand
             PrintPlain(db, output.Writer);
             return 0;
         }
-        using var app = new ReaderApp(db, terminal);
+        using var app = new ReaderApp(db, terminal, PromptHistory.Load(PromptHistory.DefaultPath()));
         app.Run();
         return 0;
     });

@@ -12,10 +12,10 @@ public sealed record FilterOutcome(ViewScope? Scope, string? Message);
 /// The `&amp;` prompt: compiles while the user types to show the live number of matches (as lnav does) or the
 /// error under its token; on Enter, corrects a filter that matches nothing or keeps the text for fixing.
 /// </summary>
-public sealed class FilterPrompt(ValueSource values, FilterContext context, Counter counter, TraceNavigator navigator)
+public sealed class FilterPrompt(ValueSource values, FilterContext context, Counter counter, TraceNavigator navigator, List<string> history)
 {
     private const int LiveCap = 100_000;
-    private readonly List<string> _history = [];
+    private readonly List<string> _history = history;
     private ViewScope _scope = ViewScope.All;
     private FilterException? _error;
     private int _liveCount = -1;

@@ -23,7 +23,8 @@ public sealed class ReaderApp : IDisposable
     private readonly ChangeWatch _watch;
     private readonly Viewport _viewport;
     private RowFormatter _formatter;
-    private readonly List<string> _searchHistory = [];
+    private readonly PromptHistory _history;
+    private List<string> _searchHistory => _history.Searches;
     private readonly Queue<ConsoleKeyInfo> _typedAhead = new();
     private readonly FilterPrompt _filter;
     private readonly TraceMoves _moves;
@@ -46,9 +47,11 @@ public sealed class ReaderApp : IDisposable
 
     public bool Quit { get; private set; }
 
-    public ReaderApp(TraceDb db, ITerminal terminal)
+    /// <summary>HISTORY keeps the prompts' entries across sessions; without it they last as long as this reader.</summary>
+    public ReaderApp(TraceDb db, ITerminal terminal, PromptHistory? history = null)
     {
         _db = db;
+        _history = history ?? new PromptHistory();
         _terminal = terminal;
         _screen = new Screen(terminal);
         // Before the first read: a commit from now on is seen by the next Tick.
@@ -62,7 +65,7 @@ public sealed class ReaderApp : IDisposable
         _counter = new Counter(db.Path);
         _formatter = new RowFormatter(_summary.ShowPid, _summary.ShowTid, _context.Zone);
         _viewport = new Viewport(new TreePager(_store, _scope, _drops));
-        _filter = new FilterPrompt(_values, _context, _counter, _navigator);
+        _filter = new FilterPrompt(_values, _context, _counter, _navigator, _history.Filters);
         _moves = new TraceMoves(_viewport, _navigator);
         Layout();
         _viewport.Home();
@@ -445,5 +448,9 @@ public sealed class ReaderApp : IDisposable
         return result;
     }
 
-    public void Dispose() => _counter.Dispose();
+    public void Dispose()
+    {
+        _history.Save();
+        _counter.Dispose();
+    }
 }
