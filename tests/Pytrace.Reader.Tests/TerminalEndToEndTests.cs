@@ -117,11 +117,12 @@ public sealed class TerminalEndToEndTests : IDisposable
         using var shell = Process.Start(new ProcessStartInfo("sh") { ArgumentList = { "-c", script } })!;
         shell.WaitForExit();
         var lines = File.ReadAllLines(log);
-        Assert.Equal(7, lines.Length);
+        Assert.Equal(8, lines.Length);
         Assert.Equal("header", lines[0]);
         Assert.Contains("→ shop.checkout(cart=Cart<3 items>, user='ann')", lines[1]);
         Assert.Contains("→ shop.checkout_fast(user='bob')", lines[4]);
         Assert.Equal("pytrace query: no call matched: no func 'chekout' — showing func == 'checkout'", lines[5]);
-        Assert.Equal("footer", lines[6]);
+        Assert.Contains("→ shop.checkout(cart=Cart<3 items>, user='ann')", lines[6]); // the corrected filter's call
+        Assert.Equal("footer", lines[7]);
     }
 }
