@@ -31,6 +31,9 @@ public sealed class QueryCommandTests : IDisposable
     [InlineData("func == 'checkout'", "checkout")]
     [InlineData("func == 'checkout%'", "checkout,checkout_fast")]
     [InlineData("func == 'checkout_fast'", "checkout_fast")]
+    [InlineData("thread == 'MainThread' and depth == 0", "checkout,helper,JSONDecoder.decode,checkout_fast")]
+    [InlineData("thread == 'Main%' and func == 'pay'", "pay")]
+    [InlineData("thread != 'MainThread'", "")]
     [InlineData("func != 'check_ut' and module == 'shop'", "checkout,price,pay,helper,checkout_fast")] // `_` is no wildcard
     [InlineData("func == '%_fast'", "checkout_fast")]
     [InlineData("func == '%t_f%'", "checkout_fast")]
@@ -105,7 +108,7 @@ public sealed class QueryCommandTests : IDisposable
     {
         var (code, output, error) = Query("func == 'x' and colour == 'red'");
         Assert.Equal((2, ""), (code, output));
-        Assert.Equal("pytrace query: bad filter at column 17: unknown field 'colour' (fields: time, tid, pid, module, func, file, line, depth, duration, kind, arg, value, type)\n", error);
+        Assert.Equal("pytrace query: bad filter at column 17: unknown field 'colour' (fields: time, tid, pid, thread, module, func, file, line, depth, duration, kind, arg, value, type)\n", error);
     }
 
     [Theory]

@@ -12,7 +12,7 @@ public sealed record Field(string Name, FieldType Type, bool ArgLike = false, IR
 {
     public static readonly IReadOnlyList<Field> All =
     [
-        new("time", FieldType.Time), new("tid", FieldType.Number), new("pid", FieldType.Number),
+        new("time", FieldType.Time), new("tid", FieldType.Number), new("pid", FieldType.Number), new("thread", FieldType.Text),
         new("module", FieldType.Text), new("func", FieldType.Text), new("file", FieldType.Text),
         new("line", FieldType.Number), new("depth", FieldType.Number), new("duration", FieldType.Number),
         new("kind", FieldType.Text, Choices: CallKinds.Names),

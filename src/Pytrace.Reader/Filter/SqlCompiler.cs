@@ -76,6 +76,7 @@ public sealed partial class SqlCompiler
             In("c.function", Lookup(q => $"SELECT id FROM functions WHERE {Text(c.Field.Name == "func" ? "name" : c.Field.Name, c, q)}")),
         "line" => In("c.function", Lookup(q => $"SELECT id FROM functions WHERE line {SqlOp(c.Op)} {q.Add(Number(c))}")),
         "tid" or "pid" => In("c.thread", Lookup(q => $"SELECT id FROM threads WHERE {c.Field.Name} {SqlOp(c.Op)} {q.Add(Number(c))}")),
+        "thread" => In("c.thread", Lookup(q => $"SELECT id FROM threads WHERE {Text("name", c, q)}")),
         "depth" => $"c.depth {SqlOp(c.Op)} {Param(Number(c))}",
         // The value is one of the field's choices (the parser checked), so its number is not user text.
         "kind" => $"c.kind {SqlOp(c.Op)} {CallKinds.Value(c.Value)}",

@@ -22,6 +22,7 @@ public sealed class ValueSource(TraceDb db)
             "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {TextMatch.Sql(Column(field), "@p0", value, true)} LIMIT 1",
             "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE {TextMatch.Sql("p.value", "@p0", value, true)} LIMIT 1",
             "type" => $"SELECT 1 FROM strings WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
+            "thread" => $"SELECT 1 FROM threads WHERE {TextMatch.Sql("name", "@p0", value, true)} LIMIT 1",
             _ when !TextMatch.HasWildcard(value) => "SELECT 1 FROM vals WHERE text IN (@p0, @p1) LIMIT 1", // as the filter compares
             _ => $"SELECT 1 FROM vals WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
         };
@@ -34,6 +35,7 @@ public sealed class ValueSource(TraceDb db)
         "module" or "func" or "file" => Strings($"SELECT DISTINCT {Column(field)} FROM functions LIMIT 50000"),
         "arg" => Strings($"{ArgNames} LIMIT 100000"),
         "type" => Strings("SELECT text FROM strings LIMIT 100000"),
+        "thread" => Strings("SELECT DISTINCT name FROM threads WHERE name IS NOT NULL LIMIT 100000"),
         _ => new[] { typed, typed.ToLowerInvariant(), typed.ToUpperInvariant(), typed.Length > 0 ? typed[..1] : "" }
             .Distinct()
             .SelectMany(v => Strings($"SELECT DISTINCT text FROM vals WHERE text >= @p0 ORDER BY text LIMIT {Limit / 4}", v)
@@ -51,6 +53,7 @@ public sealed class ValueSource(TraceDb db)
             "module" or "func" or "file" => $"SELECT DISTINCT {Column(field)} FROM functions WHERE {Column(field)} >= @p0 ORDER BY 1 LIMIT {Limit}",
             "arg" => $"{ArgNames} WHERE p.value >= @p0 ORDER BY 1 LIMIT {Limit}",
             "type" => $"SELECT text FROM strings WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
+            "thread" => $"SELECT DISTINCT name FROM threads WHERE name >= @p0 ORDER BY name LIMIT {Limit}",
             _ => $"SELECT DISTINCT text FROM vals WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
         };
         var values = Strings(sql, prefix).TakeWhile(v => v.StartsWith(prefix, StringComparison.Ordinal)).ToList();
