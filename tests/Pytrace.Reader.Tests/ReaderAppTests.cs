@@ -57,6 +57,14 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void OnAReturnLineTheStatusNamesTheCallItReturnsFrom()
+    {
+        Open();
+        var status = Press("jjj").Split('\n')[^2];
+        Assert.Contains("return of call 1 ", status);
+    }
+
+    [Fact]
     public void FirstScreenShowsTheTreeTheStatusAndTheSelectedRow()
     {
         Open();

@@ -431,7 +431,12 @@ public sealed class ReaderApp : IDisposable
         if (!_follow && run is not null)
             parts.Add(run);
         if (_viewport.Current is { } row && row.Anchor != long.MaxValue)
-            parts.Add($"call {row.Anchor}" + (_summary.MaxId is > 0 and var max ? $" ({100 * row.Anchor / max}%)" : ""));
+        {
+            // A return line sits where its call's subtree ends: its anchor is a position there, not the call's id.
+            long id = row.Call?.Id ?? row.Anchor;
+            parts.Add((row.Kind == RowKind.Exit ? $"return of call {id}" : $"call {id}")
+                + (_summary.MaxId is > 0 and var max ? $" ({100 * row.Anchor / max}%)" : ""));
+        }
         if (_viewport.AtEnd)
             parts.Add("END");
         return " " + string.Join("  |  ", parts);
