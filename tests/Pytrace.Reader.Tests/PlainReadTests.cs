@@ -45,11 +45,12 @@ public sealed class PlainReadTests : IDisposable
             b.Return("NoneType", "None");
         });
         var lines = Read().TrimEnd('\n').Split('\n');
-        Assert.Equal("12:01:02.000001       1  → shop.checkout(cart=Cart<3 items>, user='ann')", lines[0]);
-        Assert.Equal("12:01:02.000112       2  → shop.work()", lines[7]);
+        // The thread's name beside its id, padded so that the tree lines up whichever thread a row is on.
+        Assert.Equal("12:01:02.000001       1 MainThread    → shop.checkout(cart=Cart<3 items>, user='ann')", lines[0]);
+        Assert.Equal("12:01:02.000112       2 worker        → shop.work()", lines[7]);
         Assert.Equal("12:01:02.000113  ~~~~ 12 records dropped (pid 4321) ~~~~", lines[8]);
-        Assert.Equal("12:01:02.000114       2    → shop.step()  = 1  1.0 µs", lines[9]);
-        Assert.Equal("12:01:02.000116       2  ← shop.work  = None  4.0 µs", lines[10]);
+        Assert.Equal("12:01:02.000114       2 worker          → shop.step()  = 1  1.0 µs", lines[9]);
+        Assert.Equal("12:01:02.000116       2 worker        ← shop.work  = None  4.0 µs", lines[10]);
         Assert.Equal(11, lines.Length);
     }
 

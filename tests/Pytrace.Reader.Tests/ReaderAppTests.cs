@@ -229,7 +229,7 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
             b.Thread(4321, 2, "worker");
             b.Leaf("shop", "work", "int", "1");
         });
-        Assert.Contains("      2  → shop.work()", Press());
+        Assert.Contains("      2 worker        → shop.work()", Press());
         var screen = Press("t");
         Assert.Contains("thread 4321/1", screen);
         Assert.DoesNotContain("shop.work", screen);

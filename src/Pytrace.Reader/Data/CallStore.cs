@@ -9,7 +9,7 @@ public sealed class CallStore(TraceDb db)
     // CROSS JOIN keeps calls the outer loop: pages walk its rowids, the other tables are looked up per row.
     public const string Select = """
         SELECT c.id, c.parent, c.thread, t.pid, t.tid, c.depth, c.start_ns, c.start_ns + c.duration, f.module, f.name,
-               f.file, f.line, c.kind, c.end_kind, rt.text, rv.text
+               f.file, f.line, c.kind, c.end_kind, rt.text, rv.text, t.name
         FROM calls c CROSS JOIN functions f ON f.id = c.function CROSS JOIN threads t ON t.id = c.thread
              LEFT JOIN vals rv ON rv.id = c.result LEFT JOIN strings rt ON rt.id = rv.type
         """;
@@ -24,7 +24,7 @@ public sealed class CallStore(TraceDb db)
         r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5),
         r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8), r.GetString(9), r.GetString(10),
         r.GetInt32(11), r.GetInt32(12), r.GetInt32(13), r.IsDBNull(14) ? null : r.GetString(14),
-        r.IsDBNull(15) ? null : r.GetString(15));
+        r.IsDBNull(15) ? null : r.GetString(15), r.IsDBNull(16) ? null : r.GetString(16));
 
     /// <summary>Up to LIMIT calls with id after AFTER (ascending) or before BEFORE (returned ascending too).</summary>
     public List<CallRow> Page(ViewScope scope, long after, int limit, bool backwards = false)

@@ -26,7 +26,7 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
         if (showPid)
             line.Add($"  {call.Pid,6}", Style.Dim);
         if (showTid)
-            line.Add($"  {call.Tid,6}", Style.Dim);
+            line.Add($"  {call.Tid,6} {ThreadLabel(call.ThreadName)}", Style.Dim);
         line.Add("  " + new string(' ', 2 * Math.Min(call.Depth, MaxIndentedDepth)));
         // Deeper than this, more indentation would push the call off the screen: the depth is written instead.
         if (call.Depth > MaxIndentedDepth)
@@ -79,6 +79,15 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
         if (call.DurationNs is { } ns)
             line.Add("  " + Durations.Format(ns), Style.Dim);
         return line;
+    }
+
+    /// <summary>Thread names take this many columns, cut with … past them, so the tree lines up across threads.</summary>
+    public const int ThreadNameWidth = 12;
+
+    private static string ThreadLabel(string? name)
+    {
+        name ??= "";
+        return name.Length > ThreadNameWidth ? name[..(ThreadNameWidth - 1)] + "…" : name.PadRight(ThreadNameWidth);
     }
 
     /// <summary>Indentation stops growing here (2 columns a level): every row keeps room for its name and arguments.</summary>
