@@ -23,7 +23,8 @@ internal sealed class BatchWriter : IDisposable
     private int _serial;
 
     /// <summary>The first failure of the database (disk full, I/O error), after which nothing more is written.</summary>
-    public TraceDatabaseException? Failure { get; private set; }
+    public TraceDatabaseException? Failure => Volatile.Read(ref _failure);
+    private TraceDatabaseException? _failure;
 
     public BatchWriter(TraceWriter db, long maxTraces, params IdSupply[] supplies)
     {
@@ -36,10 +37,9 @@ internal sealed class BatchWriter : IDisposable
         _thread.Start();
     }
 
-    public bool Failed => Volatile.Read(ref _failed);
+    public bool Failed => Failure is not null;
     /// <summary>Time spent writing: the writer thread's own wall clock.</summary>
     public TimeSpan Busy { get; private set; }
-    private bool _failed;
 
     /// <summary>An empty batch to decode into.</summary>
     public WriteBatch Rent()
@@ -61,7 +61,7 @@ internal sealed class BatchWriter : IDisposable
         ThrowIfFailed();
         lock (_queue)
         {
-            while (_queue.Count >= QueueLimit && !_failed) Monitor.Wait(_queue, 50);
+            while (_queue.Count >= QueueLimit && !Failed) Monitor.Wait(_queue, 50);
             _queue.Enqueue(batch);
             Monitor.PulseAll(_queue);
         }
@@ -72,19 +72,14 @@ internal sealed class BatchWriter : IDisposable
     public void Drain()
     {
         lock (_queue)
-            while ((_queue.Count > 0 || _busy) && !_failed) Monitor.Wait(_queue, 50);
+            while ((_queue.Count > 0 || _busy) && !Failed) Monitor.Wait(_queue, 50);
         ThrowIfFailed();
     }
 
     /// <summary>Writes what is queued, then stops the thread; the connection is the caller's again.</summary>
     public void Complete()
     {
-        lock (_queue)
-        {
-            _completing = true;
-            Monitor.PulseAll(_queue);
-        }
-        _thread.Join();
+        Dispose();
         ThrowIfFailed();
     }
 
@@ -116,8 +111,7 @@ internal sealed class BatchWriter : IDisposable
             }
             catch (TraceDatabaseException e)
             {
-                Failure = e;
-                Volatile.Write(ref _failed, true);
+                Volatile.Write(ref _failure, e);
                 lock (_queue)
                 {
                     _busy = false;

@@ -46,22 +46,17 @@ internal static unsafe class MonitoringTools
     private static bool IsBuiltin(nint function, int flags) =>
         function != 0 && Py.TypeOf(function) == Py.CFunctionType && (*(int*)(*(nint*)(function + 16) + 16) & 0xFF) == flags;
 
-    public static void Hide()
-    {
-        if (s_ourGetTool == 0) return;
-        Py.SetAttr(s_monitoring, "get_tool"u8, s_ourGetTool);
-        Py.SetAttr(s_monitoring, "use_tool_id"u8, s_ourUseToolId);
-        Py.SetAttr(s_monitoring, "free_tool_id"u8, s_ourFreeToolId);
-        if (s_ourSettrace != 0) Py.SetAttr(s_sys, "settrace"u8, s_ourSettrace);
-    }
+    public static void Hide() => Install(s_ourGetTool, s_ourUseToolId, s_ourFreeToolId, s_ourSettrace);
 
-    public static void Show()
+    public static void Show() => Install(s_getTool, s_useToolId, s_freeToolId, s_settrace);
+
+    private static void Install(nint getTool, nint useToolId, nint freeToolId, nint settrace)
     {
         if (s_ourGetTool == 0) return;
-        Py.SetAttr(s_monitoring, "get_tool"u8, s_getTool);
-        Py.SetAttr(s_monitoring, "use_tool_id"u8, s_useToolId);
-        Py.SetAttr(s_monitoring, "free_tool_id"u8, s_freeToolId);
-        if (s_ourSettrace != 0) Py.SetAttr(s_sys, "settrace"u8, s_settrace);
+        Py.SetAttr(s_monitoring, "get_tool"u8, getTool);
+        Py.SetAttr(s_monitoring, "use_tool_id"u8, useToolId);
+        Py.SetAttr(s_monitoring, "free_tool_id"u8, freeToolId);
+        if (s_ourSettrace != 0) Py.SetAttr(s_sys, "settrace"u8, settrace);
     }
 
     private static bool IsOurs(nint id)

@@ -24,7 +24,6 @@ public sealed class ReaderApp : IDisposable
     private readonly Viewport _viewport;
     private RowFormatter _formatter;
     private readonly PromptHistory _history;
-    private List<string> _searchHistory => _history.Searches;
     private readonly Queue<ConsoleKeyInfo> _typedAhead = new();
     private readonly FilterPrompt _filter;
     private readonly TraceMoves _moves;
@@ -203,7 +202,7 @@ public sealed class ReaderApp : IDisposable
             case 'g': _viewport.Home(); break;
             case 'G' when count is { } id: _viewport.JumpTo(id); break;
             case 'G': _viewport.End(); break;
-            case '/' or '?': _search = new LineEditor(key.KeyChar, _searchHistory); break;
+            case '/' or '?': _search = new LineEditor(key.KeyChar, _history.Searches); break;
             case '&' or 'f': _filter.Open(_scope); _filtering = true; break;
             case 'n': SearchNext(_searchBackwards); break;
             case 'N': SearchNext(!_searchBackwards); break;

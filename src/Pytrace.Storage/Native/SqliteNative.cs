@@ -11,7 +11,7 @@ internal static unsafe partial class SqliteNative
 {
     private const string Library = "e_sqlite3";
 
-    public const int OK = 0, BUSY = 5, LOCKED = 6, FULL = 13, CANTOPEN = 14, ROW = 100, DONE = 101;
+    public const int OK = 0, BUSY = 5, LOCKED = 6, CANTOPEN = 14, ROW = 100, DONE = 101;
     public const int OPEN_READONLY = 0x1, OPEN_READWRITE = 0x2, OPEN_NOMUTEX = 0x8000;
     public const int NULL_TYPE = 5;
 
@@ -53,8 +53,6 @@ internal static unsafe partial class SqliteNative
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_text"), SuppressGCTransition]
     public static partial int BindText(nint statement, int index, byte* text, int length, nint destructor);
 
-    [LibraryImport(Library, EntryPoint = "sqlite3_bind_blob"), SuppressGCTransition]
-    public static partial int BindBlob(nint statement, int index, byte* blob, int length, nint destructor);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_column_type"), SuppressGCTransition]
     public static partial int ColumnType(nint statement, int column);
