@@ -71,7 +71,7 @@ public class FidelityTests
             cyclic.append(cyclic)
             selfdict = {"a": 1}
             selfdict["me"] = selfdict
-            return [
+            values = [
                 [], [1, 2, 3], (), (1,), (1, "a", None), ("x", (2,)), {}, {"a": 1, 2: [3, 4]}, {1.5: b"z", None: True},
                 set(), {1, 2, 3}, {"only"}, frozenset(), frozenset({"x"}), frozenset({1, 2}), {(1, 2): frozenset({3})},
                 [1, [2, (3, {4: 5})]], {"k": {"n": {"m": [1]}}}, [[], [[]], [[[]]]], ((), ((),)),
@@ -79,7 +79,21 @@ public class FidelityTests
                 set(range(30)), frozenset(range(5)), ["x" * 90], ("y" * 95, 1), {"key": "v" * 120},
                 [1.5, -0.0, b"z", 2j, True, None, 10**20], cyclic, selfdict, [cyclic], {"l": cyclic},
                 [set(), frozenset(), {}, (), []], {1: {2: {3: {}}}},
+                {"it's": 1, 'q"': -2, "tab\t": 3, "caf\u00e9": 4}, [2**62, -2**62, 2**63, 5], (10**18, 10**19, -1),
             ]
+            # runs of ints and of name: int items that end at, just before and just after the 100-character cut
+            for k in (-5, 7, 95, 10**6, -10**9):
+                for n in (20, 30, 45):
+                    values.append(list(range(k, k + n)))
+            for k in (-50, 0, 10**12):
+                values.append(tuple(range(k, k + 40, 3)))
+            for j in (1, 5, 33, 40):
+                for n in (3, 9, 14):
+                    d = {}
+                    for i in range(n):
+                        d["k" * j + str(i)] = i * 37 - 50
+                    values.append(d)
+            return values
 
         def containers():
             values = build()

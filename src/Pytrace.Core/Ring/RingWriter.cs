@@ -41,6 +41,18 @@ public unsafe struct RingWriter
         return TryCopy(record, length) || Drop(nowTicks);
     }
 
+    /// <summary>
+    /// Whether a record of up to <paramref name="bound"/> bytes would fit now (or the ring waits for room): checked
+    /// before a record is built, so that a full ring costs a count, not the formatting of values that are dropped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool HasRoom(int bound)
+    {
+        ulong read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
+        // twice the bound: a record that does not fit before the end of the ring also pays the padding up to it
+        return _capacity - (_write - read) >= 2 * (ulong)bound || *(int*)(_base + RingLayout.WaitWhenFullOffset) != 0;
+    }
+
     /// <summary>Counts a record that was never built (e.g. the hook re-entered too deeply).</summary>
     public void CountDrop(ulong nowTicks) => Drop(nowTicks);
 
@@ -61,10 +73,20 @@ public unsafe struct RingWriter
             _write += contiguous;
             offset = 0;
         }
-        Buffer.MemoryCopy(record, _data + offset, length, length);
+        Copy(record, _data + offset, length);
         _write += total;
         Volatile.Write(ref *(ulong*)(_base + RingLayout.WritePosOffset), _write);
         return true;
+    }
+
+    /// <summary>Records are mostly a few dozen bytes: word copies cost less than a call to memmove.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(byte* from, byte* to, int length)
+    {
+        if (length > 256) { Buffer.MemoryCopy(from, to, length, length); return; }
+        int i = 0;
+        for (; i + 8 <= length; i += 8) *(ulong*)(to + i) = *(ulong*)(from + i);
+        for (; i < length; i++) to[i] = from[i];
     }
 
     /// <summary>--on-full wait: spin politely while a consumer is alive (heartbeat within 2 s).</summary>
@@ -84,7 +106,9 @@ public unsafe struct RingWriter
     {
         if (_pendingDrops == 0) _firstDropTicks = nowTicks;
         _pendingDrops++;
-        Interlocked.Increment(ref *(ulong*)(_base + RingLayout.DroppedRecordsOffset));
+        // one producer per ring (the GIL): a plain store, read by the consumer at its own pace
+        ulong* dropped = (ulong*)(_base + RingLayout.DroppedRecordsOffset);
+        Volatile.Write(ref *dropped, *dropped + 1);
         return false;
     }
 

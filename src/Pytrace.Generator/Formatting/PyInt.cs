@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pytrace.Generator.Interop;
 
 namespace Pytrace.Generator.Formatting;
@@ -22,6 +23,7 @@ internal static unsafe class PyInt
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryRead(nint o, out long value)
     {
         value = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pytrace.Generator.Interop;
 
 namespace Pytrace.Generator.Formatting;
@@ -47,6 +48,18 @@ internal static unsafe class PyStr
         public bool IsUtf8 => kind == 0;
         public int Kind => kind;
         public byte* Data => data;
+    }
+
+    /// <summary>The bytes of a compact ASCII str (most names and keys), read without any other check; false otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool CompactAscii(nint s, out byte* data, out long length)
+    {
+        uint state = *(uint*)(s + 32);
+        // compact (bit 5) and ascii (bit 6), and ready (bit 7) where there is one: kind is then 1
+        uint wanted = s_hasReadyBit ? 0xE0u : 0x60u;
+        data = (byte*)(s + s_asciiHeader);
+        length = *(long*)(s + 16);
+        return s_layoutOk && (state & wanted) == wanted;
     }
 
     public static bool Read(nint s, out View view)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Pytrace.Generator.Interop;
 
@@ -13,9 +14,15 @@ internal static unsafe class ScalarFormatter
     /// </summary>
     private const int MaxIntBits = 3400;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Int(ref ValueText w, nint o)
     {
-        if (PyInt.TryRead(o, out long small)) { w.Decimal(small); return; }
+        if (PyInt.TryRead(o, out long small)) w.Decimal(small);
+        else LargeInt(ref w, o);
+    }
+
+    private static void LargeInt(ref ValueText w, nint o)
+    {
         int overflow;
         long v = Py.LongAsLongLongAndOverflow(o, &overflow);
         if (overflow == 0)
@@ -108,7 +115,27 @@ internal static unsafe class ScalarFormatter
     /// </summary>
     private const int QuoteScanLimit = 1 << 16;
 
+    /// <summary>repr() of a str; a short plain ASCII one (the usual key or name) is copied straight into the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Str(ref ValueText w, nint o)
+    {
+        if (PyStr.CompactAscii(o, out byte* data, out long length) && length <= 32)
+        {
+            byte* p = w.BeginAscii(out int room);
+            if (length + 2 <= room && PlainAscii(data, length))
+            {
+                *p++ = (byte)'\'';
+                for (long i = 0; i < length; i++) p[i] = data[i];
+                p += length;
+                *p++ = (byte)'\'';
+                w.EndAscii(p);
+                return;
+            }
+        }
+        AnyStr(ref w, o);
+    }
+
+    private static void AnyStr(ref ValueText w, nint o)
     {
         if (!PyStr.Read(o, out var view)) { w.Ascii("<str>"u8); return; }
         if (view.IsUtf8) { Utf8Repr(ref w, view.Data, (int)view.Length); return; }
@@ -156,7 +183,8 @@ internal static unsafe class ScalarFormatter
     }
 
     /// <summary>Printable ASCII with no quote or backslash: its repr is the text in single quotes.</summary>
-    private static bool PlainAscii(byte* data, long length)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool PlainAscii(byte* data, long length)
     {
         for (long i = 0; i < length; i++)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pytrace.Generator.Interop;
 using Pytrace.Generator.Tracing;
 
@@ -54,6 +55,7 @@ internal static unsafe class ValueFormatter
     }
 
     /// <summary>Formats an element: the common exact built-ins are recognized without a registry lookup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Format(ref ValueText w, nint o, int nesting, nint* open)
     {
         nint type = Py.TypeOf(o);
@@ -66,11 +68,13 @@ internal static unsafe class ValueFormatter
     }
 
     /// <summary>An item of a container: under --repr full a repr may remove it from there (and free it), so it is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FormatHeld(ref ValueText w, nint item, int nesting, nint* open)
     {
-        if (FullRepr) Py.IncRef(item);
+        if (!FullRepr) { Format(ref w, item, nesting, open); return; }
+        Py.IncRef(item);
         Format(ref w, item, nesting, open);
-        if (FullRepr) Py.DecRef(item);
+        Py.DecRef(item);
     }
 
     private static void FormatAs(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
@@ -125,16 +129,38 @@ internal static unsafe class ValueFormatter
     /// </summary>
     private static void Items(ref ValueText w, nint o, TypeKind kind, long size, int nesting, nint* open)
     {
-        for (long i = 0; !w.Full; i++)
+        long i = FullRepr ? 0 : SmallInts(ref w, o, kind, size);
+        for (; !w.Full; i++)
         {
             if (FullRepr && kind == TypeKind.List) size = Py.VarSize(o);
             if (i >= size) break;
             nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
             nint item = items[i];
-            if (i > 0) w.Ascii(", "u8);
+            if (i > 0) { w.Ascii((byte)','); w.Ascii((byte)' '); }
             FormatHeld(ref w, item, nesting + 1, open);
         }
         if (kind == TypeKind.Tuple && size == 1) w.Ascii((byte)',');
+    }
+
+    /// <summary>
+    /// The leading run of small exact ints, the most common list, written from a local pointer while they surely fit
+    /// (20 digits and a separator each); returns how many were written. The general loop goes on from there.
+    /// </summary>
+    private static long SmallInts(ref ValueText w, nint o, TypeKind kind, long size)
+    {
+        nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
+        byte* start = w.BeginAscii(out int room);
+        byte* p = start, end = start + room - 22;
+        long i = 0;
+        for (; i < size && p < end; i++)
+        {
+            nint item = items[i];
+            if (Py.TypeOf(item) != Py.LongType || !PyInt.TryRead(item, out long v)) break;
+            if (i > 0) { p[0] = (byte)','; p[1] = (byte)' '; p += 2; }
+            p = ValueText.WriteDecimal(p, v);
+        }
+        w.EndAscii(p);
+        return i;
     }
 
     private static void DictItems(ref ValueText w, nint o, int nesting, nint* open)
@@ -142,6 +168,7 @@ internal static unsafe class ValueFormatter
         nint pos = 0, key, value;
         for (bool first = true; !w.Full && Py.DictNext(o, &pos, &key, &value) != 0; first = false)
         {
+            if (!FullRepr && NameToInt(ref w, key, value, first)) continue;
             if (!first) w.Ascii(", "u8);
             if (FullRepr) Py.IncRef(value); // the key's repr may drop the value from the dict
             FormatHeld(ref w, key, nesting + 1, open);
@@ -149,6 +176,29 @@ internal static unsafe class ValueFormatter
             FormatHeld(ref w, value, nesting + 1, open);
             if (FullRepr) Py.DecRef(value);
         }
+    }
+
+    /// <summary>
+    /// The most common item, a short plain ASCII key and a small int ('id': 7), written from a local pointer when
+    /// it surely fits; false (nothing written) for any other item.
+    /// </summary>
+    private static bool NameToInt(ref ValueText w, nint key, nint value, bool first)
+    {
+        if (Py.TypeOf(key) != Py.UnicodeType || Py.TypeOf(value) != Py.LongType) return false;
+        if (!PyStr.CompactAscii(key, out byte* name, out long length) || length > 32) return false;
+        if (!PyInt.TryRead(value, out long number) || !ScalarFormatter.PlainAscii(name, length)) return false;
+        byte* p = w.BeginAscii(out int room);
+        if (length + 28 > room) return false;
+        if (!first) { p[0] = (byte)','; p[1] = (byte)' '; p += 2; }
+        *p++ = (byte)'\'';
+        for (long i = 0; i < length; i++) p[i] = name[i];
+        p += length;
+        p[0] = (byte)'\'';
+        p[1] = (byte)':';
+        p[2] = (byte)' ';
+        p = ValueText.WriteDecimal(p + 3, number);
+        w.EndAscii(p);
+        return true;
     }
 
     private static long ContainerSize(nint o, TypeKind kind) =>

@@ -44,17 +44,20 @@ internal unsafe ref struct ValueText
     /// <summary>Characters that still fit before the limit.</summary>
     public readonly int Room => _limit - _chars;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Ascii(scoped ReadOnlySpan<byte> s)
     {
+        int n = s.Length;
+        if (n > 16 || n > _limit - _chars) { AsciiLong(s); return; }
+        for (int i = 0; i < n; i++) _cursor[i] = s[i]; // short pieces (", ", digits): a call to memmove costs more
+        _cursor += n;
+        _chars += n;
+    }
+
+    private void AsciiLong(scoped ReadOnlySpan<byte> s)
+    {
         int n = Math.Min(s.Length, _limit - _chars);
-        if (n <= 16)
-        {
-            for (int i = 0; i < n; i++) _cursor[i] = s[i]; // short pieces (", ", digits): a call to memmove costs more
-        }
-        else
-        {
-            s[..n].CopyTo(new Span<byte>(_cursor, n));
-        }
+        s[..n].CopyTo(new Span<byte>(_cursor, n));
         _cursor += n;
         _chars += n;
         if (n < s.Length) _cut = true;
@@ -62,6 +65,7 @@ internal unsafe ref struct ValueText
 
     public void Utf8(byte* s, int length)
     {
+        if (length <= _limit - _chars && Ascii(s, length)) return;
         for (int i = 0; i < length;)
         {
             if (_chars >= _limit) { _cut = true; return; }
@@ -71,6 +75,16 @@ internal unsafe ref struct ValueText
             i += n;
             _chars++;
         }
+    }
+
+    /// <summary>Copies <paramref name="s"/> when it is all ASCII (a type or module name), else writes nothing and returns false.</summary>
+    private bool Ascii(byte* s, int length)
+    {
+        if (!System.Text.Ascii.IsValid(new ReadOnlySpan<byte>(s, length))) return false;
+        Buffer.MemoryCopy(s, _cursor, length, length);
+        _cursor += length;
+        _chars += length;
+        return true;
     }
 
     public void CodePoint(int cp)
@@ -96,17 +110,95 @@ internal unsafe ref struct ValueText
         _chars++;
     }
 
+    /// <summary>
+    /// Where ASCII can be written directly and how many characters fit: a loop over many small items writes from a
+    /// local pointer, then hands it back with <see cref="EndAscii"/>.
+    /// </summary>
+    public readonly byte* BeginAscii(out int room)
+    {
+        room = _limit - _chars;
+        return _cursor;
+    }
+
+    public void EndAscii(byte* end)
+    {
+        _chars += (int)(end - _cursor);
+        _cursor = end;
+    }
+
+    /// <summary>Writes <paramref name="v"/> in decimal at <paramref name="p"/> (room for 20 bytes); returns the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* WriteDecimal(byte* p, long v)
+    {
+        ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
+        if (v < 0) *p++ = (byte)'-';
+        int n = DigitCount(u);
+        byte* end = p + n;
+        p = end;
+        while (u >= 100)
+        {
+            ulong q = u / 100;
+            int r = (int)(u - q * 100) * 2;
+            *--p = TwoDigits[r + 1];
+            *--p = TwoDigits[r];
+            u = q;
+        }
+        if (u >= 10)
+        {
+            *--p = TwoDigits[(int)u * 2 + 1];
+            *--p = TwoDigits[(int)u * 2];
+        }
+        else *--p = (byte)('0' + (int)u);
+        return end;
+    }
+
+    /// <summary>An integer in decimal, written in place: the common case of a value, so it avoids any scratch copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Decimal(long v)
+    {
+        ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
+        int n = DigitCount(u) + (v < 0 ? 1 : 0);
+        if (n > _limit - _chars) { DecimalCut(v); return; }
+        _cursor = WriteDecimal(_cursor, v);
+        _chars += n;
+    }
+
+    private static ReadOnlySpan<byte> TwoDigits =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int DigitCount(ulong u)
+    {
+        int n = 1;
+        while (u >= 10_000) { u /= 10_000; n += 4; }
+        return u >= 1000 ? n + 3 : u >= 100 ? n + 2 : u >= 10 ? n + 1 : n;
+    }
+
+    /// <summary>Digits that do not all fit: as many as fit, the text marked cut.</summary>
+    private void DecimalCut(long v)
     {
         byte* digits = stackalloc byte[24];
         int n = 24;
         ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
         do { digits[--n] = (byte)('0' + (int)(u % 10)); u /= 10; } while (u != 0);
         if (v < 0) digits[--n] = (byte)'-';
-        Ascii(new ReadOnlySpan<byte>(digits + n, 24 - n));
+        AsciiLong(new ReadOnlySpan<byte>(digits + n, 24 - n));
     }
 
     public void Hex(ulong v, int minDigits)
+    {
+        int n = Math.Max(minDigits, (64 - System.Numerics.BitOperations.LeadingZeroCount(v | 1) + 3) / 4);
+        if (n <= _limit - _chars)
+        {
+            for (int i = n - 1; i >= 0; i--, v >>= 4) _cursor[i] = (byte)"0123456789abcdef"[(int)(v & 15)];
+            _cursor += n;
+            _chars += n;
+            return;
+        }
+        HexCut(v, minDigits);
+    }
+
+    private void HexCut(ulong v, int minDigits)
     {
         byte* digits = stackalloc byte[16];
         int n = 0;

@@ -27,10 +27,13 @@ internal static unsafe class Tracer
     private static int s_level;
     private static ThreadInfo* s_announced;
     private static byte* s_small;
+    /// <summary>The most a value takes in a record: type id, length and up to four bytes per character.</summary>
+    private static int s_valueBound;
 
     public static void Initialize(int maxValueLength)
     {
         MaxValueLength = Math.Max(8, maxValueLength);
+        s_valueBound = 4 * MaxValueLength + 16;
         NativeMemory.Free(s_scratch);
         NativeMemory.Free(s_small);
         s_scratchSize = 64 + 2 * (MaxLogText + 2) + CodeRegistry.MaxArgs * (8 + 4 * MaxValueLength + 8 + MaxLogName + 2);
@@ -52,6 +55,7 @@ internal static unsafe class Tracer
     {
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
+        if (!Ring.HasRoom(32 + c->ArgCount * s_valueBound)) { t->Depth++; Ring.CountDrop(ticks); return; }
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Call);
         b.U64(ticks);
@@ -86,7 +90,7 @@ internal static unsafe class Tracer
         if (t->Depth == 0) return; // a frame that was running before tracing started
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         t->Depth--;
-        if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch) { Ring.CountDrop(ticks); return; }
+        if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch || !Ring.HasRoom(32 + s_valueBound)) { Ring.CountDrop(ticks); return; }
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, kind);
         b.U64(ticks);
