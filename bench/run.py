@@ -2,10 +2,13 @@
 
 Usage: python3 bench/run.py [--pytrace PATH] [--versions 3.12,3.13] [--workloads fib,pool] [--runs N]
        python3 bench/run.py --dumper [--busy] [--versions 3.11,3.12] [--workloads fib27,sympy_loop]
-Prints, per Python: untraced and traced time, ns of overhead per call, the same for a no-op sys.setprofile
-function as a reference, the traced/untraced ratio (steady state: the best repeat in one process), the same ratio
-and overhead for the first pass in a fresh process (what a user pays), calls recorded (all processes, all repeats), processes
-recorded, records dropped, and the dumper's rate into SQLite. notrace_hot has its own table: the program
+Prints, per Python and workload, best of --runs fresh processes: the first pass untraced and traced (what a user
+pays: the first repeat in a fresh process), its ratio and ns of overhead per call, the same for the steady state
+(the best repeat in one process), ok/MISS against the hot-path goal on the first pass (fib and args10/args1000 in ns
+per call: 100 on 3.12+, 160 before, 400 for arguments; the libraries as a ratio: 1.6x on 3.12+, 3x before), and
+the floors in the same run: ns per call of a no-op Python sys.setprofile function and of a no-op C hook
+(bench/floor, built with cc for each Python: sys.monitoring callbacks on 3.12+, the C profile hook before); then
+calls recorded (all processes, all repeats), processes, records dropped, and the dumper's rate into SQLite. notrace_hot has its own table: the program
 untraced, traced with its hot function under @notrace, and traced whole, against a 1.10x target on 3.12+.
 
 --dumper prints what happens after the ring instead, per workload (one fresh process each, default settings):
@@ -26,7 +29,10 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # pool_spawn is left out of the default: it dumps as many calls as pool and would double the run time.
-WORKLOADS = ["fib", "args", "jinja2_render", "pool", "notrace_hot"]
+WORKLOADS = ["fib", "args10", "args1000", "jinja2_render", "networkx_paths", "pygments_highlight", "pool", "notrace_hot"]
+# The hot-path goals: ns per call (fib, args) or the traced/untraced ratio (libraries), on 3.12+ and before.
+TARGETS = {"fib": (100, 160), "args10": (400, 400), "args1000": (400, 400),
+           "jinja2_render": (1.6, 3.0), "networkx_paths": (1.6, 3.0), "pygments_highlight": (1.6, 3.0)}
 NOTRACE_TARGET = 1.10  # @notrace'd hot function vs the untraced program, on 3.12+ (sys.monitoring)
 # The lose-nothing workloads: bursts, real libraries (3.11 has them; 3.12+ import its pure-Python ones), processes,
 # and a run far longer than the window of the newest calls.
@@ -44,6 +50,7 @@ def pythons(wanted):
 
 
 def run_json(command, env=None):
+    # every run is a fresh process: its first pass is what a user pays
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=os.path.join(HERE, "workloads"))
     if result.returncode != 0:
         raise RuntimeError("%s failed:\n%s" % (" ".join(command), result.stderr[-2000:]))
@@ -60,6 +67,25 @@ def faster(best, data):
         if key in data and data[key] < best.get(key, float("inf")):
             merged[key] = data[key]
     return merged
+
+
+def build_noop_hook(python, folder):
+    """The no-op C hook of bench/floor for this Python, built with its own headers; None when it cannot be built."""
+    include = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"],
+                             capture_output=True, text=True).stdout.strip()
+    out = os.path.join(folder, "noop_hook.so")
+    built = subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-I", include, "-o", out,
+                            os.path.join(HERE, "floor", "noop_hook.c")], capture_output=True, text=True)
+    return folder if built.returncode == 0 else None
+
+
+def target_of(name, minor, first_ratio, first_ns):
+    """ok or MISS against the hot-path goal, on the first pass: what a user pays."""
+    if name not in TARGETS:
+        return "-"
+    goal = TARGETS[name][0 if tuple(map(int, minor.split("."))) >= (3, 12) else 1]
+    value = first_ratio if isinstance(goal, float) else first_ns
+    return "ok" if value <= goal else "MISS"
 
 
 def traced(pytrace, python, script, db, *args):
@@ -119,34 +145,45 @@ def dumper_table(versions, names, pytrace, db, busy):
 
 
 def overhead_table(versions, names, pytrace, db, runs):
-    header = "%-7s %-14s %11s %11s %9s %10s %9s %10s %10s %8s %9s %5s %9s %10s" % (
-        "python", "workload", "untraced", "traced", "ratio", "ns/call", "1st ratio", "1st ns/call", "setprofile",
+    header = "%-7s %-18s %9s %9s %8s %8s %9s %8s %6s %9s %8s %8s %9s %5s %8s %9s" % (
+        "python", "workload", "untraced", "traced", "1st", "1st", "steady", "steady", "goal", "setprof", "C hook",
         "calls", "recorded", "procs", "dropped", "dumper/s")
     print(header)
+    print("%-7s %-18s %9s %9s %8s %8s %9s %8s %6s %9s %8s" % ("", "", "1st pass", "1st pass", "ratio", "ns/call",
+                                                                "ratio", "ns/call", "", "ns/call", "ns/call"))
     print("-" * len(header))
+    floor_dir = tempfile.mkdtemp(prefix="pytrace-bench-floor-")
     for minor, python in versions.items():
+        hook_dir = os.path.join(floor_dir, minor)
+        os.makedirs(hook_dir)
+        hook_dir = build_noop_hook(python, hook_dir)
+        hook_env = dict(os.environ, PYTHONPATH=hook_dir) if hook_dir else None
         for name in names:
             script = name + ".py"
-            base = reference = data = None
+            base = reference = chook = data = None
             for _ in range(runs):
                 sample, _ = run_json([python, script])
                 if "skip" in sample:
                     break
                 base = faster(base, sample)
                 reference = faster(reference, run_json([python, script, "--setprofile"])[0])
+                if hook_env:
+                    chook = faster(chook, run_json([python, script, "--chook"], hook_env)[0])
                 sample, stats = traced(pytrace, python, script, db)
                 data = faster(data, sample)
             if base is None:
-                print("%-7s %-14s skipped: %s" % (minor, name, sample["skip"]))
+                print("%-7s %-18s skipped: %s" % (minor, name, sample["skip"]))
                 continue
             calls = data["calls"] or 1
             overhead = (data["seconds"] - base["seconds"]) / calls * 1e9
             profile = (reference["seconds"] - base["seconds"]) / calls * 1e9
+            c_hook = "%8.0f" % ((chook["seconds"] - base["seconds"]) / calls * 1e9) if chook else "%8s" % "-"
             rate = stats["rate"]
             first_base, first = base.get("first", base["seconds"]), data.get("first", data["seconds"])
-            print("%-7s %-14s %9.1fms %9.1fms %8.2fx %10.0f %8.2fx %11.0f %10.0f %8d %9d %5d %9d %10s" % (
-                minor, name, base["seconds"] * 1e3, data["seconds"] * 1e3, data["seconds"] / base["seconds"],
-                overhead, first / first_base, (first - first_base) / calls * 1e9, profile, calls, stats["calls"],
+            first_ratio, first_ns = first / first_base, (first - first_base) / calls * 1e9
+            print("%-7s %-18s %7.1fms %7.1fms %7.2fx %8.0f %8.2fx %8.0f %6s %9.0f %s %8d %9d %5d %8d %9s" % (
+                minor, name, first_base * 1e3, first * 1e3, first_ratio, first_ns, data["seconds"] / base["seconds"],
+                overhead, target_of(name, minor, first_ratio, first_ns), profile, c_hook, calls, stats["calls"],
                 stats["processes"], stats["dropped"], "%.0f" % rate if rate else "-"))
             sys.stdout.flush()
 
