@@ -180,6 +180,21 @@ public partial class BehaviourTests
         Assert.Equal(WithoutPids(plain.Stderr), WithoutPids(WithoutSummary(traced.Stderr)));
     }
 
+    [Fact]
+    public void The_summary_starts_on_its_own_line_after_an_unfinished_one_and_adds_no_empty_line()
+    {
+        using var run = new TracedRun("3.12");
+        foreach (var (text, expected) in new[] { ("partial", "partial\npytrace: "), ("whole\\n", "whole\npytrace: ") })
+        {
+            var script = run.Write("err.py", $"import sys\nsys.stderr.write(\"{text}\")\n");
+            string log = Path.Combine(run.Folder, "stderr.txt");
+            var result = ProcessRun.Run("bash", ["-c", "\"$0\" --python \"$1\" --db \"$2\" \"$3\" 2>\"$4\"",
+                Repo.Pytrace, run.Python, run.Db, script, log], run.Folder);
+            Assert.Equal(0, result.ExitCode);
+            Assert.StartsWith(expected, File.ReadAllText(log));
+        }
+    }
+
     private static string WithoutPids(string stderr) => System.Text.RegularExpressions.Regex.Replace(stderr, @"\(pid=\d+\)", "(pid=N)");
 
     /// <summary>The program's own stderr: pytrace's lines (the summary) removed.</summary>

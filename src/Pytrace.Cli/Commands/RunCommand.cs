@@ -99,6 +99,7 @@ internal static class RunCommand
                 dumper.DiscardRest(() => !waiter.IsAlive); // the program goes on, never blocked on a full ring
             }
             waiter.Join();
+            if (ReferenceEquals(stderr, Console.Error)) stderr.Write(FreshLine.Before());
             RingFolder.Remove(ringDir);
             try
             {
