@@ -74,7 +74,7 @@ public sealed class CorrectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", 0, "time,tid,pid,thread,module,func,file,line,depth,duration,kind,arg,value,type,not")]
+    [InlineData("", 0, "time,tid,pid,thread,module,func,file,line,depth,duration,kind,arg,value,type,return,args.,not")]
     [InlineData("d", 0, "depth,duration")]
     [InlineData("depth ", 6, "==,!=,<,<=,>,>=")]
     [InlineData("func == 'pa", 8, "'parse','pause','pay'")]

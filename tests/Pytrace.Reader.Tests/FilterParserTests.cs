@@ -107,7 +107,7 @@ public sealed class FilterParserTests : IDisposable
     }
 
     [Theory]
-    [InlineData("fnuc == 'x'", 0, 4, "unknown field 'fnuc' (fields: time, tid, pid, thread, module, func, file, line, depth, duration, kind, arg, value, type)")]
+    [InlineData("fnuc == 'x'", 0, 4, "unknown field 'fnuc' (fields: time, tid, pid, thread, module, func, file, line, depth, duration, kind, arg, value, type, return, args.NAME)")]
     [InlineData("func < 'x'", 5, 1, "'<' does not apply to func; use == != ~= matches")]
     [InlineData("depth ~= '1'", 6, 2, "'~=' does not apply to depth; use == != < <= > >=")]
     [InlineData("depth == 'x'", 9, 3, "depth compares with a number, found 'x'")]

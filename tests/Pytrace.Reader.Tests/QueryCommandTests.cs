@@ -62,6 +62,22 @@ public sealed class QueryCommandTests : IDisposable
     [InlineData("arg == 'return value' and value == '24.0'", "price")]
     [InlineData("arg == 'return value' and type == 'bool'", "checkout_fast")]
     [InlineData("not arg == 'exception' and depth == 0", "helper,JSONDecoder.decode,checkout_fast")]
+    [InlineData("args.user == 'ann'", "checkout")]                                    // arguments by name
+    [InlineData("args.user == \"'bob'\"", "checkout_fast")]
+    [InlineData("args.user != 'ann'", "checkout_fast")]                                // a call with a user that is not 'ann'
+    [InlineData("args.item == 'book' and args.qty == 2", "price")]                    // two arguments of one call
+    [InlineData("args.item == 'book' and args.qty > 2", "")]
+    [InlineData("args.qty >= 2 and args.qty < 2.5", "price")]                          // numbers compare as numbers
+    [InlineData("args.qty == 2.0", "price")]
+    [InlineData("args.x > 4 or args.amount > 23", "pay,helper")]
+    [InlineData("args.amount ~= '^24'", "pay")]
+    [InlineData("args.cart > 1", "")]                                                  // not a number: never compares
+    [InlineData("args.nobody == 1", "")]
+    [InlineData("return > 23.5", "price")]                                             // the return value
+    [InlineData("return == 24", "price")]
+    [InlineData("return == 'True'", "checkout_fast")]
+    [InlineData("return ~= 'a'", "JSONDecoder.decode")]
+    [InlineData("return != 24 and depth == 0", "helper,JSONDecoder.decode,checkout_fast")] // no exceptions: they return nothing
     [InlineData("duration > 0.00005", "checkout")]
     [InlineData("duration < 0.000004 and depth == 1", "price")]
     [InlineData("depth >= 1", "price,pay")]
@@ -108,7 +124,7 @@ public sealed class QueryCommandTests : IDisposable
     {
         var (code, output, error) = Query("func == 'x' and colour == 'red'");
         Assert.Equal((2, ""), (code, output));
-        Assert.Equal("pytrace query: bad filter at column 17: unknown field 'colour' (fields: time, tid, pid, thread, module, func, file, line, depth, duration, kind, arg, value, type)\n", error);
+        Assert.Equal("pytrace query: bad filter at column 17: unknown field 'colour' (fields: time, tid, pid, thread, module, func, file, line, depth, duration, kind, arg, value, type, return, args.NAME)\n", error);
     }
 
     [Theory]

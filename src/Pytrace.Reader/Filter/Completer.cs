@@ -25,9 +25,9 @@ public static class Completer
         var from = last?.Start ?? text.Length;
         IEnumerable<string> words = before switch
         {
-            null or { Kind: TokenKind.LParen } => Field.All.Select(f => f.Name).Append("not"),
+            null or { Kind: TokenKind.LParen } => Field.All.Select(f => f.Name).Append(Field.ArgsPrefix).Append("not"),
             { Kind: TokenKind.Ident } when before.Is("and") || before.Is("or") || before.Is("not") =>
-                Field.All.Select(f => f.Name).Append("not"),
+                Field.All.Select(f => f.Name).Append(Field.ArgsPrefix).Append("not"),
             { Kind: TokenKind.Ident } when Field.Find(before.Text) is { } field => field.Operators,
             { Kind: TokenKind.Op } when !typing && beforeThat is not null && Field.Find(beforeThat.Text) is { Type: FieldType.Text } =>
                 Values(beforeThat, "", values),

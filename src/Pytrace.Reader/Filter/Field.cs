@@ -2,7 +2,8 @@ using Pytrace.Reader.Data;
 
 namespace Pytrace.Reader.Filter;
 
-public enum FieldType { Text, Number, Time }
+/// <summary>Value: a recorded value (an argument by name, the return value), compared as text or, with a number, as a number.</summary>
+public enum FieldType { Text, Number, Time, Value }
 
 /// <summary>
 /// The fields a filter may name. ArgLike fields describe one argument and group under `and`. A field with
@@ -17,14 +18,25 @@ public sealed record Field(string Name, FieldType Type, bool ArgLike = false, IR
         new("line", FieldType.Number), new("depth", FieldType.Number), new("duration", FieldType.Number),
         new("kind", FieldType.Text, Choices: CallKinds.Names),
         new("arg", FieldType.Text, ArgLike: true), new("value", FieldType.Text, ArgLike: true),
-        new("type", FieldType.Text, ArgLike: true),
+        new("type", FieldType.Text, ArgLike: true), new("return", FieldType.Value),
     ];
 
-    public static readonly string Names = string.Join(", ", All.Select(f => f.Name));
+    /// <summary>`args.NAME`: the argument of that name, one field per name (not listed in <see cref="All"/>).</summary>
+    public static readonly Field Args = new("args", FieldType.Value);
 
-    public static Field? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+    public const string ArgsPrefix = "args.";
 
-    public IReadOnlyList<string> Operators => Type == FieldType.Text
-        ? Choices is null ? ["==", "!=", "~=", "matches"] : ["==", "!="]
-        : ["==", "!=", "<", "<=", ">", ">="];
+    public static readonly string Names = string.Join(", ", All.Select(f => f.Name)) + ", " + ArgsPrefix + "NAME";
+
+    public static Field? Find(string name) =>
+        name.StartsWith(ArgsPrefix, StringComparison.Ordinal) && name.Length > ArgsPrefix.Length && !name.EndsWith('.')
+            ? Args
+            : All.FirstOrDefault(f => f.Name == name);
+
+    public IReadOnlyList<string> Operators => Type switch
+    {
+        FieldType.Text => Choices is null ? ["==", "!=", "~=", "matches"] : ["==", "!="],
+        FieldType.Value => ["==", "!=", "~=", "matches", "<", "<=", ">", ">="],
+        _ => ["==", "!=", "<", "<=", ">", ">="],
+    };
 }

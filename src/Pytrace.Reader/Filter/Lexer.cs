@@ -45,7 +45,8 @@ public static class Lexer
             else if (char.IsLetter(c) || c == '_')
             {
                 var start = i;
-                while (i < source.Length && (char.IsLetterOrDigit(source[i]) || source[i] == '_'))
+                // a dot joins names: args.user
+                while (i < source.Length && (char.IsLetterOrDigit(source[i]) || source[i] is '_' or '.'))
                     i++;
                 tokens.Add(new Token(TokenKind.Ident, source[start..i], start, i - start));
             }

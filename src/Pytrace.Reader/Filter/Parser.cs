@@ -92,16 +92,16 @@ public sealed class Parser
         var op = Take();
         var opText = op.Kind == TokenKind.Op || op.Is("matches") ? op.Text : null;
         if (opText is null)
-            throw Error(op, $"expected an operator after '{field.Name}' ({string.Join(" ", field.Operators)}), found {Describe(op)}");
+            throw Error(op, $"expected an operator after '{token.Text}' ({string.Join(" ", field.Operators)}), found {Describe(op)}");
         if (opText == "matches")
             opText = "~=";
         if (!field.Operators.Contains(opText))
-            throw Error(op, $"'{op.Text}' does not apply to {field.Name}; use {string.Join(" ", field.Operators)}");
+            throw Error(op, $"'{op.Text}' does not apply to {token.Text}; use {string.Join(" ", field.Operators)}");
         var value = Take();
-        return new Comparison(field, opText, CheckValue(field, opText, value), token, value);
+        return new Comparison(field, opText, CheckValue(field, token.Text, opText, value), token, value);
     }
 
-    private static string CheckValue(Field field, string op, Token value)
+    private static string CheckValue(Field field, string name, string op, Token value)
     {
         switch (field.Type)
         {
@@ -117,6 +117,18 @@ public sealed class Parser
                 return value.Text;
             case FieldType.Text:
                 throw Error(value, $"{field.Name} compares with a quoted string, found {Describe(value)}");
+            case FieldType.Value when value.Kind == TokenKind.Number:
+                if (!double.TryParse(value.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                    throw Error(value, $"bad number {value.Text}");
+                return value.Text;
+            case FieldType.Value when value.Kind == TokenKind.String && op is "<" or "<=" or ">" or ">=":
+                throw Error(value, $"'{op}' compares {name} with a number, found {Describe(value)}");
+            case FieldType.Value when value.Kind == TokenKind.String:
+                if (op == "~=" && UserRegex.TryCompile(value.Text, out var valueWhy) is null)
+                    throw Error(value, valueWhy);
+                return value.Text;
+            case FieldType.Value:
+                throw Error(value, $"{name} compares with a quoted string or a number, found {Describe(value)}");
             case FieldType.Number when value.Kind == TokenKind.Number:
                 if (!double.TryParse(value.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                     throw Error(value, $"bad number {value.Text}");

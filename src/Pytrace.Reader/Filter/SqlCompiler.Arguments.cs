@@ -51,6 +51,34 @@ public sealed partial class SqlCompiler
         return $"({test}) IS TRUE";
     }
 
+    // `value` compared as a number: what `args.NAME` and `return` become with a number on the right.
+    private static readonly Field NumericValue = new("value", FieldType.Number, ArgLike: true);
+
+    // `args.NAME OP V` is one argument named NAME (or *NAME, **NAME) whose value passes; `return OP V` the return
+    // value. With a number, an int or float value is compared as a number (2 == 2.0, 10 < 11 < 100).
+    private string NamedValue(Comparison c)
+    {
+        var value = c with { Field = c.ValueToken.Kind == TokenKind.Number ? NumericValue : Field.Find("value")! };
+        var arg = Field.Find("arg")!;
+        if (c.Field.Name == "return")
+            return $"({ResultGroup(new Comparison(arg, "==", ReturnValue, c.FieldToken, c.FieldToken), [value])}) IS TRUE";
+        string name = c.FieldToken.Text[Field.ArgsPrefix.Length..];
+        Node Named(string text) => new Comparison(arg, "==", text, c.FieldToken, c.FieldToken);
+        var names = new OrNode(Named(name), new OrNode(Named("*" + name), Named("**" + name)));
+        return $"({OneArgument([names], [value])}) IS TRUE";
+    }
+
+    // An int or float whose number compares; cut ('123...') and summarized ('<int of ~5000 digits>') ints, inf and
+    // nan never do.
+    private string NumericLeaf(Comparison c, SqlParameters parameters)
+    {
+        var numeric = $"v.type IN ({List(Lookup(_ => "SELECT id FROM strings WHERE text IN ('int', 'float')"))}) " +
+                      $"AND v.text GLOB '*[0-9]*' AND v.text NOT GLOB '*[.][.]*' AND v.text NOT GLOB '<*'";
+        return c.Op == "!="
+            ? $"NOT ({numeric} AND CAST(v.text AS REAL) = {parameters.Add(Number(c))})"
+            : $"({numeric} AND CAST(v.text AS REAL) {SqlOp(c.Op)} {parameters.Add(Number(c))})";
+    }
+
     // An argument whose name passes every one of NAMES and whose value every one of VALUES.
     private string OneArgument(List<Node> names, List<Node> values)
     {
@@ -175,6 +203,8 @@ public sealed partial class SqlCompiler
     // names the str of that text: `value == 'ann'` finds the value 'ann' as well as a value written ann.
     private string ValueLeaf(Comparison c, SqlParameters parameters)
     {
+        if (c.Field == NumericValue)
+            return NumericLeaf(c, parameters);
         if (c.Field.Name != "value")
             return In("v.type", Lookup(q => $"SELECT id FROM strings WHERE {Text("text", c, q)}"));
         if (c.Op is not ("==" or "!=") || TextMatch.HasWildcard(c.Value))

@@ -37,6 +37,7 @@ public sealed partial class SqlCompiler
         NotNode n => $"NOT ({Call(n.Operand)})",
         AndNode a => And(a),
         Comparison c when c.Field.ArgLike => ArgGroup([c]),
+        Comparison c when c.Field.Type == FieldType.Value => NamedValue(c),
         Comparison c => Scalar(c),
         _ => throw new InvalidOperationException(node.GetType().Name),
     };
