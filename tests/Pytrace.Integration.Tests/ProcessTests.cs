@@ -48,6 +48,48 @@ public class ProcessTests
         Assert.Equal(0L, run.Scalar<long>($"SELECT count(*) FROM processes WHERE pid = {child.Pid} AND ppid != {parent}"));
     }
 
+    [Fact]
+    public void Many_processes_at_once_get_smaller_rings_past_the_first_eight_and_lose_nothing()
+    {
+        using var run = new TracedRun("3.12");
+        // Twelve forked children alive at once, each printing the size of its ring mapping, then calling work().
+        var script = run.Write("many.py", """
+            import os, time
+
+            def ring_size():
+                for line in open("/proc/self/maps"):
+                    if "pytrace-" in line and line.rstrip().endswith("-%d" % os.getpid()):  # its own, not its parent's
+                        start, end = (int(x, 16) for x in line.split()[0].split("-"))
+                        return (end - start) >> 20
+
+            def work(i):
+                return i
+
+            children = []
+            for n in range(12):
+                time.sleep(0.05)  # in order: each child's ring exists before the next one starts
+                pid = os.fork()
+                if pid == 0:
+                    print(ring_size(), flush=True)
+                    time.sleep(1.5)
+                    for i in range(1000):
+                        work(i)
+                    os._exit(0)
+                children.append(pid)
+            for pid in children:
+                os.waitpid(pid, 0)
+            print("main", ring_size())
+            """);
+        var result = run.Trace(script);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var sizes = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        Assert.Equal("main 16", sizes[^1]);
+        // the main process's ring and seven children's are whole; the other five children's a quarter
+        Assert.Equal([.. Enumerable.Repeat("16", 7), .. Enumerable.Repeat("4", 5)], sizes[..^1]);
+        Assert.Equal(12_000, run.Calls().Count(c => c.Func == "work"));
+        Assert.Equal(0L, run.Scalar<long>("SELECT dropped FROM runs"));
+    }
+
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void Every_way_of_starting_a_python_child_records_into_the_run(string minor)
