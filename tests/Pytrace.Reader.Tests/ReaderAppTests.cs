@@ -148,6 +148,12 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("shop.price(", Selected());
         Press("g/True\r");
         Assert.Contains("checkout_fast", Selected());
+        Press("g/price\\(item\r");                      // the row as shown: name, parenthesis, argument name
+        Assert.Contains("shop.price(", Selected());
+        Press("g/qty=2\\)  = 24\r");
+        Assert.Contains("shop.price(", Selected());
+        Press("g/pay\\(amount=24.0\\)  ✗ Payment\r");
+        Assert.Contains("shop.pay(", Selected());
         Assert.Contains("bad regular expression", Press("/(\r"));
     }
 

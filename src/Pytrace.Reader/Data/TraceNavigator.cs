@@ -1,3 +1,5 @@
+using Pytrace.Storage;
+
 namespace Pytrace.Reader.Data;
 
 /// <summary>
@@ -31,17 +33,30 @@ public sealed class TraceNavigator(CallStore store)
     public long? Exception(ViewScope scope, long from, bool backwards) =>
         store.NextId(scope, from, backwards, $"c.end_kind = {Pytrace.Storage.Schema.EndKind.Exception}");
 
-    /// <summary>The next call whose name, argument values or result match the regular expression PATTERN.</summary>
+    /// <summary>
+    /// The next call whose row matches the regular expression PATTERN: its name, an argument's value, its result, or
+    /// the call as the row shows it, `module.func(name=value, ...)  = result` (so `simplify\(` and `qty=2` find it).
+    /// </summary>
     public long? Search(ViewScope scope, long from, bool backwards, string pattern)
     {
-        // Function names are few and tested once here; values are tested only on the rows the search passes.
+        // Function names are few and tested once here; values, then the whole row text, only on the rows passed.
         var functions = store.Db.Longs("SELECT id FROM functions WHERE regexp(@p0, module || '.' || name)", pattern);
         return store.NextId(scope, from, backwards,
             $"c.function IN ({string.Join(",", functions)}) " +
             "OR EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND regexp(@x0, v.text)) " +
-            "OR EXISTS (SELECT 1 FROM json_each(c.args) a JOIN vals v ON v.id = CAST(a.value AS INTEGER) WHERE regexp(@x0, v.text))",
+            "OR EXISTS (SELECT 1 FROM json_each(c.args) a JOIN vals v ON v.id = CAST(a.value AS INTEGER) WHERE regexp(@x0, v.text)) " +
+            $"OR regexp(@x0, {RowText})",
             [pattern]);
     }
+
+    // A call's row as RowFormatter writes it (values whole, not cut to the screen).
+    private static readonly string RowText = $"""
+        (SELECT f.module || '.' || f.name || '(' || coalesce((SELECT group_concat(coalesce(f.params ->> a.key, '?') || '=' || v.text, ', ')
+            FROM json_each(c.args) a JOIN vals v ON v.id = CAST(a.value AS INTEGER)), '') || ')'
+            || coalesce(CASE c.end_kind WHEN {Schema.EndKind.Return} THEN '  = ' WHEN {Schema.EndKind.Yield} THEN '  yield '
+                WHEN {Schema.EndKind.Exception} THEN '  ✗ ' END || (SELECT text FROM vals WHERE id = c.result), '')
+         FROM functions f WHERE f.id = c.function)
+        """;
 
     /// <summary>First call of SCOPE, to tell a filter that matches nothing.</summary>
     public bool Any(ViewScope scope) => store.NextId(scope, long.MinValue, false) is not null;
