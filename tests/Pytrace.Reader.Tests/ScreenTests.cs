@@ -22,6 +22,21 @@ public class ScreenTests
         spans.Select(s => new StyledLine().Add(s.Item1, s.Item2)).ToList();
 
     [Fact]
+    public void WidthsAreTerminalCells()
+    {
+        Assert.Equal(16, Cells.Width("'日本語テキスト'"));
+        Assert.Equal(5, Cells.Width("'e\u0301te\u0301'"));          // combining accents take no cell
+        Assert.Equal(1, Cells.Width("\U0001D49C"));                   // one letter outside the BMP, two UTF-16 units
+        var cut = Values.Cut("'日本語テキスト日本語テキスト'", 12);     // cut by cells, a wide character not split
+        Assert.Equal("'日本語テ...", cut);
+        Assert.Equal(12, Cells.Width(cut));
+        var line = new StyledLine().Add("ab日本c");
+        Assert.Equal(7, line.Length);
+        Assert.Equal("b日 ", line.Slice(1, 4).Plain());                  // half of 本 at the edge is a space
+        Assert.Equal(" c", line.Slice(5, 5).Plain());
+    }
+
+    [Fact]
     public void WithoutColourOnlyReverseVideoRemains()
     {
         var buffer = new ScreenBuffer(40, 3);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Pytrace.Reader.Tests.Support;
+using Pytrace.Reader.Text;
 
 namespace Pytrace.Reader.Tests;
 
@@ -89,6 +90,55 @@ public sealed class TerminalEndToEndTests : IDisposable
         tmux.Keys("q");
         screen = tmux.WaitFor("EXIT=0");
         Assert.DoesNotContain("shop.late", screen);
+    }
+
+    [Fact]
+    public void WideAndCombiningCharactersTakeTheirCellsInARealTerminal()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed: the terminal tests need it (.ci/run installs it; apt-get install tmux)");
+        var binary = Binary();
+        Shop.Write(_db.Path, b =>
+        {
+            b.Leaf("shop", "greet", "str", "'ok'", ("name", "str", "'日本語テキスト'"));
+            b.Leaf("shop", "accent", "str", "'cafe\u0301'", ("word", "str", "'e\u0301te\u0301'"));
+        });
+        using var tmux = new Tmux($"cd {Quote(_db.Folder)} && XDG_STATE_HOME={Quote(_db.Folder)} TERM=xterm-256color {Quote(binary)}; sleep 60", 120, 20);
+        var wide = tmux.WaitFor("→ shop.greet(name='日本語テキスト')  = 'ok'").Split('\n').Single(l => l.Contains("shop.greet")).TrimEnd();
+        var accent = tmux.Screen().Split('\n').Single(l => l.Contains("shop.accent")).TrimEnd();
+
+        // Exactly as wide as the row: all of it on its line, the next row on the next line.
+        foreach (var row in new[] { wide, accent })
+        {
+            tmux.Resize(Cells.Width(row), 20);
+            var lines = WaitForLine(tmux, row);
+            Assert.Contains(row, lines);
+            Assert.All(lines.Where(l => l.Length > 0), l => Assert.True(l.StartsWith("12:01:", StringComparison.Ordinal) || l == "~" || l.Contains(" calls") || l.Contains("q: quit"), l));
+        }
+        // As many columns as the row has UTF-16 units, fewer than its cells: the row is cut at the screen's edge,
+        // and nothing of it wraps onto the row under it, even when only the wide row is redrawn (the selection
+        // moves onto it) and the row under it is not.
+        tmux.Resize(wide.Length, 20);
+        var cut = Cells.Slice(wide, 0, 0, wide.Length).TrimEnd();
+        Assert.Contains(cut, WaitForLine(tmux, cut));
+        tmux.Keys("G");
+        tmux.Keys("k");
+        tmux.Keys("k");
+        tmux.Keys("j");
+        Thread.Sleep(300);
+        var after = tmux.Screen().Split('\n').Select(l => l.TrimEnd()).ToList();
+        Assert.StartsWith("12:01:", after[after.FindIndex(l => l.Contains("shop.greet")) + 1]);
+    }
+
+    private static List<string> WaitForLine(Tmux tmux, string line)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var lines = tmux.Screen().Split('\n').Select(l => l.TrimEnd()).ToList();
+            if (lines.Contains(line))
+                return lines;
+            Thread.Sleep(50);
+        }
+        return tmux.Screen().Split('\n').Select(l => l.TrimEnd()).ToList();
     }
 
     private void AssertRoutesToTheReader(string binary)

@@ -3,14 +3,15 @@ using System.Text;
 namespace Pytrace.Reader.Text;
 
 /// <summary>
-/// A line made of styled spans, measured in chars (every glyph the reader emits is one column wide). Every text
-/// the reader prints is added here, so control characters are escaped once, before anything measures the line.
+/// A line made of styled spans, measured in terminal cells (<see cref="Cells"/>). Every text the reader prints is
+/// added here, so control characters are escaped once, before anything measures the line.
 /// </summary>
 public sealed class StyledLine
 {
     public List<Span> Spans { get; } = [];
 
-    public int Length => Spans.Sum(s => s.Text.Length);
+    /// <summary>Width in terminal cells.</summary>
+    public int Length => Spans.Sum(s => Cells.Width(s.Text));
 
     public StyledLine Add(string text, Style style = Style.Plain)
     {
@@ -27,18 +28,17 @@ public sealed class StyledLine
         return text.ToString();
     }
 
-    /// <summary>The columns [SKIP, SKIP+WIDTH) of the line.</summary>
+    /// <summary>The cells [SKIP, SKIP+WIDTH) of the line.</summary>
     public StyledLine Slice(int skip, int width)
     {
         var result = new StyledLine();
         var position = 0;
         foreach (var span in Spans)
         {
-            var from = Math.Max(skip, position);
-            var to = Math.Min(skip + width, position + span.Text.Length);
-            if (to > from)
-                result.Add(span.Text.Substring(from - position, to - from), span.Style);
-            position += span.Text.Length;
+            var cells = Cells.Width(span.Text);
+            if (position + cells > skip && position < skip + width)
+                result.Add(Cells.Slice(span.Text, position, skip, skip + width), span.Style);
+            position += cells;
         }
         return result;
     }

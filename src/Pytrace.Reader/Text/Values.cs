@@ -3,10 +3,23 @@ namespace Pytrace.Reader.Text;
 /// <summary>Value text for one-line display: cut with "...", control characters made visible, exceptions as their repr.</summary>
 public static class Values
 {
+    /// <summary>VALUE in at most MAX terminal cells: cut with "..." on a character boundary.</summary>
     public static string Cut(string value, int max)
     {
         var flat = ControlChars.Escape(value);
-        return flat.Length <= max || max < 4 ? flat : flat[..(max - 3)] + "...";
+        if (max < 4 || Cells.Width(flat) <= max)
+            return flat;
+        var kept = new System.Text.StringBuilder();
+        var cells = 0;
+        foreach (var rune in flat.EnumerateRunes())
+        {
+            var width = Cells.Width(rune);
+            if (cells + width > max - 3)
+                break;
+            kept.Append(rune.ToString());
+            cells += width;
+        }
+        return kept.Append("...").ToString();
     }
 
     /// <summary>The recorded exception is its repr (PaymentError('card declined')); the type alone when none was recorded.</summary>
