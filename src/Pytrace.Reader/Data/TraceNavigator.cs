@@ -49,12 +49,13 @@ public sealed class TraceNavigator(CallStore store)
             [pattern]);
     }
 
-    // A call's row as RowFormatter writes it (values whole, not cut to the screen).
+    // A call's row as RowFormatter writes it, each value's first 200 characters (more than a row shows): a row of
+    // huge values costs no more to build than one of short ones; a value's whole text is searched on its own above.
     private static readonly string RowText = $"""
-        (SELECT f.module || '.' || f.name || '(' || coalesce((SELECT group_concat(coalesce(f.params ->> a.key, '?') || '=' || v.text, ', ')
+        (SELECT f.module || '.' || f.name || '(' || coalesce((SELECT group_concat(coalesce(f.params ->> a.key, '?') || '=' || substr(v.text, 1, 200), ', ')
             FROM json_each(c.args) a JOIN vals v ON v.id = CAST(a.value AS INTEGER)), '') || ')'
             || coalesce(CASE c.end_kind WHEN {Schema.EndKind.Return} THEN '  = ' WHEN {Schema.EndKind.Yield} THEN '  yield '
-                WHEN {Schema.EndKind.Exception} THEN '  ✗ ' END || (SELECT text FROM vals WHERE id = c.result), '')
+                WHEN {Schema.EndKind.Exception} THEN '  ✗ ' END || (SELECT substr(text, 1, 200) FROM vals WHERE id = c.result), '')
          FROM functions f WHERE f.id = c.function)
         """;
 

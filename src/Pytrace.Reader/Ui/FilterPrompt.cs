@@ -98,6 +98,6 @@ public sealed class FilterPrompt(ValueSource values, FilterContext context, Coun
         var text = Editor.Text.Trim().Length == 0 ? "empty filter: Enter shows every call"
             : count is { } c ? $"{(c.Capped ? LiveCap.ToString("N0", CultureInfo.InvariantCulture) + "+" : c.Count.ToString("N0", CultureInfo.InvariantCulture))} calls match"
             : "counting...";
-        return new StyledLine().Add(text + "   (Tab completes, ↑↓ history, Esc cancels)", Style.Dim);
+        return new StyledLine().Add(text + "   (Tab completes, Tab again picks, ↑↓ history, Esc cancels)", Style.Dim);
     }
 }

@@ -15,7 +15,7 @@ public static class HelpText
         "",
         "  /regex  ?regex     search forward / backward (names, arguments, results; whole database)",
         "  n N                next / previous match",
-        "  & f                filter prompt (empty line clears); Tab completes, ↑ ↓ recall",
+        "  & f                filter prompt (empty line clears); Tab completes (Tab, ↑ ↓ pick), ↑ ↓ recall",
         "",
         "  %                  jump between a call and its return",
         "  u                  parent call               ] [         next / previous sibling",

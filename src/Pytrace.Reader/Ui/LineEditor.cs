@@ -5,10 +5,17 @@ namespace Pytrace.Reader.Ui;
 
 public enum EditResult { Editing, Submitted, Cancelled }
 
-/// <summary>A one-line prompt: editing keys, Up/Down history, Tab completion through COMPLETE.</summary>
+/// <summary>
+/// A one-line prompt: editing keys, Up/Down history, Tab completion through COMPLETE. When Tab finds several
+/// candidates, Tab again (or ↓, Shift-Tab or ↑) puts each in turn in place, Enter keeps it, Esc goes back to the
+/// text as typed, and any other key keeps it and goes on editing.
+/// </summary>
 public sealed class LineEditor(char prefix, List<string> history, Func<string, (int From, List<string> Candidates)>? complete = null)
 {
     private int _historyIndex = history.Count;
+    private List<string>? _choices;
+    private int _choice, _choiceFrom, _choiceEnd;
+    private string _typed = "";
 
     public char Prefix => prefix;
     public string Text { get; private set; } = "";
@@ -26,6 +33,8 @@ public sealed class LineEditor(char prefix, List<string> history, Func<string, (
     public EditResult Handle(ConsoleKeyInfo key)
     {
         Note = null;
+        if (_choices is not null && Choosing(key))
+            return EditResult.Editing;
         var control = key.Modifiers.HasFlag(ConsoleModifiers.Control);
         switch (key.Key)
         {
@@ -94,8 +103,49 @@ public sealed class LineEditor(char prefix, List<string> history, Func<string, (
             Text = Text[..from] + insert + Text[Caret..];
             Caret = from + insert.Length;
         }
-        if (candidates.Count > 1)
-            Note = string.Join("  ", candidates.Take(30)) + (candidates.Count > 30 ? "  ..." : "");
+        if (candidates.Count == 1)
+            return;
+        (_choices, _choice, _choiceFrom, _choiceEnd, _typed) = (candidates, -1, from, Caret, Text);
+        Note = Candidates();
+    }
+
+    // A key while Tab's candidates are offered: true when it was about them.
+    private bool Choosing(ConsoleKeyInfo key)
+    {
+        var back = key.Modifiers.HasFlag(ConsoleModifiers.Shift);
+        switch (key.Key)
+        {
+            case ConsoleKey.Tab or ConsoleKey.DownArrow or ConsoleKey.UpArrow:
+                var count = _choices!.Count;
+                back |= key.Key == ConsoleKey.UpArrow;
+                _choice = _choice < 0 ? (back ? count - 1 : 0) : (_choice + (back ? count - 1 : 1)) % count;
+                var pick = _choices[_choice];
+                Text = _typed[.._choiceFrom] + pick + _typed[_choiceEnd..];
+                Caret = _choiceFrom + pick.Length;
+                Note = Candidates();
+                return true;
+            case ConsoleKey.Enter when _choice >= 0:
+                Text = Text.Insert(Caret, " ");
+                Caret++;
+                _choices = null;
+                return true;
+            case ConsoleKey.Escape:
+                Text = _typed;
+                Caret = _choiceEnd;
+                _choices = null;
+                return true;
+            default:
+                _choices = null;
+                return false;
+        }
+    }
+
+    // The candidates, the one in place in brackets.
+    private string Candidates()
+    {
+        var shown = _choices!.Select((c, i) => i == _choice ? "[" + c + "]" : c).ToList();
+        var start = Math.Max(0, Math.Min(_choice - 15, shown.Count - 30));
+        return (start > 0 ? "...  " : "") + string.Join("  ", shown.Skip(start).Take(30)) + (shown.Count > start + 30 ? "  ..." : "");
     }
 
     /// <summary>The prompt line, the caret in reverse video, scrolled so the caret stays on screen.</summary>
