@@ -93,6 +93,50 @@ public sealed class TerminalEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void FollowingReopensTheDatabaseWhenANewRunReplacesItAndSaysSo()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed: the terminal tests need it (.ci/run installs it; apt-get install tmux)");
+        var binary = Binary();
+        Shop.Write(_db.Path);
+        using var tmux = new Tmux($"cd {Quote(_db.Folder)} && XDG_STATE_HOME={Quote(_db.Folder)} TERM=xterm-256color {Quote(binary)}; echo EXIT=$?; sleep 60");
+        tmux.WaitFor("6 / 6 calls");
+        tmux.Keys("F");
+        tmux.WaitFor("FOLLOWING: 0 new");
+
+        // A new run: a new file in the database's place, as `pytrace SCRIPT` makes one.
+        var next = Path.Combine(_db.Folder, "next.sqlite");
+        using (var writer = new TraceBuilder(next))
+        {
+            writer.Thread(999, 1, "MainThread");
+            writer.Leaf("app", "fresh", "int", "1", ("n", "int", "7"));
+            writer.EndRun(0);
+        }
+        File.Move(next, _db.Path, overwrite: true);
+        var screen = tmux.WaitFor("→ app.fresh(n=7)  = 1");
+        Assert.Contains("a new run replaced the database: reopened, following it", screen);
+        Assert.DoesNotContain("shop.checkout", screen);
+        Assert.Contains("FOLLOWING", screen);
+
+        // Not following: the reader says so and stays on what it shows.
+        tmux.Keys("x");
+        using (var writer = new TraceBuilder(next))
+        {
+            writer.Thread(999, 1, "MainThread");
+            writer.Leaf("app", "third", "int", "3");
+            writer.EndRun(0);
+        }
+        File.Move(next, _db.Path, overwrite: true);
+        screen = tmux.WaitFor("a new run replaced this database: F follows it");
+        Assert.Contains("app.fresh", screen);
+        tmux.Keys("F");
+        screen = tmux.WaitFor("→ app.third()  = 3");
+        Assert.Contains("reopened, following it", screen);
+        tmux.Keys("q"); // stops following
+        tmux.Keys("q");
+        tmux.WaitFor("EXIT=0");
+    }
+
+    [Fact]
     public void WideAndCombiningCharactersTakeTheirCellsInARealTerminal()
     {
         Assert.True(Tmux.Available, "tmux is not installed: the terminal tests need it (.ci/run installs it; apt-get install tmux)");

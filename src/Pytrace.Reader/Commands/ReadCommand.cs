@@ -15,17 +15,42 @@ public static class ReadCommand
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, ITerminal? terminal) => CommandGuard.Run("read", stderr, () =>
     {
         var options = Options.Parse(args, ["--db"], 1);
-        using var db = TraceDb.Open(options.Db(options.Positionals.FirstOrDefault()));
+        var path = options.Db(options.Positionals.FirstOrDefault());
         if (terminal is null)
         {
+            using var plainDb = TraceDb.Open(path);
             using var output = new StandardOutput(stdout);
-            PrintPlain(db, output.Writer);
+            PrintPlain(plainDb, output.Writer);
             return 0;
         }
-        using var app = new ReaderApp(db, terminal, PromptHistory.Load(PromptHistory.DefaultPath()));
-        app.Run();
-        return 0;
+        var history = PromptHistory.Load(PromptHistory.DefaultPath());
+        for (string? message = null; ; message = ReopenedMessage)
+        {
+            using var db = OpenWhenReady(path, message is not null);
+            using var app = new ReaderApp(db, terminal, history, follow: message is not null, message);
+            app.Run();
+            if (!app.Replaced)
+                return 0;
+        }
     });
+
+    private const string ReopenedMessage = "a new run replaced the database: reopened, following it";
+
+    // A run that replaces the file creates it, then writes its schema: until that is in, the file is not a trace yet.
+    private static TraceDb OpenWhenReady(string path, bool replaced)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return TraceDb.Open(path);
+            }
+            catch (TraceDbException) when (replaced && attempt < 50)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
 
     private static void PrintPlain(TraceDb db, TextWriter stdout)
     {

@@ -17,11 +17,17 @@ public sealed class TraceDb : IDisposable
     public SqliteConnection Connection { get; }
     public string Path { get; }
 
+    private readonly FileIdentity? _opened;
+
     private TraceDb(SqliteConnection connection, string path)
     {
         Connection = connection;
         Path = path;
+        _opened = FileIdentity.Of(path);
     }
+
+    /// <summary>Whether another file now stands at this database's path (a new run replaced it).</summary>
+    public bool Replaced => FileIdentity.Of(Path) is { } now && now != _opened;
 
     /// <summary>Opens PATH read-only; throws <see cref="TraceDbException"/> with a user-facing line otherwise.</summary>
     public static TraceDb Open(string path)

@@ -41,13 +41,20 @@ public sealed class ReaderApp : IDisposable
     private string _number = "";
     private int _hscroll;
     private bool _follow;
+    private bool _toldReplaced;
     private long _followFrom;
     private (int W, int H) _size;
 
     public bool Quit { get; private set; }
 
-    /// <summary>HISTORY keeps the prompts' entries across sessions; without it they last as long as this reader.</summary>
-    public ReaderApp(TraceDb db, ITerminal terminal, PromptHistory? history = null)
+    /// <summary>Set, with <see cref="Quit"/>, when following and a new run replaced the database: open it again.</summary>
+    public bool Replaced { get; private set; }
+
+    /// <summary>
+    /// HISTORY keeps the prompts' entries across sessions; without it they last as long as this reader. FOLLOW
+    /// starts in follow mode and MESSAGE on the status line (a reader reopened on a new run).
+    /// </summary>
+    public ReaderApp(TraceDb db, ITerminal terminal, PromptHistory? history = null, bool follow = false, string? message = null)
     {
         _db = db;
         _history = history ?? new PromptHistory();
@@ -69,6 +76,9 @@ public sealed class ReaderApp : IDisposable
         Layout();
         _viewport.Home();
         _counts = new StatusCounts(_counter, _summary.MaxId ?? 0);
+        _message = message;
+        if (follow)
+            StartFollow();
     }
 
     /// <summary>Runs until q; the terminal is restored however this ends.</summary>
@@ -103,6 +113,17 @@ public sealed class ReaderApp : IDisposable
     {
         if ((_terminal.Width, _terminal.Height) != _size)
             Layout();
+        if (_db.Replaced)
+        {
+            if (_follow)
+            {
+                (Replaced, Quit) = (true, true);
+                return;
+            }
+            if (!_toldReplaced)
+                _message = "a new run replaced this database: F follows it, q and `pytrace` open it";
+            _toldReplaced = true;
+        }
         _watch.Poll(Refresh);
         _counts.Tick();
     }
