@@ -14,6 +14,7 @@ namespace Pytrace.Dumper;
 internal sealed class ProcessStream(Interner names, IdSupply callIds, Action throwIfWriterFailed, double ticksPerSecond) : IRecordSink
 {
     private readonly Dictionary<uint, long> _codes = [];
+    private readonly HashSet<uint> _classBodies = [];
     private readonly Dictionary<uint, long> _types = [];
     private readonly Dictionary<long, List<OpenCall>> _stacks = [];
     private List<OpenCall> _stack = [];
@@ -120,12 +121,14 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     {
         uint id = r.U32();
         int line = r.I32();
-        r.U16(); // flags
+        var flags = (CodeFlags)r.U16();
         int argCount = r.U16();
         string module = r.String(), name = r.String(), file = r.String();
         var argNames = new string[argCount];
         for (int i = 0; i < argCount; i++) argNames[i] = r.String();
         _codes[id] = names.Function(module, name, file, line, argNames);
+        if ((flags & CodeFlags.ClassBody) != 0) _classBodies.Add(id);
+        else _classBodies.Remove(id);
     }
 
     private void Thread(ref RecordDecoder r)
@@ -150,7 +153,8 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         long parent = depth > 0 ? _stack[depth - 1].Id : 0;
         long id = callIds.Take(throwIfWriterFailed);
         var batch = Batch;
-        int slot = batch.AddCall(id, parent, _thread, depth, ns, function, kind);
+        int slot = batch.AddCall(id, parent, _thread, depth, ns, function,
+            kind == Schema.CallKind.Call && _classBodies.Contains(code) ? Schema.CallKind.Class : kind);
         if (kind == Schema.CallKind.Call)
         {
             int count = r.U16();

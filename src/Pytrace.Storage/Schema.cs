@@ -62,7 +62,8 @@ public static class Schema
 
     public static class CallKind
     {
-        public const int Call = 0, Resume = 1, Log = 2;
+        /// <summary>Class: a class statement's body running (`class Cart:`), recorded as a call without arguments.</summary>
+        public const int Call = 0, Resume = 1, Log = 2, Class = 3;
     }
 
     /// <summary>Why a drops row has nothing recorded: the ring was full (count records lost), or another profiler held the hook.</summary>

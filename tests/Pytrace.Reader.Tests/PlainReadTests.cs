@@ -34,6 +34,28 @@ public sealed class PlainReadTests : IDisposable
     }
 
     [Fact]
+    public void AClassBodyReadsAsTheClassStatementItIs()
+    {
+        Shop.Write(_db.Path, more: b =>
+        {
+            b.Enter("shop", "Cart", Pytrace.Storage.Schema.CallKind.Class);
+            b.Leaf("shop", "Cart.helper", "int", "1");
+            b.Return("NoneType", "None", 9_000);
+            b.Enter("shop", "Empty", Pytrace.Storage.Schema.CallKind.Class);
+            b.Return("NoneType", "None", 2_000);
+        });
+        var lines = Read().Split('\n');
+        Assert.Contains("12:01:02.000112  → class shop.Cart", lines);
+        Assert.Contains(lines, l => l.StartsWith("12:01:02.000121  ← class shop.Cart  9.0 µs", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("12:01:02.000122  → class shop.Empty  2.0 µs", StringComparison.Ordinal));
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, QueryCommand.Run(["kind == 'class'", "--db", _db.Path, "--format", "jsonl"], stdout, stderr));
+        Assert.Equal(["Cart", "Empty"], stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Select(e => e.GetProperty("kind").GetString() == "class" ? e.GetProperty("func").GetString() : "not a class"));
+    }
+
+    [Fact]
     public void ShowsPidAndTidColumnsOnlyWhenThereAreSeveralAndDropsAsGaps()
     {
         Shop.Write(_db.Path, more: b =>

@@ -30,4 +30,6 @@ public enum CodeFlags : ushort
     AsyncGenerator = 4,
     VarArgs = 8,
     VarKeywords = 16,
+    /// <summary>A class statement's body, run once when the class is made.</summary>
+    ClassBody = 32,
 }

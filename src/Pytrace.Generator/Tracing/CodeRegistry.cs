@@ -8,7 +8,7 @@ namespace Pytrace.Generator.Tracing;
 /// <summary>Interns code objects: id, argument layout and definition record, learned on first execution.</summary>
 internal static unsafe class CodeRegistry
 {
-    private const int CoVarArgs = 0x4, CoVarKeywords = 0x8, CoGenerator = 0x20, CoCoroutine = 0x80,
+    private const int CoOptimized = 0x1, CoVarArgs = 0x4, CoVarKeywords = 0x8, CoGenerator = 0x20, CoCoroutine = 0x80,
         CoIterableCoroutine = 0x100, CoAsyncGenerator = 0x200;
     public const int MaxArgs = 64;
 
@@ -48,7 +48,10 @@ internal static unsafe class CodeRegistry
             | ((flags & (CoCoroutine | CoIterableCoroutine)) != 0 ? CodeFlags.Coroutine : 0)
             | ((flags & CoAsyncGenerator) != 0 ? CodeFlags.AsyncGenerator : 0)
             | ((flags & CoVarArgs) != 0 ? CodeFlags.VarArgs : 0)
-            | ((flags & CoVarKeywords) != 0 ? CodeFlags.VarKeywords : 0));
+            | ((flags & CoVarKeywords) != 0 ? CodeFlags.VarKeywords : 0)
+            // Functions, lambdas and comprehensions have fast locals; of the code without them, modules (and exec'd
+            // text) are named <module>: what is left is a class body.
+            | ((flags & CoOptimized) == 0 && name != "<module>" ? CodeFlags.ClassBody : 0));
         string qualName = Py.Minor >= 11 ? Py.AttrString(code, "co_qualname"u8) ?? name : QualNames.For(code, name, globals);
         info->Mode = ModeFor(code, file, qualName);
         info->IsMainModule = name == "<module>" && module == "__main__";

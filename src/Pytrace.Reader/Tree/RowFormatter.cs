@@ -33,11 +33,17 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
             line.Add($"⋯{call.Depth} ", Style.Dim);
         if (row.Kind == RowKind.Exit)
         {
-            line.Add("← ").Add(call.QualifiedName, Style.Name);
+            line.Add(call.Kind == Schema.CallKind.Class ? "← class " : "← ").Add(call.QualifiedName, Style.Name);
             return AddEnd(line, call);
         }
         if (call.Kind == Schema.CallKind.Log)
             return AddLog(line, row.Args);
+        // A class statement's body: what it defines follows, it takes nothing and its None result says nothing.
+        if (call.Kind == Schema.CallKind.Class)
+        {
+            line.Add("→ class ").Add(call.QualifiedName, Style.Name);
+            return row.Kind == RowKind.Leaf ? AddEnd(line, call) : line;
+        }
         line.Add(call.Kind == Schema.CallKind.Resume ? "↻ " : "→ ").Add(call.QualifiedName, Style.Name).Add("(");
         for (var i = 0; i < row.Args.Count; i++)
             line.Add((i > 0 ? ", " : "") + row.Args[i].Name + "=" + Values.Cut(row.Args[i].Value, ValueWidth));
@@ -63,6 +69,8 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
     {
         switch (call.EndKind)
         {
+            case Schema.EndKind.Return when call.Kind == Schema.CallKind.Class:
+                break;
             case Schema.EndKind.Return:
                 line.Add("  = " + Values.Cut(call.Result ?? "", ValueWidth), Style.Result);
                 break;

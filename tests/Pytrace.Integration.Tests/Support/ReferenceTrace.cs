@@ -14,7 +14,8 @@ public sealed record ExpectedCall(string Kind, string Name, int Depth, int Line,
 /// <summary>
 /// A pure-Python reference tracer (sys.settrace) and the comparison of its record with pytrace's.
 /// <para>The reference records every frame whose code file is under the program's folder (what `--modules` of that
-/// folder records): kind (call; resume = a generator/coroutine frame entered again, told apart by f_lasti), the
+/// folder records): kind (call; resume = a generator/coroutine frame entered again, told apart by f_lasti; class = a
+/// class statement's body, code without fast locals that is not a module), the
 /// qualified name (co_qualname on 3.11+; before, the __qualname__ of the function object whose __code__ it is, or
 /// for a class body the enclosing scope's name + the class name, as the compiler builds it), the depth (how many
 /// recorded frames are running below it in the thread), the arguments in declaration order (positional,
@@ -212,7 +213,9 @@ public static partial class ReferenceTrace
             if event != "call" or not under(frame.f_code):
                 return None
             first = is_first_entry(frame)
-            rec = {"kind": "call" if first else "resume", "name": qualname(frame), "depth": len(stack),
+            # A class statement's body is compiled without fast locals (CO_OPTIMIZED), like a module.
+            body = not frame.f_code.co_flags & 1 and frame.f_code.co_name != "<module>"
+            rec = {"kind": ("class" if body else "call") if first else "resume", "name": qualname(frame), "depth": len(stack),
                    "line": frame.f_code.co_firstlineno, "args": arguments(frame) if first else [], "end": "unfinished"}
             records.append(rec)
             stack.append([frame, rec, None, None])
@@ -256,7 +259,7 @@ public static partial class ReferenceTrace
 
     private static string Key(ExpectedCall e) => $"{e.Kind} {e.Name} @{e.Depth}";
 
-    private static string KindName(CallRecord a) => a.Kind switch { 0 => "call", 1 => "resume", 2 => "log", _ => a.Kind.ToString() };
+    private static string KindName(CallRecord a) => a.Kind switch { 0 => "call", 1 => "resume", 2 => "log", 3 => "class", _ => a.Kind.ToString() };
 
     private static string Key(CallRecord a) => $"{KindName(a)} {a.Func} @{a.Depth}";
 
