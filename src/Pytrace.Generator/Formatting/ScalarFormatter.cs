@@ -119,7 +119,7 @@ internal static unsafe class ScalarFormatter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Str(ref ValueText w, nint o)
     {
-        if (PyStr.CompactAscii(o, out byte* data, out long length) && length <= 32)
+        if (PyStr.CompactAscii(o, out byte* data, out long length) && length <= 128)
         {
             byte* p = w.BeginAscii(out int room);
             if (length + 2 <= room && PlainAscii(data, length))
