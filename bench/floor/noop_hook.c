@@ -2,6 +2,9 @@
    (sys.monitoring PY_START/PY_RETURN callbacks on 3.12+, the C profile hook before). Built by bench/run.py. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#if PY_VERSION_HEX < 0x03090000
+#include <frameobject.h>
+#endif
 
 #if PY_VERSION_HEX < 0x030C0000
 static int noop_profile(PyObject *self, PyFrameObject *frame, int what, PyObject *arg)
