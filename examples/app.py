@@ -14,6 +14,10 @@ def main():
         shop.checkout(cart, user=args.user, card="0000-1111")
     except shop.PaymentError as error:
         print("second payment failed:", error)
+    try:
+        shop.checkout(cart, user="bob")
+    except KeyError as error:
+        print("no card:", error)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,12 @@ public unsafe struct RingWriter
     private ulong _capacity;
     private ulong _mask;
     private ulong _write;
+    /// <summary>
+    /// The consumer's read position as last seen. The consumer moves it all the time: reading it for every record
+    /// would fetch its cache line from the other core each time. Free space only grows, so a stale value is safe:
+    /// it is read again only when the space it leaves looks too small.
+    /// </summary>
+    private ulong _read;
     private ulong _pendingDrops;
     private ulong _firstDropTicks;
 
@@ -28,6 +34,7 @@ public unsafe struct RingWriter
         _capacity = *(ulong*)(mapping + RingLayout.CapacityOffset);
         _mask = _capacity - 1;
         _write = Volatile.Read(ref *(ulong*)(mapping + RingLayout.WritePosOffset));
+        _read = Volatile.Read(ref *(ulong*)(mapping + RingLayout.ReadPosOffset));
         _pendingDrops = 0;
     }
 
@@ -46,11 +53,13 @@ public unsafe struct RingWriter
     /// before a record is built, so that a full ring costs a count, not the formatting of values that are dropped.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly bool HasRoom(int bound)
+    public bool HasRoom(int bound)
     {
-        ulong read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
         // twice the bound: a record that does not fit before the end of the ring also pays the padding up to it
-        return _capacity - (_write - read) >= 2 * (ulong)bound || *(int*)(_base + RingLayout.WaitWhenFullOffset) != 0;
+        ulong needed = 2 * (ulong)bound;
+        if (_capacity - (_write - _read) >= needed) return true;
+        _read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
+        return _capacity - (_write - _read) >= needed || *(int*)(_base + RingLayout.WaitWhenFullOffset) != 0;
     }
 
     /// <summary>Counts a record that was never built (e.g. the hook re-entered too deeply).</summary>
@@ -59,13 +68,14 @@ public unsafe struct RingWriter
     private bool TryCopy(byte* record, int length)
     {
         ulong total = (ulong)RingLayout.Align(length);
-        ulong read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
         ulong offset = _write & _mask;
         ulong contiguous = _capacity - offset;
         ulong needed = contiguous < total ? contiguous + total : total;
-        if (needed > _capacity - (_write - read))
+        if (needed > _capacity - (_write - _read))
         {
-            if (*(int*)(_base + RingLayout.WaitWhenFullOffset) == 0 || !WaitForSpace(needed)) return false;
+            _read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
+            if (needed > _capacity - (_write - _read)
+                && (*(int*)(_base + RingLayout.WaitWhenFullOffset) == 0 || !WaitForSpace(needed))) return false;
         }
         if (contiguous < total)
         {

@@ -27,10 +27,11 @@ public static class HelpText
         "",
         "filter examples",
         "  func == 'checkout' and arg == 'user' and value == 'ann'",
-        "  module == 'shop%'          file ~= 'views?\\.py$'         duration > 0.01",
+        "  module == 'shop%'          file ~= 'shop\\.py$'          duration > 0.01",
         "  arg == 'exception' and type == 'KeyError'                  not (module == 'json%')",
         "  time > '12:01:02' and tid == 1                             depth < 3 or func != 'helper'",
         "  kind == 'log' and value ~= 'checkout'                      (• marks a pytrace.log() record)",
-        "fields: time tid pid module func file line depth duration kind arg value type",
+        "  args.item == 'pen' and args.qty > 1                        return > 10",
+        "fields: time tid pid thread module func file line depth duration kind arg value type return args.NAME",
     ];
 }
