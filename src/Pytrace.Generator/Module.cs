@@ -20,6 +20,7 @@ internal static unsafe class Module
             FrameLayout.Initialize(Py.Minor);
             PyStr.Initialize(Py.Minor);
             PyInt.Initialize(Py.Minor);
+            HashTables.Initialize(Py.Minor);
             ThreadRegistry.Initialize();
             if (!Probe.Run()) FrameLayout.Verified = false;
             nint methods = (nint)NativeMemory.AllocZeroed(8, 32);

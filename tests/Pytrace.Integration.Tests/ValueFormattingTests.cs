@@ -38,6 +38,16 @@ public partial class ValueFormattingTests
         cyclic = [1, 2]
         cyclic.append(cyclic)
 
+        # Tables emptied by deletions: a million slots behind or before the few items left.
+        emptied_tail = {i: i for i in range(1000000)}
+        for i in range(10, 1000000): del emptied_tail[i]
+        emptied_set = set(range(1000000))
+        for i in range(10, 1000000): emptied_set.discard(i)
+        emptied_head = {i: i for i in range(1000000)}
+        for i in range(1000000 - 3): del emptied_head[i]
+        emptied_words = {"w%d" % i: i for i in range(100000)}
+        for i in range(100000 - 2): del emptied_words["w%d" % i]
+
         EXACT = [
             0, 1, -1, 2**40, -2**62, 2**100, True, False, None,
             0.0, -0.0, 0.1, 1.5, 1e16, 1e-5, 1e-4, 123456789012345.6, 1.7976931348623157e308, 5e-324,
@@ -50,6 +60,7 @@ public partial class ValueFormattingTests
             datetime.datetime(2024, 5, 6, 7, 8, tzinfo=datetime.timezone.utc), decimal.Decimal("1.50"), json, sys,
             10 ** 99, -10 ** 99, "u" * 55, ["v" * 60], ..., NotImplemented, str.join, int, Pair,
             bytearray(b"ab\x00'"), bytearray(), "a" * 5000 + "'", b"b" * 5000 + b"'", "\u65e5" * 3000 + "'",
+            emptied_tail, emptied_set,
         ]
 
         def f(value):
@@ -68,6 +79,8 @@ public partial class ValueFormattingTests
         f(Point((1, 2)))
         f(10 ** 5000)
         f([[[[[[1]]]]]])
+        f(emptied_head)
+        f(emptied_words)
         """;
 
     [Theory]
@@ -99,6 +112,13 @@ public partial class ValueFormattingTests
         Assert.Matches(PointAt(), rest[6]); // its own __repr__ is user code: not run under --repr safe
         Assert.Equal("<int of ~5001 digits>", rest[7]);
         Assert.Equal("[[[[...", rest[8]); // deeper than 4 levels: cut, visibly
+        // Items behind more empty slots than the formatter looks at: the text says it is cut, and the call was quick.
+        Assert.Equal("{...", rest[9]);
+        Assert.Equal("{...", rest[10]);
+        // (Walking a million empty slots took a millisecond and more; the bounded walk takes microseconds.)
+        var calls = run.Calls().Where(c => c.Func == "f").ToList();
+        var emptied = calls.Skip(expected.Length - 2).Take(2).Concat(calls.Skip(expected.Length + 9).Take(2)).ToList();
+        Assert.All(emptied, c => Assert.True(c.EndNs - c.StartNs < 500_000, $"f({c.Args[0].Value}) took {c.EndNs - c.StartNs} ns"));
     }
 
     [Theory]

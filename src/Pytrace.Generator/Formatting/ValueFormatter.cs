@@ -163,8 +163,31 @@ internal static unsafe class ValueFormatter
         return i;
     }
 
+    /// <summary>
+    /// Empty slots a dict or set may show before the formatter gives up on finding more items (the text then ends
+    /// "..."): a table emptied by deletions costs at most this, not its whole size.
+    /// </summary>
+    private const int EmptySlotBudget = 4096;
+
     private static void DictItems(ref ValueText w, nint o, int nesting, nint* open)
     {
+        if (!FullRepr && HashTables.DictSlots(o, out var slots))
+        {
+            // Under --repr full a key's repr could change the dict, and with it the table: only PyDict_Next is safe then.
+            long left = *(long*)(o + 16), empty = 0; // ma_used
+            for (long i = 0; i < slots.Count && left > 0 && !w.Full; i++)
+            {
+                nint item = slots.Value(i);
+                if (item == 0)
+                {
+                    if (++empty > EmptySlotBudget) { w.Cut(); return; }
+                    continue;
+                }
+                DictItem(ref w, slots.Key(i), item, first: left == *(long*)(o + 16), nesting, open);
+                left--;
+            }
+            return;
+        }
         nint pos = 0, key, value;
         for (bool first = true; !w.Full && Py.DictNext(o, &pos, &key, &value) != 0; first = false)
         {
@@ -176,6 +199,15 @@ internal static unsafe class ValueFormatter
             FormatHeld(ref w, value, nesting + 1, open);
             if (FullRepr) Py.DecRef(value);
         }
+    }
+
+    private static void DictItem(ref ValueText w, nint key, nint value, bool first, int nesting, nint* open)
+    {
+        if (NameToInt(ref w, key, value, first)) return;
+        if (!first) w.Ascii(", "u8);
+        Format(ref w, key, nesting + 1, open);
+        w.Ascii(": "u8);
+        Format(ref w, value, nesting + 1, open);
     }
 
     /// <summary>
@@ -207,6 +239,24 @@ internal static unsafe class ValueFormatter
     private static void SetItems(ref ValueText w, nint o, int nesting, nint* open)
     {
         bool first = true;
+        if (!FullRepr && HashTables.SetSlots(o, out var slots))
+        {
+            long left = *(long*)(o + 24), empty = 0; // used
+            for (long i = 0; i < slots.Count && left > 0 && !w.Full; i++)
+            {
+                nint key = slots.Key(i);
+                if (!HashTables.IsLiveSetKey(key))
+                {
+                    if (++empty > EmptySlotBudget) { w.Cut(); return; }
+                    continue;
+                }
+                if (!first) w.Ascii(", "u8);
+                first = false;
+                Format(ref w, key, nesting + 1, open);
+                left--;
+            }
+            return;
+        }
         if (Py.SetNextEntry != null)
         {
             nint pos = 0, key;
