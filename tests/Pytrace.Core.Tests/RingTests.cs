@@ -143,6 +143,55 @@ public sealed unsafe class RingTests : IDisposable
     }
 
     [Fact]
+    public void Waiting_for_room_never_overwrites_what_the_consumer_has_not_read()
+    {
+        // The writer keeps the read position it saw last: after waiting for room, many laps of the ring may pass
+        // before it looks again, and none of them may run over records still unread.
+        byte* map = NewRing(64 * 1024);
+        try
+        {
+            *(int*)(map + RingLayout.WaitWhenFullOffset) = 1;
+            // A consumer is alive (as RingFile marks a new ring): the writer waits for it rather than giving up.
+            *(long*)(map + RingLayout.ConsumerHeartbeatOffset) = Pytrace.Interop.Libc.Now(Pytrace.Interop.Libc.CLOCK_MONOTONIC);
+            const int total = 400_000;
+            var sink = new Collector();
+            var done = 0;
+            var consumer = new Thread(() =>
+            {
+                var reader = new RingReader(map);
+                var local = sink;
+                for (int round = 0; Volatile.Read(ref done) == 0 || !reader.IsEmpty; round++)
+                {
+                    reader.Heartbeat(Pytrace.Interop.Libc.Now(Pytrace.Interop.Libc.CLOCK_MONOTONIC));
+                    reader.Drain(ref local, round % 7 == 0 ? 40_000 : 3_000); // unevenly: the writer waits at times
+                    if (round % 3 == 0) Thread.Yield();
+                }
+            });
+            consumer.Start();
+            var writer = new RingWriter();
+            writer.Attach(map);
+            byte* buffer = stackalloc byte[4096];
+            int refused = 0;
+            for (ulong i = 0; i < total; i++) if (!writer.TryWrite(buffer, Build(buffer, i, (int)(i % 200)), i)) refused++;
+            Volatile.Write(ref done, 1);
+            consumer.Join();
+            Assert.Equal(0, refused);
+
+            Assert.Equal(total, sink.Records.Count);
+            for (int i = 0; i < total; i++)
+            {
+                var d = new RecordDecoder(sink.Records[i].Payload);
+                Assert.Equal((ulong)i, d.U64());
+                Assert.Equal(8 + i % 200, sink.Records[i].Payload.Length);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(map);
+        }
+    }
+
+    [Fact]
     public void A_producer_killed_mid_write_leaves_nothing_half_visible()
     {
         var writer = new RingWriter();

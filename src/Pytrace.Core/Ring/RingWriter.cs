@@ -57,9 +57,20 @@ public unsafe struct RingWriter
     {
         // twice the bound: a record that does not fit before the end of the ring also pays the padding up to it
         ulong needed = 2 * (ulong)bound;
-        if (_capacity - (_write - _read) >= needed) return true;
+        if (Fits(needed)) return true;
         _read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
-        return _capacity - (_write - _read) >= needed || *(int*)(_base + RingLayout.WaitWhenFullOffset) != 0;
+        return Fits(needed) || *(int*)(_base + RingLayout.WaitWhenFullOffset) != 0;
+    }
+
+    /// <summary>
+    /// Whether NEEDED bytes are free as far as the last seen read position tells. A position seen long ago can be
+    /// more than a ring behind the write position: that says nothing fits (an unsigned free count would wrap).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly bool Fits(ulong needed)
+    {
+        ulong used = _write - _read;
+        return used <= _capacity && needed <= _capacity - used;
     }
 
     /// <summary>Counts a record that was never built (e.g. the hook re-entered too deeply).</summary>
@@ -71,11 +82,10 @@ public unsafe struct RingWriter
         ulong offset = _write & _mask;
         ulong contiguous = _capacity - offset;
         ulong needed = contiguous < total ? contiguous + total : total;
-        if (needed > _capacity - (_write - _read))
+        if (!Fits(needed))
         {
             _read = Volatile.Read(ref *(ulong*)(_base + RingLayout.ReadPosOffset));
-            if (needed > _capacity - (_write - _read)
-                && (*(int*)(_base + RingLayout.WaitWhenFullOffset) == 0 || !WaitForSpace(needed))) return false;
+            if (!Fits(needed) && (*(int*)(_base + RingLayout.WaitWhenFullOffset) == 0 || !WaitForSpace(needed))) return false;
         }
         if (contiguous < total)
         {
