@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pytrace.Records;
 using Pytrace.Ring;
@@ -34,6 +35,27 @@ public sealed unsafe class RingTests : IDisposable
     {
         public readonly List<(byte Kind, byte[] Payload)> Records = [];
         public void OnRecord(byte kind, ReadOnlySpan<byte> payload) => Records.Add((kind, payload.ToArray()));
+    }
+
+    /// <summary>
+    /// A consumer on its own thread: drains MAP into SINK, as much per round as BUDGET says (and keeps its heartbeat
+    /// fresh), until STOPPED is set and the ring is empty. Stop it by setting the flag, then join it.
+    /// </summary>
+    private static Thread StartConsumer(byte* map, Collector sink, Func<int, long> budget, StrongBox<int> stopped)
+    {
+        var consumer = new Thread(() =>
+        {
+            var reader = new RingReader(map);
+            var local = sink;
+            for (int round = 0; Volatile.Read(ref stopped.Value) == 0 || !reader.IsEmpty; round++)
+            {
+                reader.Heartbeat(Pytrace.Interop.Libc.Now(Pytrace.Interop.Libc.CLOCK_MONOTONIC));
+                reader.Drain(ref local, budget(round));
+                if (round % 3 == 0) Thread.Yield();
+            }
+        });
+        consumer.Start();
+        return consumer;
     }
 
     [Fact]
@@ -100,21 +122,15 @@ public sealed unsafe class RingTests : IDisposable
         {
             const int total = 300_000;
             var sink = new Collector();
-            var done = 0;
-            var consumer = new Thread(() =>
-            {
-                var reader = new RingReader(map);
-                var local = sink;
-                while (Volatile.Read(ref done) == 0 || !reader.IsEmpty) reader.Drain(ref local, 1 << 16);
-            });
-            consumer.Start();
+            var done = new StrongBox<int>();
+            var consumer = StartConsumer(map, sink, _ => 1 << 16, done);
             var writer = new RingWriter();
             writer.Attach(map);
             byte* buffer = stackalloc byte[4096];
             for (ulong i = 0; i < total; i++) writer.TryWrite(buffer, Build(buffer, i, (int)(i % 64)), i);
             ulong last = total; // write until one succeeds: that also flushes the pending drop record
             while (!writer.TryWrite(buffer, Build(buffer, last, 0), last)) last++;
-            Volatile.Write(ref done, 1);
+            Volatile.Write(ref done.Value, 1);
             consumer.Join();
 
             ulong expected = 0, lost = 0;
@@ -155,25 +171,15 @@ public sealed unsafe class RingTests : IDisposable
             *(long*)(map + RingLayout.ConsumerHeartbeatOffset) = Pytrace.Interop.Libc.Now(Pytrace.Interop.Libc.CLOCK_MONOTONIC);
             const int total = 400_000;
             var sink = new Collector();
-            var done = 0;
-            var consumer = new Thread(() =>
-            {
-                var reader = new RingReader(map);
-                var local = sink;
-                for (int round = 0; Volatile.Read(ref done) == 0 || !reader.IsEmpty; round++)
-                {
-                    reader.Heartbeat(Pytrace.Interop.Libc.Now(Pytrace.Interop.Libc.CLOCK_MONOTONIC));
-                    reader.Drain(ref local, round % 7 == 0 ? 40_000 : 3_000); // unevenly: the writer waits at times
-                    if (round % 3 == 0) Thread.Yield();
-                }
-            });
-            consumer.Start();
+            var done = new StrongBox<int>();
+            // unevenly: the writer waits at times
+            var consumer = StartConsumer(map, sink, round => round % 7 == 0 ? 40_000 : 3_000, done);
             var writer = new RingWriter();
             writer.Attach(map);
             byte* buffer = stackalloc byte[4096];
             int refused = 0;
             for (ulong i = 0; i < total; i++) if (!writer.TryWrite(buffer, Build(buffer, i, (int)(i % 200)), i)) refused++;
-            Volatile.Write(ref done, 1);
+            Volatile.Write(ref done.Value, 1);
             consumer.Join();
             Assert.Equal(0, refused);
 
