@@ -96,7 +96,7 @@ public sealed class PlainReadTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--colour", "pytrace read: unknown option --colour (options: --db)")]
+    [InlineData("--colour", "pytrace read: unknown option --colour (options: --db, --help)")]
     [InlineData("a.sqlite b.sqlite", "pytrace read: unexpected argument 'b.sqlite'")]
     [InlineData("nope.sqlite", "pytrace read: no traces database at nope.sqlite (run `pytrace SCRIPT` first, or pass --db PATH)")]
     public void BadInputIsOneLineAndExitTwo(string args, string message)

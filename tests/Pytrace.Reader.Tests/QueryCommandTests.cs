@@ -28,6 +28,24 @@ public sealed class QueryCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("query")]
+    [InlineData("export")]
+    [InlineData("read")]
+    public void HelpPrintsTheUsageAndExitsZero(string command)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        int code = command switch
+        {
+            "query" => QueryCommand.Run(["--help"], stdout, stderr),
+            "export" => ExportCommand.Run(["-h", "--db", _db.Path], stdout, stderr),
+            _ => ReadCommand.Run(["--help"], stdout, stderr, terminal: null),
+        };
+        Assert.Equal((0, ""), (code, stderr.ToString()));
+        Assert.StartsWith("usage: pytrace ", stdout.ToString());
+        Assert.Contains("--db PATH", stdout.ToString());
+    }
+
+    [Theory]
     [InlineData("func == 'checkout'", "checkout")]
     [InlineData("func == 'checkout%'", "checkout,checkout_fast")]
     [InlineData("func == 'checkout_fast'", "checkout_fast")]

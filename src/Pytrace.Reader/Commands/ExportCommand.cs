@@ -7,9 +7,22 @@ namespace Pytrace.Reader.Commands;
 /// <summary>`pytrace export [--db PATH] --format jsonl [-o FILE]`: every call and drop as JSON Lines.</summary>
 public static class ExportCommand
 {
+    public const string Usage = """
+        usage: pytrace export [--db PATH] [--format jsonl] [-o FILE]
+          writes every call and drop as JSON Lines (docs/export-format.md), to FILE (made 0600) or standard output
+          --db PATH        the database (default ./traces.sqlite)
+          --format jsonl   the format (the only one)
+          -o, --output F   the file to write
+        """;
+
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) => CommandGuard.Run("export", stderr, () =>
     {
         var options = Options.Parse(args, ["--db", "--format", "-o", "--output"], 0);
+        if (options.Help)
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
         if ((options["--format"] ?? "jsonl") != "jsonl")
             throw new UsageException($"unknown format '{options["--format"]}' (formats: jsonl)");
         using var db = TraceDb.Open(options.Db());

@@ -7,18 +7,23 @@ public sealed class Options
 
     public List<string> Positionals { get; } = [];
 
+    /// <summary>-h or --help was given: the command prints its usage and does nothing else.</summary>
+    public bool Help { get; private set; }
+
     public static Options Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> names, int maxPositionals)
     {
         var options = new Options();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (arg.StartsWith('-') && arg.Length > 1)
+            if (arg is "-h" or "--help")
+                options.Help = true;
+            else if (arg.StartsWith('-') && arg.Length > 1)
             {
                 var eq = arg.IndexOf('=');
                 var name = eq > 0 ? arg[..eq] : arg;
                 if (!names.Contains(name))
-                    throw new UsageException($"unknown option {name} (options: {string.Join(", ", names)})");
+                    throw new UsageException($"unknown option {name} (options: {string.Join(", ", names)}, --help)");
                 if (eq < 0 && i + 1 >= args.Count)
                     throw new UsageException($"{name} needs a value");
                 options._values[name] = eq > 0 ? arg[(eq + 1)..] : args[++i];

@@ -8,9 +8,22 @@ namespace Pytrace.Reader.Commands;
 /// <summary>`pytrace query "FILTER" [--db PATH] [--format text|jsonl]`: matching calls; exit 1 if none, 2 if bad.</summary>
 public static class QueryCommand
 {
+    public const string Usage = """
+        usage: pytrace query FILTER [--db PATH] [--format text|jsonl]
+          prints the calls FILTER matches (the reader's filter language: docs/reader.md), as the reader shows them
+          or as JSON Lines; exit 0 with calls, 1 with none, 2 for a bad filter or database
+          --db PATH        the database (default ./traces.sqlite)
+          --format F       text (default) or jsonl
+        """;
+
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) => CommandGuard.Run("query", stderr, () =>
     {
         var options = Options.Parse(args, ["--db", "--format"], 1);
+        if (options.Help)
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
         var format = options["--format"] ?? "text";
         if (format is not ("text" or "jsonl"))
             throw new UsageException($"unknown format '{format}' (formats: text, jsonl)");

@@ -8,6 +8,11 @@ namespace Pytrace.Reader.Commands;
 /// <summary>`pytrace` / `pytrace read [DB] [--db PATH]`: the interactive reader, or plain rows when not on a terminal.</summary>
 public static class ReadCommand
 {
+    public const string Usage = """
+        usage: pytrace [read] [DB] [--db PATH]
+          the reader on DB (default ./traces.sqlite): less-like keys, h for help; plain rows when not on a terminal
+        """;
+
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) =>
         Run(args, stdout, stderr, SystemTerminal.IsInteractive(stdout) ? new SystemTerminal() : null);
 
@@ -15,6 +20,11 @@ public static class ReadCommand
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, ITerminal? terminal) => CommandGuard.Run("read", stderr, () =>
     {
         var options = Options.Parse(args, ["--db"], 1);
+        if (options.Help)
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
         var path = options.Db(options.Positionals.FirstOrDefault());
         if (terminal is null)
         {
