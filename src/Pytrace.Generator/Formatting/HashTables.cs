@@ -16,11 +16,13 @@ internal static unsafe class HashTables
     private static nint s_setDummy;
 
     /// <summary>A table's slots: live ones have a non-null value (dict) or a key that is neither null nor the dummy (set).</summary>
-    public readonly struct Slots(byte* first, long count, int stride, int keyOffset, int valueOffset)
+    public readonly struct Slots(byte* first, long count, int stride, int keyOffset, int valueOffset, bool set = false)
     {
         public readonly long Count = count;
+        public readonly bool IsSet = set;
         public nint Key(long i) => *(nint*)(first + i * stride + keyOffset);
         public nint Value(long i) => *(nint*)(first + i * stride + valueOffset);
+        public bool IsLive(long i) => IsSet ? Key(i) != 0 && Key(i) != s_setDummy : Value(i) != 0;
     }
 
     public static void Initialize(int minor)
@@ -59,11 +61,9 @@ internal static unsafe class HashTables
     /// <summary>The slots of a set's table (mask + 1 of them).</summary>
     public static bool SetSlots(nint set, out Slots slots)
     {
-        slots = s_sets ? new Slots(*(byte**)(set + 40), *(long*)(set + 32) + 1, 16, 0, 0) : default;
+        slots = s_sets ? new Slots(*(byte**)(set + 40), *(long*)(set + 32) + 1, 16, 0, 0, set: true) : default;
         return s_sets;
     }
-
-    public static bool IsLiveSetKey(nint key) => key != 0 && key != s_setDummy;
 
     // The dict made by SOURCE, minus its 'gone' entry (a deleted slot), read both ways.
     private static bool CheckDict(string source)
@@ -78,7 +78,7 @@ internal static unsafe class HashTables
             while (Py.DictNext(d, &pos, &key, &value) != 0) expected.Add((key, value));
             if (DictSlots(d, out var slots))
                 for (long i = 0; i < slots.Count; i++)
-                    if (slots.Value(i) != 0) read.Add((slots.Key(i), slots.Value(i)));
+                    if (slots.IsLive(i)) read.Add((slots.Key(i), slots.Value(i)));
         }
         Py.DecRef(globals);
         return expected.Count == 3 && read.SequenceEqual(expected);
@@ -97,7 +97,7 @@ internal static unsafe class HashTables
             while (Py.SetNextEntry(s, &pos, &key, &hash) != 0) expected.Add(key);
             if (SetSlots(s, out var slots))
                 for (long i = 0; i < slots.Count; i++)
-                    if (IsLiveSetKey(slots.Key(i))) read.Add(slots.Key(i));
+                    if (slots.IsLive(i)) read.Add(slots.Key(i));
         }
         Py.DecRef(globals);
         return expected.Count == 4 && read.SequenceEqual(expected);

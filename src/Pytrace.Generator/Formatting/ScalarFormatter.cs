@@ -124,15 +124,22 @@ internal static unsafe class ScalarFormatter
             byte* p = w.BeginAscii(out int room);
             if (length + 2 <= room && PlainAscii(data, length))
             {
-                *p++ = (byte)'\'';
-                for (long i = 0; i < length; i++) p[i] = data[i];
-                p += length;
-                *p++ = (byte)'\'';
-                w.EndAscii(p);
+                w.EndAscii(QuotedAscii(p, data, length));
                 return;
             }
         }
         AnyStr(ref w, o);
+    }
+
+    /// <summary>Plain ASCII in single quotes, its repr, at <paramref name="p"/> (room for length + 2); returns the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* QuotedAscii(byte* p, byte* data, long length)
+    {
+        *p++ = (byte)'\'';
+        for (long i = 0; i < length; i++) p[i] = data[i];
+        p += length;
+        *p++ = (byte)'\'';
+        return p;
     }
 
     private static void AnyStr(ref ValueText w, nint o)

@@ -171,33 +171,44 @@ internal static unsafe class ValueFormatter
 
     private static void DictItems(ref ValueText w, nint o, int nesting, nint* open)
     {
-        if (!FullRepr && HashTables.DictSlots(o, out var slots))
-        {
-            // Under --repr full a key's repr could change the dict, and with it the table: only PyDict_Next is safe then.
-            long left = *(long*)(o + 16), empty = 0; // ma_used
-            for (long i = 0; i < slots.Count && left > 0 && !w.Full; i++)
-            {
-                nint item = slots.Value(i);
-                if (item == 0)
-                {
-                    if (++empty > EmptySlotBudget) { w.Cut(); return; }
-                    continue;
-                }
-                DictItem(ref w, slots.Key(i), item, first: left == *(long*)(o + 16), nesting, open);
-                left--;
-            }
-            return;
-        }
+        // Under --repr full a key's repr could change the dict, and with it the table: only PyDict_Next is safe then.
+        if (!FullRepr && HashTables.DictSlots(o, out var slots)) { TableItems(ref w, slots, ContainerSize(o, TypeKind.Dict), nesting, open); return; }
         nint pos = 0, key, value;
         for (bool first = true; !w.Full && Py.DictNext(o, &pos, &key, &value) != 0; first = false)
         {
-            if (!FullRepr && NameToInt(ref w, key, value, first)) continue;
+            if (!FullRepr) { DictItem(ref w, key, value, first, nesting, open); continue; }
             if (!first) w.Ascii(", "u8);
-            if (FullRepr) Py.IncRef(value); // the key's repr may drop the value from the dict
+            Py.IncRef(value); // the key's repr may drop the value from the dict
             FormatHeld(ref w, key, nesting + 1, open);
             w.Ascii(": "u8);
             FormatHeld(ref w, value, nesting + 1, open);
-            if (FullRepr) Py.DecRef(value);
+            Py.DecRef(value);
+        }
+    }
+
+    /// <summary>
+    /// The items of a dict or set table read in place: stops after the USED live slots, and gives up (the text
+    /// ends "...") past <see cref="EmptySlotBudget"/> empty ones.
+    /// </summary>
+    private static void TableItems(ref ValueText w, HashTables.Slots slots, long used, int nesting, nint* open)
+    {
+        long empty = 0;
+        bool first = true;
+        for (long i = 0; i < slots.Count && used > 0 && !w.Full; i++)
+        {
+            if (!slots.IsLive(i))
+            {
+                if (++empty > EmptySlotBudget) { w.Cut(); return; }
+                continue;
+            }
+            if (slots.IsSet)
+            {
+                if (!first) w.Ascii(", "u8);
+                Format(ref w, slots.Key(i), nesting + 1, open);
+            }
+            else DictItem(ref w, slots.Key(i), slots.Value(i), first, nesting, open);
+            first = false;
+            used--;
         }
     }
 
@@ -222,13 +233,10 @@ internal static unsafe class ValueFormatter
         byte* p = w.BeginAscii(out int room);
         if (length + 28 > room) return false;
         if (!first) { p[0] = (byte)','; p[1] = (byte)' '; p += 2; }
-        *p++ = (byte)'\'';
-        for (long i = 0; i < length; i++) p[i] = name[i];
-        p += length;
-        p[0] = (byte)'\'';
-        p[1] = (byte)':';
-        p[2] = (byte)' ';
-        p = ValueText.WriteDecimal(p + 3, number);
+        p = ScalarFormatter.QuotedAscii(p, name, length);
+        p[0] = (byte)':';
+        p[1] = (byte)' ';
+        p = ValueText.WriteDecimal(p + 2, number);
         w.EndAscii(p);
         return true;
     }
@@ -238,25 +246,8 @@ internal static unsafe class ValueFormatter
 
     private static void SetItems(ref ValueText w, nint o, int nesting, nint* open)
     {
+        if (!FullRepr && HashTables.SetSlots(o, out var slots)) { TableItems(ref w, slots, ContainerSize(o, TypeKind.Set), nesting, open); return; }
         bool first = true;
-        if (!FullRepr && HashTables.SetSlots(o, out var slots))
-        {
-            long left = *(long*)(o + 24), empty = 0; // used
-            for (long i = 0; i < slots.Count && left > 0 && !w.Full; i++)
-            {
-                nint key = slots.Key(i);
-                if (!HashTables.IsLiveSetKey(key))
-                {
-                    if (++empty > EmptySlotBudget) { w.Cut(); return; }
-                    continue;
-                }
-                if (!first) w.Ascii(", "u8);
-                first = false;
-                Format(ref w, key, nesting + 1, open);
-                left--;
-            }
-            return;
-        }
         if (Py.SetNextEntry != null)
         {
             nint pos = 0, key;

@@ -152,15 +152,13 @@ internal unsafe ref struct ValueText
         return end;
     }
 
-    /// <summary>An integer in decimal, written in place: the common case of a value, so it avoids any scratch copy.</summary>
+    /// <summary>An integer in decimal, written in place when the room surely holds it (20 characters at most).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Decimal(long v)
     {
-        ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
-        int n = DigitCount(u) + (v < 0 ? 1 : 0);
-        if (n > _limit - _chars) { DecimalCut(v); return; }
-        _cursor = WriteDecimal(_cursor, v);
-        _chars += n;
+        if (_limit - _chars >= 20) { EndAscii(WriteDecimal(_cursor, v)); return; }
+        byte* digits = stackalloc byte[20];
+        AsciiLong(new ReadOnlySpan<byte>(digits, (int)(WriteDecimal(digits, v) - digits)));
     }
 
     private static ReadOnlySpan<byte> TwoDigits =>
@@ -174,36 +172,16 @@ internal unsafe ref struct ValueText
         return u >= 1000 ? n + 3 : u >= 100 ? n + 2 : u >= 10 ? n + 1 : n;
     }
 
-    /// <summary>Digits that do not all fit: as many as fit, the text marked cut.</summary>
-    private void DecimalCut(long v)
-    {
-        byte* digits = stackalloc byte[24];
-        int n = 24;
-        ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
-        do { digits[--n] = (byte)('0' + (int)(u % 10)); u /= 10; } while (u != 0);
-        if (v < 0) digits[--n] = (byte)'-';
-        AsciiLong(new ReadOnlySpan<byte>(digits + n, 24 - n));
-    }
-
+    /// <summary>At least <paramref name="minDigits"/> lowercase hex digits, in place when they fit.</summary>
     public void Hex(ulong v, int minDigits)
     {
         int n = Math.Max(minDigits, (64 - System.Numerics.BitOperations.LeadingZeroCount(v | 1) + 3) / 4);
-        if (n <= _limit - _chars)
-        {
-            for (int i = n - 1; i >= 0; i--, v >>= 4) _cursor[i] = (byte)"0123456789abcdef"[(int)(v & 15)];
-            _cursor += n;
-            _chars += n;
-            return;
-        }
-        HexCut(v, minDigits);
-    }
-
-    private void HexCut(ulong v, int minDigits)
-    {
         byte* digits = stackalloc byte[16];
-        int n = 0;
-        do { digits[n++] = (byte)"0123456789abcdef"[(int)(v & 15)]; v >>= 4; } while (v != 0 || n < minDigits);
-        while (n > 0) Ascii(digits[--n]);
+        bool fits = n <= _limit - _chars;
+        byte* at = fits ? _cursor : digits;
+        for (int i = n - 1; i >= 0; i--, v >>= 4) at[i] = (byte)"0123456789abcdef"[(int)(v & 15)];
+        if (fits) EndAscii(_cursor + n);
+        else AsciiLong(new ReadOnlySpan<byte>(digits, n));
     }
 
     /// <summary>Returns the byte length, with "..." in place of the last three characters when cut.</summary>
