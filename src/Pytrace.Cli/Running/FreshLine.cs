@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Pytrace.Interop;
 
 namespace Pytrace.Cli.Running;
 
@@ -6,22 +6,16 @@ namespace Pytrace.Cli.Running;
 /// pytrace's lines after a run share stderr with the program, which may have left its last line unfinished. They
 /// must start on a line of their own without adding an empty line after a program that ended its output properly.
 /// </summary>
-internal static unsafe partial class FreshLine
+internal static class FreshLine
 {
-    private const int StderrFd = 2, TiocGWinSz = 0x5413;
-
-    [LibraryImport("libc", EntryPoint = "isatty")]
-    private static partial int IsATty(int fd);
-
-    [LibraryImport("libc", EntryPoint = "ioctl")]
-    private static partial int IoctlWinSize(int fd, nuint request, ushort* size);
+    private const int StderrFd = 2;
 
     /// <summary>What to write before pytrace's first line: nothing, a newline, or the terminal's blank-then-return.</summary>
     public static string Before()
     {
         try
         {
-            return IsATty(StderrFd) == 1 ? OnTerminal() : AfterFile();
+            return Console.IsErrorRedirected ? AfterFile() : OnTerminal();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -35,9 +29,8 @@ internal static unsafe partial class FreshLine
     /// </summary>
     private static string OnTerminal()
     {
-        ushort* size = stackalloc ushort[4];
-        if (IoctlWinSize(StderrFd, TiocGWinSz, size) != 0 || size[1] < 2) return "";
-        return new string(' ', size[1] - 1) + "\r";
+        int columns = Libc.TerminalColumns(StderrFd);
+        return columns < 2 ? "" : new string(' ', columns - 1) + "\r";
     }
 
     /// <summary>stderr redirected to a file: a newline when its last byte is not one. Pipes cannot be looked back into.</summary>

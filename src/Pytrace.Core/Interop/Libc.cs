@@ -65,6 +65,29 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "sched_yield")]
     public static partial int SchedYield();
 
+    [LibraryImport("libc", EntryPoint = "ioctl")]
+    private static partial int IoctlWinSize(int fd, nuint request, ushort* size);
+
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Stat(string path, byte* buffer);
+
+    /// <summary>The width of the terminal on FD (TIOCGWINSZ), or 0 when FD is no terminal.</summary>
+    public static int TerminalColumns(int fd)
+    {
+        ushort* size = stackalloc ushort[4]; // rows, columns, pixel width, pixel height
+        return IoctlWinSize(fd, 0x5413, size) == 0 ? size[1] : 0;
+    }
+
+    /// <summary>The device and inode PATH names now; false when nothing is there.</summary>
+    public static bool DeviceAndInode(string path, out ulong device, out ulong inode)
+    {
+        byte* buffer = stackalloc byte[256]; // struct stat on linux-x64: st_dev at 0, st_ino at 8
+        bool found = Stat(path, buffer) == 0;
+        device = found ? *(ulong*)buffer : 0;
+        inode = found ? *(ulong*)(buffer + 8) : 0;
+        return found;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct TimeSpec
     {
