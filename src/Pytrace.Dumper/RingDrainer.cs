@@ -1,4 +1,5 @@
 using Pytrace.Interop;
+using Pytrace.Ring;
 
 namespace Pytrace.Dumper;
 
@@ -28,7 +29,7 @@ internal sealed class RingDrainer : IDisposable
     {
         _budgetBytes = budgetBytes;
         _ringDirectory = ringDirectory;
-        _pattern = $"pytrace-{session}-*";
+        _pattern = RingLayout.FilePattern(session);
         _open = open;
         _thread = new Thread(Loop) { IsBackground = true, Name = "pytrace-drain" };
         _thread.Start();

@@ -161,7 +161,7 @@ public sealed class RunDumper
             foreach (var source in drainer.TakeNew()) Adopt(source);
             return;
         }
-        foreach (var path in Directory.EnumerateFiles(_ringDirectory, $"pytrace-{_session}-*"))
+        foreach (var path in Directory.EnumerateFiles(_ringDirectory, RingLayout.FilePattern(_session)))
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
             if (Open(path) is { } source) Adopt(source);
@@ -318,7 +318,7 @@ public sealed class RunDumper
         Scan();
         if (_sources.Count > 0) return true;
         bool pending = false;
-        foreach (var path in Directory.EnumerateFiles(_ringDirectory, $"pytrace-{_session}-*"))
+        foreach (var path in Directory.EnumerateFiles(_ringDirectory, RingLayout.FilePattern(_session)))
         {
             if (_sources.ContainsKey(path) || _closed.Contains(path)) continue;
             if (_drainer?.Knows(path) ?? false)

@@ -54,6 +54,9 @@ public static class RingLayout
     public static string FileName(string session, int pid, int image = 0) =>
         image == 0 ? $"pytrace-{session}-{pid}" : $"pytrace-{session}-{pid}.{image}";
 
+    /// <summary>The search pattern that finds every ring of a session in its folder.</summary>
+    public static string FilePattern(string session) => $"pytrace-{session}-*";
+
     /// <summary>The pid in a ring's file name, or -1.</summary>
     public static int PidOf(string fileName)
     {

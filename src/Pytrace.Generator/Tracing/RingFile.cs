@@ -77,7 +77,7 @@ internal static unsafe class RingFile
     {
         try
         {
-            return System.IO.Directory.EnumerateFiles(Directory, $"pytrace-{Session}-*").Take(WholeRings).Count();
+            return System.IO.Directory.EnumerateFiles(Directory, RingLayout.FilePattern(Session)).Take(WholeRings).Count();
         }
         catch (IOException)
         {
