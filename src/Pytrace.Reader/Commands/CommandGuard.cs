@@ -1,5 +1,5 @@
-using Microsoft.Data.Sqlite;
 using Pytrace.Reader.Data;
+using Pytrace.Storage;
 using Pytrace.Reader.Text;
 
 namespace Pytrace.Reader.Commands;
@@ -17,7 +17,7 @@ public static class CommandGuard
         {
             Error(stderr, command, e.Message);
         }
-        catch (SqliteException e)
+        catch (TraceDatabaseException e)
         {
             Error(stderr, command, $"cannot read the database: {e.Message.Split('\n')[0]}");
         }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Pytrace.Storage;
 
 namespace Pytrace.Reader.Data;
@@ -20,23 +19,20 @@ public sealed class CallStore(TraceDb db)
 
     public TraceDb Db => db;
 
-    public static CallRow Read(SqliteDataReader r) => new(
-        r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5),
-        r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.GetString(8), r.GetString(9), r.GetString(10),
-        r.GetInt32(11), r.GetInt32(12), r.GetInt32(13), r.IsDBNull(14) ? null : r.GetString(14),
-        r.IsDBNull(15) ? null : r.GetString(15), r.IsDBNull(16) ? null : r.GetString(16));
+    public static CallRow Read(QueryRows r) => new(
+        r.Long(0), r.LongOrNull(1), r.Long(2), r.Long(3), r.Long(4), r.Int(5),
+        r.Long(6), r.LongOrNull(7), r.Text(8), r.Text(9), r.Text(10),
+        r.Int(11), r.Int(12), r.Int(13), r.TextOrNull(14), r.TextOrNull(15), r.TextOrNull(16));
 
     /// <summary>Up to LIMIT calls with id after AFTER (ascending) or before BEFORE (returned ascending too).</summary>
     public List<CallRow> Page(ViewScope scope, long after, int limit, bool backwards = false)
     {
         var (where, parameters) = scope.Where(backwards ? "c.id < @k" : "c.id > @k");
         var sql = $"{Select} WHERE {where} ORDER BY c.id {(backwards ? "DESC" : "ASC")} LIMIT {limit}";
-        using var command = db.Command(sql, parameters);
-        command.Parameters.AddWithValue("@k", after);
+        using var reader = db.Command(sql, parameters).Set("@k", after);
         var rows = new List<CallRow>(limit);
-        using (var reader = command.ExecuteReader())
-            while (reader.Read())
-                rows.Add(Read(reader));
+        while (reader.Read())
+            rows.Add(Read(reader));
         if (backwards)
             rows.Reverse();
         return rows;
@@ -44,8 +40,7 @@ public sealed class CallStore(TraceDb db)
 
     public CallRow? ById(long id)
     {
-        using var command = db.Command($"{Select} WHERE c.id = @p0", [id]);
-        using var reader = command.ExecuteReader();
+        using var reader = db.Command($"{Select} WHERE c.id = @p0", [id]);
         return reader.Read() ? Read(reader) : null;
     }
 
@@ -54,12 +49,11 @@ public sealed class CallStore(TraceDb db)
     {
         var (where, parameters) = scope.Where(backwards ? "c.id < @k" : "c.id > @k");
         var sql = $"SELECT c.id FROM calls c WHERE {where} AND ({extra}) ORDER BY c.id {(backwards ? "DESC" : "ASC")} LIMIT 1";
-        using var command = db.Command(sql, parameters);
-        command.Parameters.AddWithValue("@k", k);
+        using var reader = db.Command(sql, parameters).Set("@k", k);
         var n = 0;
         foreach (var value in extraParameters ?? [])
-            command.Parameters.AddWithValue("@x" + n++, value ?? DBNull.Value);
-        return command.ExecuteScalar() is long id ? id : null;
+            reader.Set("@x" + n++, value);
+        return reader.Read() && !reader.IsNull(0) ? reader.Long(0) : null;
     }
 
     /// <summary>The id of the last row of THREAD, or null when it has none.</summary>
@@ -97,28 +91,26 @@ public sealed class CallStore(TraceDb db)
     {
         var (min, max) = (ids.Min(), ids.Max());
         var dense = max - min < 4L * ids.Count;
-        using var command = db.Command(dense
+        using var reader = db.Command(dense
             ? "SELECT id, function, args FROM calls WHERE id BETWEEN @p0 AND @p1 ORDER BY id"
             : "SELECT id, function, args FROM calls WHERE id IN (SELECT value FROM json_each(@p0)) ORDER BY id",
             dense ? [min, max] : [JsonArray(ids)]);
         var wanted = dense ? ids.ToHashSet() : null;
         var calls = new List<(long, long, List<long>)>(ids.Count);
-        using var reader = command.ExecuteReader();
         while (reader.Read())
-            if (wanted is null || wanted.Contains(reader.GetInt64(0)))
-                calls.Add((reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? [] : ArgsColumn.Decode(reader.GetString(2))));
+            if (wanted is null || wanted.Contains(reader.Long(0)))
+                calls.Add((reader.Long(0), reader.Long(1), reader.IsNull(2) ? [] : ArgsColumn.Decode(reader.Text(2))));
         return calls;
     }
 
     private Dictionary<long, (string Type, string Text)> Values(List<long> ids)
     {
         var values = new Dictionary<long, (string, string)>(ids.Count);
-        using var command = db.Command(
+        using var reader = db.Command(
             "SELECT v.id, s.text, v.text FROM vals v JOIN strings s ON s.id = v.type WHERE v.id IN (SELECT value FROM json_each(@p0))",
             [JsonArray(ids)]);
-        using var reader = command.ExecuteReader();
         while (reader.Read())
-            values[reader.GetInt64(0)] = (reader.GetString(1), reader.GetString(2));
+            values[reader.Long(0)] = (reader.Text(1), reader.Text(2));
         return values;
     }
 
@@ -128,11 +120,10 @@ public sealed class CallStore(TraceDb db)
         if (missing.Count > 0)
         {
             var names = missing.ToDictionary(f => f, _ => new List<string>());
-            using (var command = db.Command("SELECT f.id, p.value FROM functions f, json_each(f.params) p " +
+            using (var reader = db.Command("SELECT f.id, p.value FROM functions f, json_each(f.params) p " +
                                             "WHERE f.id IN (SELECT value FROM json_each(@p0)) ORDER BY f.id, p.key", [JsonArray(missing)]))
-            using (var reader = command.ExecuteReader())
                 while (reader.Read())
-                    names[reader.GetInt64(0)].Add(reader.GetString(1));
+                    names[reader.Long(0)].Add(reader.Text(1));
             foreach (var (function, declared) in names)
                 _params[function] = [.. declared];
         }
@@ -146,11 +137,9 @@ public sealed class CallStore(TraceDb db)
     public List<DropRow> Drops()
     {
         var raw = new List<(long Pid, long Time, long Count, long Reason, long? Tid, long? Ended)>();
-        using (var command = db.Command("SELECT pid, time_ns, count, reason, tid, ended_ns FROM drops ORDER BY time_ns LIMIT 100000"))
-        using (var reader = command.ExecuteReader())
+        using (var reader = db.Command("SELECT pid, time_ns, count, reason, tid, ended_ns FROM drops ORDER BY time_ns LIMIT 100000"))
             while (reader.Read())
-                raw.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-                    reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5)));
+                raw.Add((reader.Long(0), reader.Long(1), reader.Long(2), reader.Long(3), reader.LongOrNull(4), reader.LongOrNull(5)));
         return raw.Select(d => new DropRow(d.Pid, d.Time, d.Count, AnchorFor(d.Time), d.Reason == Schema.DropReason.HookTaken, d.Tid, d.Ended)).ToList();
     }
 
@@ -162,11 +151,10 @@ public sealed class CallStore(TraceDb db)
         while (lo < hi)
         {
             var mid = lo + (hi - lo) / 2;
-            using var command = db.Command("SELECT id, start_ns FROM calls WHERE id >= @p0 ORDER BY id LIMIT 1", [mid]);
-            using var reader = command.ExecuteReader();
+            using var reader = db.Command("SELECT id, start_ns FROM calls WHERE id >= @p0 ORDER BY id LIMIT 1", [mid]);
             if (!reader.Read()) { hi = mid; continue; }
-            if (reader.GetInt64(1) >= timeNs) hi = mid;
-            else lo = reader.GetInt64(0) + 1;
+            if (reader.Long(1) >= timeNs) hi = mid;
+            else lo = reader.Long(0) + 1;
         }
         return lo;
     }
@@ -175,10 +163,9 @@ public sealed class CallStore(TraceDb db)
     public Dictionary<long, string> ThreadNames()
     {
         var names = new Dictionary<long, string>();
-        using var command = db.Command("SELECT id, name FROM threads");
-        using var reader = command.ExecuteReader();
+        using var reader = db.Command("SELECT id, name FROM threads");
         while (reader.Read())
-            names[reader.GetInt64(0)] = reader.IsDBNull(1) ? "" : reader.GetString(1);
+            names[reader.Long(0)] = reader.Text(1);
         return names;
     }
 }

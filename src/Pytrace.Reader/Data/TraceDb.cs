@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Pytrace.Reader.Filter;
 using Pytrace.Storage;
 
@@ -14,12 +13,12 @@ public sealed class TraceDb : IDisposable
     // Patterns repeat for every row of a scan; compiling once per distinct pattern keeps REGEXP cheap.
     private static readonly ConcurrentDictionary<string, Regex?> RegexCache = new();
 
-    public SqliteConnection Connection { get; }
+    public ReadConnection Connection { get; }
     public string Path { get; }
 
     private readonly FileIdentity? _opened;
 
-    private TraceDb(SqliteConnection connection, string path)
+    private TraceDb(ReadConnection connection, string path)
     {
         Connection = connection;
         Path = path;
@@ -36,46 +35,37 @@ public sealed class TraceDb : IDisposable
             throw new TraceDbException($"{path} is a directory, not a traces database");
         if (!File.Exists(path))
             throw new TraceDbException($"no traces database at {path} (run `pytrace SCRIPT` first, or pass --db PATH)");
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
+        ReadConnection? connection = null;
         try
         {
-            connection.Open();
+            connection = ReadConnection.Open(path, busyTimeoutMs: 2000);
             // Python names are case-sensitive, and a case-sensitive LIKE can use vals_text for its prefix.
-            Execute(connection, "PRAGMA case_sensitive_like = ON");
-            Execute(connection, "PRAGMA busy_timeout = 2000");
-            connection.CreateFunction("regexp", (string? pattern, string? input) => IsMatch(pattern, input), isDeterministic: true);
-            var version = ReadVersion(connection);
+            connection.Execute("PRAGMA case_sensitive_like = ON");
+            connection.DefineRegexp(IsMatch);
+            var version = ReadVersion(connection, path);
             if (version != Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 throw new TraceDbException(
                     $"{path} has traces schema version {version}; this pytrace reads version {Schema.Version}: record it again with this pytrace");
             return new TraceDb(connection, path);
         }
-        catch (SqliteException e)
+        catch (TraceDatabaseException e)
         {
-            connection.Dispose();
-            throw new TraceDbException($"cannot read {path}: {FirstLine(e.Message)}");
+            connection?.Dispose();
+            throw new TraceDbException($"cannot read {path}: {e.Message}");
         }
         catch
         {
-            connection.Dispose();
+            connection?.Dispose();
             throw;
         }
     }
 
-    private static string ReadVersion(SqliteConnection connection)
+    private static string ReadVersion(ReadConnection connection, string path)
     {
-        using var command = connection.CreateCommand();
         // Tables every schema version has: a file with them is a trace, of whichever version meta says.
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'calls', 'functions', 'strings')";
-        if (Convert.ToInt32(command.ExecuteScalar()) != 4)
-            throw new TraceDbException($"{connection.DataSource} is not a pytrace database");
-        command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
-        return command.ExecuteScalar()?.ToString() ?? "(none)";
+        if (connection.Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'calls', 'functions', 'strings')") is not 4L)
+            throw new TraceDbException($"{path} is not a pytrace database");
+        return connection.Scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.ToString() ?? "(none)";
     }
 
     private static bool IsMatch(string? pattern, string? input)
@@ -86,49 +76,21 @@ public sealed class TraceDb : IDisposable
         return RegexCache.GetOrAdd(pattern, p => UserRegex.TryCompile(p, out _))?.IsMatch(input) ?? false;
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    /// <summary>SQL with positional parameters <c>@p0</c>, <c>@p1</c>, …; more by name with <see cref="QueryRows.Set"/>.</summary>
+    public QueryRows Command(string sql, IEnumerable<object?>? parameters = null) => Connection.Query(sql, parameters);
 
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n')[0];
-        return line.StartsWith("SQLite Error ", StringComparison.Ordinal) && line.IndexOf(": ", StringComparison.Ordinal) is var i and > 0
-            ? line[(i + 2)..].Trim('\'', '.', ' ')
-            : line;
-    }
-
-    public SqliteCommand Command(string sql, IEnumerable<object?>? parameters = null)
-    {
-        var command = Connection.CreateCommand();
-        command.CommandText = sql;
-        var n = 0;
-        foreach (var value in parameters ?? [])
-            command.Parameters.AddWithValue("@p" + n++, value ?? DBNull.Value);
-        return command;
-    }
-
-    public object? Scalar(string sql, params object?[] parameters)
-    {
-        using var command = Command(sql, parameters);
-        var value = command.ExecuteScalar();
-        return value is DBNull ? null : value;
-    }
+    public object? Scalar(string sql, params object?[] parameters) => Connection.Scalar(sql, parameters);
 
     public long? ScalarLong(string sql, params object?[] parameters) =>
-        Scalar(sql, parameters) is { } value ? Convert.ToInt64(value) : null;
+        Scalar(sql, parameters) is { } value ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     /// <summary>The first column of every row, as integers.</summary>
     public List<long> Longs(string sql, params object?[] parameters)
     {
-        using var command = Command(sql, parameters);
-        using var reader = command.ExecuteReader();
+        using var rows = Command(sql, parameters);
         var values = new List<long>();
-        while (reader.Read())
-            values.Add(reader.GetInt64(0));
+        while (rows.Read())
+            values.Add(rows.Long(0));
         return values;
     }
 
@@ -136,7 +98,7 @@ public sealed class TraceDb : IDisposable
     public long DataVersion() => ScalarLong("PRAGMA data_version") ?? 0;
 
     /// <summary>Makes the query running on this connection (another thread's) stop with SQLITE_INTERRUPT.</summary>
-    public void Interrupt() => SQLitePCL.raw.sqlite3_interrupt(Connection.Handle);
+    public void Interrupt() => Connection.Interrupt();
 
     public void Dispose() => Connection.Dispose();
 }

@@ -21,17 +21,16 @@ public sealed class Catalog(TraceDb db)
             _answers.Clear();
             _version = version;
         }
-        var key = sql + "\u0001" + string.Join("\u0001", parameters.Select(p => p is byte[] b ? Convert.ToHexString(b) : p?.ToString()));
+        var key = sql + "\u0001" + string.Join("\u0001", parameters.Select(p => p?.ToString()));
         if (_answers.TryGetValue(key, out var rows))
             return rows;
         rows = [];
-        using (var command = db.Command(sql, parameters))
-        using (var reader = command.ExecuteReader())
+        using (var reader = db.Command(sql, parameters))
             while (reader.Read())
             {
-                var row = new long[reader.FieldCount];
+                var row = new long[reader.ColumnCount];
                 for (var i = 0; i < row.Length; i++)
-                    row[i] = reader.GetInt64(i);
+                    row[i] = reader.Long(i);
                 rows.Add(row);
             }
         return _answers[key] = rows;

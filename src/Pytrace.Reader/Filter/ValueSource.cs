@@ -66,11 +66,10 @@ public sealed class ValueSource(TraceDb db)
 
     private List<string> Strings(string sql, params object?[] parameters)
     {
-        using var command = db.Command(sql, parameters);
-        using var reader = command.ExecuteReader();
+        using var reader = db.Command(sql, parameters);
         var result = new List<string>();
         while (reader.Read())
-            result.Add(reader.GetString(0));
+            result.Add(reader.Text(0));
         return result;
     }
 }

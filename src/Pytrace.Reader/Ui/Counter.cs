@@ -1,5 +1,5 @@
-using Microsoft.Data.Sqlite;
 using Pytrace.Reader.Data;
+using Pytrace.Storage;
 
 namespace Pytrace.Reader.Ui;
 
@@ -41,7 +41,7 @@ public sealed class Counter : IDisposable
             {
                 _pending.RemoveAll(r => r.Live);
                 if (_runningLive)
-                    SQLitePCL.raw.sqlite3_interrupt(_db.Connection.Handle);
+                    _db.Interrupt();
             }
             _pending.Add(new Ask(++_next, scope, cap, live, ids));
             Monitor.Pulse(_gate);
@@ -83,7 +83,7 @@ public sealed class Counter : IDisposable
             {
                 count = Count(request);
             }
-            catch (SqliteException)
+            catch (TraceDatabaseException)
             {
                 // Interrupted by a newer live count, or the db changed under a live run: the next request answers.
             }
@@ -101,13 +101,10 @@ public sealed class Counter : IDisposable
     {
         var (where, parameters) = request.Scope.Where(request.Ids is null ? "1" : "c.id > @after AND c.id <= @upTo");
         var limit = request.Cap == long.MaxValue ? "" : $" LIMIT {request.Cap}";
-        using var command = _db.Command($"SELECT count(*) FROM (SELECT 1 FROM calls c WHERE {where}{limit})", parameters);
+        using var reader = _db.Command($"SELECT count(*) FROM (SELECT 1 FROM calls c WHERE {where}{limit})", parameters);
         if (request.Ids is { } ids)
-        {
-            command.Parameters.AddWithValue("@after", ids.After);
-            command.Parameters.AddWithValue("@upTo", ids.UpTo);
-        }
-        return Convert.ToInt64(command.ExecuteScalar());
+            reader.Set("@after", ids.After).Set("@upTo", ids.UpTo);
+        return reader.Read() ? reader.Long(0) : 0;
     }
 
     public void Dispose()
@@ -115,7 +112,7 @@ public sealed class Counter : IDisposable
         lock (_gate)
         {
             _stopped = true;
-            SQLitePCL.raw.sqlite3_interrupt(_db.Connection.Handle);
+            _db.Interrupt();
             Monitor.Pulse(_gate);
         }
         _worker.Join();

@@ -328,7 +328,7 @@ public sealed class ReaderApp : IDisposable
             var message = work();
             return Volatile.Read(ref interrupted) ? stopped : message;
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == SqliteInterrupt)
+        catch (Pytrace.Storage.TraceDatabaseException e) when (e.Interrupted)
         {
             return stopped;
         }
@@ -338,8 +338,6 @@ public sealed class ReaderApp : IDisposable
             watcher.Join();
         }
     }
-
-    private const int SqliteInterrupt = 9;
 
     private void ToggleThread()
     {

@@ -11,9 +11,10 @@ internal static unsafe partial class SqliteNative
 {
     private const string Library = "e_sqlite3";
 
-    public const int OK = 0, BUSY = 5, LOCKED = 6, CANTOPEN = 14, ROW = 100, DONE = 101;
+    public const int OK = 0, BUSY = 5, LOCKED = 6, INTERRUPT = 9, CANTOPEN = 14, ROW = 100, DONE = 101;
     public const int OPEN_READONLY = 0x1, OPEN_READWRITE = 0x2, OPEN_NOMUTEX = 0x8000;
-    public const int NULL_TYPE = 5;
+    public const int INTEGER_TYPE = 1, FLOAT_TYPE = 2, TEXT_TYPE = 3, NULL_TYPE = 5;
+    public const int UTF8 = 1, DETERMINISTIC = 0x800;
 
     /// <summary>SQLITE_STATIC: the bound bytes stay valid and unchanged until the statement is reset.</summary>
     public static readonly nint Static = 0;
@@ -53,12 +54,51 @@ internal static unsafe partial class SqliteNative
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_text"), SuppressGCTransition]
     public static partial int BindText(nint statement, int index, byte* text, int length, nint destructor);
 
+    [LibraryImport(Library, EntryPoint = "sqlite3_bind_double"), SuppressGCTransition]
+    public static partial int BindDouble(nint statement, int index, double value);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_bind_parameter_index", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ParameterIndex(nint statement, string name);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_column_type"), SuppressGCTransition]
     public static partial int ColumnType(nint statement, int column);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_column_int64"), SuppressGCTransition]
     public static partial long ColumnInt64(nint statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_count"), SuppressGCTransition]
+    public static partial int ColumnCount(nint statement);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_double"), SuppressGCTransition]
+    public static partial double ColumnDouble(nint statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_text"), SuppressGCTransition]
+    public static partial byte* ColumnText(nint statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_bytes"), SuppressGCTransition]
+    public static partial int ColumnBytes(nint statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_interrupt")]
+    public static partial void Interrupt(nint db);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_create_function_v2", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int CreateFunction(nint db, string name, int arguments, int flags, nint userData,
+        delegate* unmanaged[Cdecl]<nint, int, nint*, void> function, nint step, nint final, nint destroy);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_user_data")]
+    public static partial nint UserData(nint context);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_value_text")]
+    public static partial byte* ValueText(nint value);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_value_bytes")]
+    public static partial int ValueBytes(nint value);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_result_int")]
+    public static partial void ResultInt(nint context, int value);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_result_null")]
+    public static partial void ResultNull(nint context);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_last_insert_rowid"), SuppressGCTransition]
     public static partial long LastInsertRowId(nint db);
