@@ -218,7 +218,7 @@ def notrace_table(versions, pytrace, db, runs):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pytrace", default=os.path.join(ROOT, "src/Pytrace.Cli/bin/Release/net10.0/pytrace"))
+    parser.add_argument("--pytrace", default=os.path.join(ROOT, "artifacts/pytrace/pytrace"))
     parser.add_argument("--versions", default="")
     parser.add_argument("--workloads", default="")
     parser.add_argument("--dumper", action="store_true", help="the table of what happens after the ring (see above)")

@@ -21,14 +21,19 @@ public static class CommandLine
                 stdout.WriteLine(RunOptions.Usage);
                 return 0;
             case "--version":
-                stdout.WriteLine("pytrace " + typeof(CommandLine).Assembly.GetName().Version?.ToString(3));
+                stdout.WriteLine("pytrace " + Installation.Version);
                 return 0;
             case "read": return ReadCommand.Run(rest, stdout, stderr);
             case "query": return QueryCommand.Run(rest, stdout, stderr);
             case "export": return ExportCommand.Run(rest, stdout, stderr);
             case "run": return RunCommand.Run(rest, stdout, stderr);
             case "pythonpath":
-                stdout.WriteLine(PythonFolders.Module);
+                if (Installation.Boot is null)
+                {
+                    stderr.WriteLine($"pytrace pythonpath: no pytrace package at {Installation.Searched}");
+                    return 2;
+                }
+                stdout.WriteLine(Installation.Boot);
                 return 0;
             case DumpCommand.Name: return DumpCommand.Run(rest, Console.In, stdout, stderr);
             default: return RunCommand.Run(args, stdout, stderr);

@@ -275,13 +275,13 @@ public class ApiTests
     }
 
     [Fact]
-    public void Help_shows_the_api_and_pythonpath_names_the_package_folder()
+    public void Help_shows_the_api_and_pythonpath_names_only_pytraces_own_folder()
     {
         var folder = ProcessRun.Run(Repo.Pytrace, ["pythonpath"]);
         Assert.Equal(0, folder.ExitCode);
-        Assert.Equal(Repo.ModuleFolder, folder.Stdout.Trim());
-        Assert.True(File.Exists(Path.Combine(Repo.ModuleFolder, "pytrace", "__init__.pyi")));
-        Assert.False(File.Exists(Path.Combine(Repo.ModuleFolder, "sitecustomize.py")), "a plain python must not pick up pytrace's bootstrap");
+        Assert.Equal(Repo.PythonPath, folder.Stdout.Trim());
+        Assert.True(File.Exists(Path.Combine(Repo.Package, "__init__.pyi")));
+        Assert.Equal(["sitecustomize.py"], Directory.GetFileSystemEntries(Repo.PythonPath).Select(Path.GetFileName).Where(n => n != "__pycache__"));
         using var run = new TracedRun(Pythons.Minors.First(m => Pythons.Find(m) is not null));
         var script = run.Write("help.py", "import pydoc, pytrace\nprint(pydoc.render_doc(pytrace, renderer=pydoc.plaintext))\n");
         var help = run.WithModule(script);

@@ -18,13 +18,11 @@ public sealed class TerminalEndToEndTests : IDisposable
     {
         if (Environment.GetEnvironmentVariable("PYTRACE_BIN") is { Length: > 0 } bin)
             return bin;
-        // tests/Pytrace.Reader.Tests/bin/<Configuration>/net10.0/ → the CLI built in the same configuration.
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = testBin.Parent!.Name;
-        var root = testBin;
+        // The NativeAOT build users get, as ./pytrace and test.sh publish it.
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Directory.Build.props")))
             root = root.Parent;
-        return Path.Combine(root!.FullName, "src", "Pytrace.Cli", "bin", configuration, "net10.0", "pytrace");
+        return Path.Combine(root!.FullName, "artifacts", "pytrace", "pytrace");
     }
 
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";

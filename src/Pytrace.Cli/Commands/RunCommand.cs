@@ -30,8 +30,8 @@ internal static class RunCommand
         }
         error = PythonInterpreter.Check(python, out string version);
         if (error is not null) return Fail(stderr, error);
-        if (!File.Exists(Path.Combine(PythonFolders.Module, "pytrace", "_native.so")) || !File.Exists(Path.Combine(PythonFolders.Boot, "sitecustomize.py")))
-            return Fail(stderr, $"pytrace is incomplete: {PythonFolders.Module}/pytrace/_native.so or {PythonFolders.Boot}/sitecustomize.py is missing; rebuild with dotnet build");
+        if (Installation.Boot is null)
+            return Fail(stderr, $"pytrace is incomplete: no pytrace package with _native.so and _boot/sitecustomize.py at {Installation.Searched}; reinstall it");
         string db = Path.GetFullPath(options.Db);
         error = DatabasePath.Problem(db, options.Db);
         if (error is not null) return Fail(stderr, error);
@@ -152,7 +152,9 @@ internal static class RunCommand
         // A recording's settings come from this command line only: ones left in the environment (by a shell that ran
         // pytrace.start(), say) would silently filter or reshape the run.
         foreach (var inherited in new[] { "PYTRACE_MODULES", "PYTRACE_IGNORE_SITE_PACKAGES" }) env.Remove(inherited);
-        string ours = PythonFolders.Boot + ":" + PythonFolders.Module;
+        // Only pytrace's own folder: the bootstrap makes `import pytrace` find the package without putting the folder
+        // that holds it (an installation's whole site-packages) on the program's path.
+        string ours = Installation.Boot!;
         env["PYTHONPATH"] = env.TryGetValue("PYTHONPATH", out var existing) && existing.Length > 0 ? ours + ":" + existing : ours;
         env["PYTRACE_SESSION"] = session;
         env["PYTRACE_RING_DIR"] = ringDir;

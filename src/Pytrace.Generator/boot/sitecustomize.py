@@ -1,8 +1,26 @@
-# pytrace's bootstrap: the `pytrace` command puts this folder first on PYTHONPATH, so every Python process of
-# a traced run (the program and any Python it starts) records itself into the run. Then the program's own
-# sitecustomize, if any, runs as usual.
+# pytrace's bootstrap, private to the package (pytrace/_boot): the one folder a traced run puts first on
+# PYTHONPATH. It makes `import pytrace` find this package without putting the folder that holds it (a whole
+# site-packages) on the program's path, starts recording when the run asks (every Python process of a traced run
+# records itself), then runs the program's own sitecustomize, if any, as usual.
 import os
 import sys
+
+
+def _pytrace_finder():
+    import importlib.machinery
+
+    holder = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+    class PytraceFinder(object):
+        """Finds only the top-level `pytrace`, and only here: its submodules come through its own __path__."""
+
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name != "pytrace":
+                return None
+            return importlib.machinery.PathFinder.find_spec(name, [holder])
+
+    sys.meta_path.insert(0, PytraceFinder)
 
 
 def _pytrace_boot():
@@ -29,5 +47,6 @@ def _pytrace_chain():
         sys.path[:] = saved
 
 
+_pytrace_finder()
 _pytrace_boot()
 _pytrace_chain()

@@ -1,16 +1,20 @@
 namespace Pytrace.Integration.Tests.Support;
 
-/// <summary>Where the built `pytrace` is: the CLI's output for the configuration these tests were built in.</summary>
+/// <summary>Where the built `pytrace` is: the NativeAOT build users get, as ./pytrace (and test.sh) publish it.</summary>
 public static class Repo
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Configuration { get; } = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+    public static string Pytrace { get; } = Built(Path.Combine(Root, "artifacts", "pytrace", "pytrace"));
 
-    public static string Pytrace { get; } = Path.Combine(Root, "src", "Pytrace.Cli", "bin", Configuration, "net10.0", "pytrace");
+    /// <summary>The `pytrace` package beside it.</summary>
+    public static string Package { get; } = Path.Combine(Root, "artifacts", "pytrace", "python", "pytrace");
 
-    /// <summary>The folder holding the `pytrace` package, for programs that use the API under a plain `python`.</summary>
-    public static string ModuleFolder { get; } = Path.Combine(Path.GetDirectoryName(Pytrace)!, "python");
+    /// <summary>What `pytrace pythonpath` prints: the one folder a plain `python` needs to import the API.</summary>
+    public static string PythonPath { get; } = Path.Combine(Package, "_boot");
+
+    private static string Built(string path) => File.Exists(path) ? path
+        : throw new InvalidOperationException($"{path} is missing: build it with ./pytrace --version (or run ./test.sh)");
 
     private static string FindRoot()
     {

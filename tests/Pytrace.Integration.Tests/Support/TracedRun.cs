@@ -26,7 +26,7 @@ public sealed class TracedRun : IDisposable
 
     /// <summary>Runs the script with a plain `python` that can import pytrace (the API), as `pytrace pythonpath` says.</summary>
     public ProcessResult WithModule(string script, params string[] args) =>
-        ProcessRun.Run(Python, [script, .. args], Folder, new Dictionary<string, string> { ["PYTHONPATH"] = Repo.ModuleFolder });
+        ProcessRun.Run(Python, [script, .. args], Folder, new Dictionary<string, string> { ["PYTHONPATH"] = Repo.PythonPath });
 
     public List<CallRecord> Calls()
     {

@@ -20,7 +20,8 @@ import sys
 
 from pytrace import _forks, _native, _options
 from pytrace._errors import PytraceError
-from pytrace._layout import COMMAND
+from pytrace._layout import command
+from pytrace._version import VERSION as __version__
 
 __all__ = ["PytraceError", "is_tracing", "log", "notrace", "start", "stop", "trace"]
 
@@ -100,14 +101,15 @@ def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="16M
         return  # the `pytrace` command, or a start() in the process that forked this one, records it already
     options = _options.checked(append, max_traces, buffer_size, on_full, modules, ignore_site_packages, repr, max_value_length)
     db = _options.database_path(db)
-    if not os.access(COMMAND, os.X_OK):
-        raise PytraceError("pytrace.start(): the pytrace command is missing at %s; rebuild pytrace (dotnet build)"
-                           % COMMAND)
+    executable = command()
+    if executable is None:
+        raise PytraceError("pytrace.start(): cannot find the pytrace command that belongs to %s; reinstall pytrace"
+                           % os.path.dirname(__file__))
     from pytrace import _dumper  # subprocess and friends: imported only by programs that use start()
     session = "%dp%x" % (os.getpid(), int.from_bytes(os.urandom(4), "little"))
     ring_dir = _private_ring_folder(os.environ.get("PYTRACE_RING_DIR") or "/dev/shm", session)
     try:
-        dumper = _dumper.launch(session, ring_dir, db, options)
+        dumper = _dumper.launch(executable, session, ring_dir, db, options)
     except BaseException:
         os.rmdir(ring_dir)
         raise

@@ -6,6 +6,8 @@ from typing import Callable, Iterable, Literal, Optional, Type, TypeVar, Union
 _F = TypeVar("_F", bound=Callable[..., object])
 _Path = Union[str, "os.PathLike[str]"]
 
+__version__: str
+
 class PytraceError(RuntimeError):
     """pytrace could not do what was asked: start() twice, stop() without start(), or no database."""
 

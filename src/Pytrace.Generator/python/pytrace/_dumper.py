@@ -5,14 +5,13 @@ import subprocess
 import sys
 
 from pytrace._errors import PytraceError
-from pytrace._layout import COMMAND
 
 _STARTUP_SECONDS = 60
 _detached = []  # helpers still draining children that outlived stop(); kept so they are not collected
 
 
-def launch(session, ring_dir, db, options):
-    argv = [COMMAND, "_dump", "--session", session, "--ring-dir", ring_dir, "--db", db,
+def launch(executable, session, ring_dir, db, options):
+    argv = [executable, "_dump", "--session", session, "--ring-dir", ring_dir, "--db", db,
             "--max-traces", str(options["max_traces"]), "--python", sys.executable or "",
             "--command", " ".join(shlex.quote(a) for a in sys.argv)]
     if options["append"]:

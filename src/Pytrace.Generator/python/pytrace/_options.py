@@ -3,7 +3,7 @@ import os
 import sys
 
 from pytrace._errors import PytraceError
-from pytrace._layout import BOOT_FOLDER, MODULE_FOLDER, own_files
+from pytrace._layout import BOOT_FOLDER, own_files
 
 _SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
@@ -66,7 +66,7 @@ def set_child_environment(session, ring_dir, options):
         "PYTRACE_ON_FULL": options["on_full"],
         "PYTRACE_MODULES": ":".join(options["modules"]),
         "PYTRACE_IGNORE_SITE_PACKAGES": "1" if options["ignore_site_packages"] else "",
-        "PYTHONPATH": os.pathsep.join(p for p in [BOOT_FOLDER, MODULE_FOLDER, os.environ.get("PYTHONPATH")] if p),
+        "PYTHONPATH": os.pathsep.join(p for p in [BOOT_FOLDER, os.environ.get("PYTHONPATH")] if p),
     }
     saved = {name: os.environ.get(name) for name in values}
     for name, value in values.items():
