@@ -8,6 +8,7 @@ import base64
 import hashlib
 import os
 import re
+import stat
 import sys
 import zipfile
 
@@ -84,7 +85,8 @@ def main(build, out):
     with zipfile.ZipFile(target + ".part", "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data, executable in entries:
             info = zipfile.ZipInfo(name, EPOCH)
-            info.external_attr = (0o755 if executable else 0o644) << 16
+            # pip keeps the executable bit only of entries marked as regular files.
+            info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     os.replace(target + ".part", target)
