@@ -229,7 +229,7 @@ def main():
     versions = pythons([v for v in args.versions.split(",") if v])
     args.pytrace = os.path.abspath(args.pytrace)
     if not os.path.exists(args.pytrace):
-        sys.exit("bench: %s is missing; run: dotnet build -c Release" % args.pytrace)
+        sys.exit("bench: %s is missing; run: ./pytrace --version (it builds it)" % args.pytrace)
     names = [name for name in (args.workloads or ",".join(DUMPER_WORKLOADS if args.dumper else WORKLOADS)).split(",") if name]
     db = os.path.join(tempfile.mkdtemp(prefix="pytrace-bench-"), "bench.sqlite")
     if args.dumper:

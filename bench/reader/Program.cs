@@ -23,4 +23,20 @@ if (regenerate || !File.Exists(path))
     new Generator(path, calls).Run();
 }
 Measurements.Run(path);
+LaunchTime(path);
 return 0;
+
+// What a user waits for from the shell: the NativeAOT command, started fresh on a pty, to its first screen.
+static void LaunchTime(string db)
+{
+    var root = AppContext.BaseDirectory;
+    while (!File.Exists(Path.Combine(root, "pytrace.slnx"))) root = Path.GetDirectoryName(root.TrimEnd('/'))!;
+    var command = Path.Combine(root, "artifacts", "pytrace", "pytrace");
+    if (!File.Exists(command))
+    {
+        Console.WriteLine($"launch to first screen: skipped, {command} is missing (./pytrace --version builds it)");
+        return;
+    }
+    using var launch = System.Diagnostics.Process.Start("python3", [Path.Combine(root, "bench", "reader", "launch.py"), command, db]);
+    launch.WaitForExit();
+}

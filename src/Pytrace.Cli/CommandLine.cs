@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pytrace.Cli.Commands;
 using Pytrace.Cli.Running;
 using Pytrace.Reader.Commands;
@@ -10,6 +11,21 @@ namespace Pytrace.Cli;
 /// </summary>
 public static class CommandLine
 {
+    private static readonly Command PythonPath = new("pythonpath", "Print the one folder to put on PYTHONPATH so that a plain python can import pytrace.");
+
+    /// <summary>Every command, with run as the root: help lists them, and a misspelt one is suggested from them.</summary>
+    private static readonly RootCommand Root = Define();
+
+    private static RootCommand Define()
+    {
+        var root = RunOptions.Definition;
+        foreach (var command in new[] { ReadCommand.Definition, QueryCommand.Definition, ExportCommand.Definition, PythonPath, DumpCommand.Definition })
+            root.Subcommands.Add(command);
+        return root;
+    }
+
+    public static IEnumerable<string> SubcommandNames => Root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name);
+
     public static int Dispatch(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         if (args.Count == 0) return ReadCommand.Run(args, stdout, stderr);
@@ -18,8 +34,7 @@ public static class CommandLine
         switch (first)
         {
             case "-h" or "--help" or "help":
-                stdout.WriteLine(RunOptions.Usage);
-                return 0;
+                return CommandSyntax.Parse(Root, ["--help"], stdout, _ => { }, out _) ?? 0;
             case "--version":
                 stdout.WriteLine("pytrace " + Installation.Version);
                 return 0;
@@ -28,6 +43,8 @@ public static class CommandLine
             case "export": return ExportCommand.Run(rest, stdout, stderr);
             case "run": return RunCommand.Run(rest, stdout, stderr);
             case "pythonpath":
+                if (CommandSyntax.Parse(PythonPath, rest, stdout, e => stderr.WriteLine("pytrace pythonpath: " + e), out _) is { } code)
+                    return code;
                 if (Installation.Boot is null)
                 {
                     stderr.WriteLine($"pytrace pythonpath: no pytrace package at {Installation.Searched}");

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Pytrace.Core.Options;
 using Pytrace.Generator.Formatting;
 using Pytrace.Generator.Hooks;
 using Pytrace.Generator.Interop;
@@ -37,6 +38,8 @@ internal static unsafe class Module
                 "_layout_verified() -> bool. Whether arguments are read through checked frame offsets."));
             CopyDef(defs, 5, Py.MethodDef("_log", (delegate* unmanaged<nint, nint, nint>)&Log, Py.MethVarArgs,
                 "_log(module, file, line, names, values) -> None. Records a log entry at the current call depth."));
+            CopyDef(defs, 6, Py.MethodDef("_check_option", (delegate* unmanaged<nint, nint, nint>)&CheckOption, Py.MethVarArgs,
+                "_check_option(name, text) -> str. The canonical text of start()'s option NAME, or ValueError saying what it wants."));
             return Py.CreateModule("pytrace._native", "pytrace's generator: records calls into a shared-memory ring.", methods);
         }
         catch (Exception e)
@@ -123,6 +126,25 @@ internal static unsafe class Module
         int overflow;
         Tracer.Log(t, a[0], a[1], (int)Py.LongAsLongLongAndOverflow(a[2], &overflow), a[3], a[4], ticks);
         return Py.NewNone();
+    }
+
+    /// <summary>start()'s options are checked by the command line's own definitions, in the API's spelling.</summary>
+    [UnmanagedCallersOnly]
+    private static nint CheckOption(nint self, nint args)
+    {
+        try
+        {
+            nint* a = (nint*)(args + 24);
+            if (Py.VarSize(args) != 2 || Py.TypeOf(a[0]) != Py.UnicodeType || Py.TypeOf(a[1]) != Py.UnicodeType)
+                return Py.Raise(Py.TypeError, "_check_option expects (name, text)");
+            string name = Py.ToManaged(a[0]) ?? "", text = Py.ToManaged(a[1]) ?? "";
+            if (RecordingOption.ByPythonName(name) is not { } option) return Py.Raise(Py.ValueError, $"pytrace: no option {name}");
+            return option.Parse(text, name, out var error) is { } canonical ? Py.NewString(canonical) : Py.Raise(Py.ValueError, "pytrace: " + error);
+        }
+        catch (Exception e)
+        {
+            return Py.Raise(Py.RuntimeError, "pytrace: " + e.Message);
+        }
     }
 
     [UnmanagedCallersOnly]

@@ -87,8 +87,8 @@ public class ApiTests
         Assert.Equal("stop first: PytraceError: pytrace.stop() without pytrace.start()", lines[0]);
         Assert.StartsWith("unknown option: TypeError: ", lines[1]);
         Assert.Contains("'bufer_size'", lines[1]);
-        Assert.Equal("bad value: ValueError: pytrace: on_full must be 'drop' or 'wait', not 'block'", lines[2]);
-        Assert.StartsWith("bad size: ValueError: pytrace: buffer_size must be a size such as '64M'", lines[3]);
+        Assert.Equal("bad value: ValueError: pytrace: on_full is 'drop' or 'wait', not 'block'", lines[2]);
+        Assert.Equal("bad size: ValueError: pytrace: buffer_size wants a size from 64K to 16G such as 256M, not 'lots'", lines[3]);
         Assert.Equal("no folder: PytraceError: pytrace.start(): cannot write the database 'missing/t.sqlite': its folder does not exist", lines[4]);
         Assert.StartsWith("twice: PytraceError: pytrace.start(): already recording into ", lines[5]);
         Assert.Equal("stop again: PytraceError: pytrace.stop() without pytrace.start()", lines[6]);

@@ -74,9 +74,11 @@ public class BadInputTests
     }
 
     [Theory]
-    [InlineData("--db=", "--db needs a value, not an empty one")]
+    [InlineData("--db=", "--db needs a value")]
     [InlineData("--append=yes", "--append takes no value, not 'yes'")]
-    [InlineData("--modules=/no/such/folder", "--modules: no folder '/no/such/folder'")]
+    [InlineData("--modules=/no/such/folder", "--modules wants existing folders, not '/no/such/folder'")]
+    [InlineData("--max-traces=-1", "--max-traces wants a whole number of calls, not '-1'")]
+    [InlineData("--dbb=x", "unknown option --dbb: did you mean --db?")]
     [InlineData("--buffer-size=17179869185G", "--buffer-size wants a size from 64K to 16G")]
     public void Option_values_that_cannot_be_meant(string option, string expected)
     {

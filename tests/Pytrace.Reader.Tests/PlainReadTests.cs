@@ -96,8 +96,9 @@ public sealed class PlainReadTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--colour", "pytrace read: unknown option --colour (options: --db, --help)")]
-    [InlineData("a.sqlite b.sqlite", "pytrace read: unexpected argument 'b.sqlite'")]
+    [InlineData("--colour", "pytrace read: unknown option --colour (see pytrace read --help)")]
+    [InlineData("--dv", "pytrace read: unknown option --dv: did you mean --db?")]
+    [InlineData("a.sqlite b.sqlite", "pytrace read: unexpected argument 'b.sqlite' (see pytrace read --help)")]
     [InlineData("nope.sqlite", "pytrace read: no traces database at nope.sqlite (run `pytrace SCRIPT` first, or pass --db PATH)")]
     public void BadInputIsOneLineAndExitTwo(string args, string message)
     {

@@ -41,8 +41,9 @@ public sealed class QueryCommandTests : IDisposable
             _ => ReadCommand.Run(["--help"], stdout, stderr, terminal: null),
         };
         Assert.Equal((0, ""), (code, stderr.ToString()));
-        Assert.StartsWith("usage: pytrace ", stdout.ToString());
-        Assert.Contains("--db PATH", stdout.ToString());
+        Assert.Contains($"Usage:\n  {command} ", stdout.ToString());
+        Assert.Contains("--db <PATH>", stdout.ToString());
+        Assert.Contains("Examples:\n  pytrace", stdout.ToString());
     }
 
     [Theory]

@@ -1,4 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
+using Pytrace.Core.Options;
+using Pytrace.Reader.Commands;
 using Pytrace.Dumper;
 using Pytrace.Storage;
 using Pytrace.Cli.Running;
@@ -17,34 +20,41 @@ internal static class DumpCommand
 {
     public const string Name = "_dump";
 
+    private static readonly Option<string> Session = new("--session") { Required = true };
+    private static readonly Option<string> RingDir = new("--ring-dir") { Required = true };
+    private static readonly Option<string> Db = new("--db") { Required = true };
+    private static readonly Option<string> MaxTraces = new("--" + RecordingOption.MaxTraces.Name) { DefaultValueFactory = _ => RecordingOption.MaxTraces.DefaultText! };
+    private static readonly Option<string> Python = new("--python");
+    private static readonly Option<string> CommandText = new("--command");
+    private static readonly Option<bool> Append = new("--append");
+
+    /// <summary>Hidden from help: only pytrace.start() runs it.</summary>
+    public static readonly System.CommandLine.Command Definition = new(Name, "the dumper of pytrace.start()")
+        { Hidden = true, Options = { Session, RingDir, Db, MaxTraces, Python, CommandText, Append } };
+
     public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Count; i++)
-        {
-            if (args[i] == "--append") { options["append"] = "1"; continue; }
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
-                return Answer(stdout, $"error: pytrace _dump: unexpected '{args[i]}'");
-            options[args[i][2..]] = args[++i];
-        }
-        foreach (var required in new[] { "session", "ring-dir", "db" })
-            if (!options.ContainsKey(required)) return Answer(stdout, $"error: pytrace _dump needs --{required}");
-        long maxTraces = 1_000_000;
-        if (options.TryGetValue("max-traces", out var max) && !long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out maxTraces))
-            return Answer(stdout, $"error: max_traces must be a whole number >= 0, not '{max}'");
+        string? refusal = null;
+        if (CommandSyntax.Parse(Definition, args, stdout, e => refusal = e, out var parsed) is not null)
+            return Answer(stdout, $"error: pytrace {Name}: {refusal}");
+        // start() names it max_traces: the same definition checks it, in the API's spelling.
+        if (RecordingOption.MaxTraces.Parse(parsed.GetValue(MaxTraces)!, RecordingOption.MaxTraces.PythonName, out var wrong) is not { } max)
+            return Answer(stdout, "error: " + wrong);
+        long maxTraces = long.Parse(max, CultureInfo.InvariantCulture);
+        string ringDir = parsed.GetValue(RingDir)!, session = parsed.GetValue(Session)!;
 
-        if (!Directory.Exists(options["ring-dir"]))
-            return Answer(stdout, $"error: the ring folder '{options["ring-dir"]}' does not exist; unset PYTRACE_RING_DIR or create it");
-        string asGiven = options["db"];
+        if (!Directory.Exists(ringDir))
+            return Answer(stdout, $"error: the ring folder '{ringDir}' does not exist; unset PYTRACE_RING_DIR or create it");
+        string asGiven = parsed.GetValue(Db)!;
         string db = Path.GetFullPath(asGiven);
         string? problem = DatabasePath.Problem(db, asGiven);
         if (problem is not null) return Answer(stdout, "error: " + problem);
         TraceWriter? database = null;
         try
         {
-            database = TraceWriter.Open(db, options.ContainsKey("append"));
-            database.StartRun(options.GetValueOrDefault("command") ?? "", Environment.CurrentDirectory,
-                options.GetValueOrDefault("python") ?? "", Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
+            database = TraceWriter.Open(db, parsed.GetValue(Append));
+            database.StartRun(parsed.GetValue(CommandText) ?? "", Environment.CurrentDirectory,
+                parsed.GetValue(Python) ?? "", Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
             database.Commit();
         }
         catch (TraceDatabaseException e)
@@ -68,7 +78,7 @@ internal static class DumpCommand
             }) { IsBackground = true, Name = "pytrace-stdin" };
             listener.Start();
 
-            var dumper = new RunDumper(database, options["ring-dir"], options["session"], maxTraces);
+            var dumper = new RunDumper(database, ringDir, session, maxTraces);
             try
             {
                 dumper.Run(() => Volatile.Read(ref stopRequested), () => Answer(stdout, "stopped"));
@@ -83,7 +93,7 @@ internal static class DumpCommand
             }
             finally
             {
-                if (Path.GetFileName(options["ring-dir"]) == RingFolder.Prefix + options["session"]) RingFolder.Remove(options["ring-dir"]);
+                if (Path.GetFileName(ringDir) == RingFolder.Prefix + session) RingFolder.Remove(ringDir);
             }
             foreach (var reported in dumper.Errors) stderr.WriteLine("pytrace: " + reported);
             Answer(stdout, string.Create(CultureInfo.InvariantCulture,

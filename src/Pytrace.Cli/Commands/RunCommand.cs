@@ -6,6 +6,7 @@ using Pytrace.Storage;
 using Pytrace.Cli.Interop;
 using Pytrace.Cli.Running;
 using Pytrace.Interop;
+using Pytrace.Reader.Commands;
 
 namespace Pytrace.Cli.Commands;
 
@@ -26,7 +27,9 @@ internal static class RunCommand
             // .NET decodes arguments as UTF-8: a name in another encoding arrives with U+FFFD and can't be found.
             return Fail(stderr, options.Script.Contains('\uFFFD')
                 ? $"cannot run the script '{options.Script.Replace('\uFFFD', '?')}': its name is not valid UTF-8, and pytrace takes UTF-8 paths (rename it, or run it through a link with a UTF-8 name)"
-                : $"cannot find the script '{options.Script}'");
+                : CommandSyntax.Nearest(options.Script, CommandLine.SubcommandNames) is { } command
+                    ? $"cannot find the script '{options.Script}': did you mean `pytrace {command}`?"
+                    : $"cannot find the script '{options.Script}'");
         }
         error = PythonInterpreter.Check(python, out string version);
         if (error is not null) return Fail(stderr, error);

@@ -1,125 +1,145 @@
+using System.CommandLine;
 using System.Globalization;
+using Pytrace.Core.Options;
+using Pytrace.Reader.Commands;
 
 namespace Pytrace.Cli.Running;
 
-/// <summary>What `pytrace [options] SCRIPT|-m MODULE [ARGS...]` asked for. Everything after the target belongs to it.</summary>
+/// <summary>
+/// What `pytrace [options] SCRIPT|-m MODULE [ARGS...]` asked for. The options are declared here once, with the
+/// recording settings' own definitions (<see cref="RecordingOption"/>); everything after the target belongs to it.
+/// </summary>
 internal sealed class RunOptions
 {
     public string? Python;
     public string Db = "traces.sqlite";
     public bool Append;
-    public long MaxTraces = 1_000_000;
-    public long BufferSize = 16L << 20;
+    public long MaxTraces;
+    public long BufferSize;
     public List<string> Modules = [];
     public bool IgnoreSitePackages;
-    public string Repr = "safe";
-    public int MaxValueLength = 100;
-    public string OnFull = "drop";
+    public string Repr = "";
+    public int MaxValueLength;
+    public string OnFull = "";
     public string? Script;
     public string? Module;
     public List<string> ProgramArgs = [];
 
-    public const string Usage = """
-        usage: pytrace [options] SCRIPT [ARGS...]
-               pytrace [options] -m MODULE [ARGS...]
-               pytrace [read [DB]] | query FILTER | export --format jsonl
-               pytrace pythonpath     the folder to put on PYTHONPATH to `import pytrace` in a plain python
+    private static readonly Option<string> PythonOption = new("--python")
+    {
+        Description = "interpreter to run (default: $PYTRACE_PYTHON, else python3 on PATH)", HelpName = "PATH",
+    };
 
-        options:
-          --python PATH          interpreter to run (default: $PYTRACE_PYTHON, else python3 on PATH)
-          --db PATH              database to write (default: ./traces.sqlite; replaced unless --append)
-          --append               add this run to an existing database
-          --max-traces N         keep the newest N calls (default 1000000; 0 = all)
-          --buffer-size SIZE     shared-memory ring per process, e.g. 64M (default 16M)
-          --on-full drop|wait    when the ring is full: drop and count (default), or wait for the dumper
-          --modules DIRS         record only code under these colon-separated folders (also $TRACE_MODULES)
-          --ignore-site-packages do not record code under site-packages
-          --repr safe|full       safe: no user code runs (default); full: call __repr__ under guards
-          --max-value-length N   cut values longer than N characters (default 100)
-        """;
+    private static readonly Option<string> DbOption = Checked(new Option<string>("--db")
+    {
+        Description = "database to write (default ./traces.sqlite; replaced unless --append)", HelpName = "PATH",
+    }, v => v);
 
-    /// <summary>Parses; returns an error line (naming what was wrong) or null.</summary>
+    private static readonly Option<bool> AppendOption = new("--append") { Description = "add this run to an existing database" };
+
+    private static readonly Option<bool> IgnoreSitePackagesOption = new("--ignore-site-packages") { Description = "do not record code under site-packages" };
+
+    private static readonly Option<string> ModuleOption = new("-m") { Description = "run a module, as python -m does", HelpName = "MODULE" };
+
+    private static readonly HashSet<string> Flags = [AppendOption.Name, IgnoreSitePackagesOption.Name];
+
+    private static readonly Option<string>[] Recording =
+        [.. new[] { RecordingOption.MaxTraces, RecordingOption.BufferSize, RecordingOption.OnFull, RecordingOption.Modules,
+            RecordingOption.Repr, RecordingOption.MaxValueLength }.Select(Declare)];
+
+    /// <summary>The root command: running a program, with the reading commands beside it.</summary>
+    public static readonly RootCommand Definition = Define();
+
+    private static RootCommand Define()
+    {
+        var root = new RootCommand("Record every function call of a Python program into SQLite, then read it: pytrace SCRIPT [ARGS...], then pytrace.")
+        {
+            PythonOption, DbOption, AppendOption, IgnoreSitePackagesOption, ModuleOption,
+            new Argument<string[]>("SCRIPT") { Description = "the program to run, then its arguments (all of them its own)", Arity = ArgumentArity.ZeroOrMore },
+        };
+        foreach (var option in Recording) root.Options.Add(option);
+        CommandSyntax.SetExamples(root,
+            "pytrace app.py --flag           record a script (everything after it is the script's)",
+            "pytrace -m http.server 8000     record a module",
+            "pytrace --db run2.sqlite --max-traces 0 --modules src app.py",
+            "pytrace                         read the trace (h for help)",
+            "pytrace query \"func == 'main'\"",
+            "pytrace pythonpath              the folder that lets a plain python import pytrace");
+        return root;
+    }
+
+    /// <summary>Parses; returns the one line saying what was wrong, or null.</summary>
     public static string? TryParse(IReadOnlyList<string> args, out RunOptions options)
     {
         options = new RunOptions();
-        int i = 0;
-        for (; i < args.Count; i++)
-        {
-            string a = args[i];
-            if (a == "-m")
-            {
-                if (i + 1 >= args.Count) return "-m needs a module name, e.g. pytrace -m http.server";
-                options.Module = args[i + 1];
-                i += 2;
-                break;
-            }
-            if (!a.StartsWith('-') || a == "-")
-            {
-                options.Script = a;
-                i++;
-                break;
-            }
-            string name = a, value = "";
-            int eq = a.IndexOf('=');
-            if (eq > 0) { name = a[..eq]; value = a[(eq + 1)..]; }
-            bool takesValue = name is "--python" or "--db" or "--max-traces" or "--buffer-size" or "--modules" or "--repr"
-                or "--max-value-length" or "--on-full";
-            if (takesValue && eq < 0)
-            {
-                if (i + 1 >= args.Count) return $"{name} needs a value (see pytrace --help)";
-                value = args[++i];
-            }
-            if (!takesValue && eq > 0) return $"{name} takes no value, not '{value}'";
-            if (takesValue && value.Length == 0) return $"{name} needs a value, not an empty one (see pytrace --help)";
-            switch (name)
-            {
-                case "--python": options.Python = value; break;
-                case "--db": options.Db = value; break;
-                case "--append": options.Append = true; break;
-                case "--ignore-site-packages": options.IgnoreSitePackages = true; break;
-                case "--modules":
-                    foreach (var folder in value.Split(':', StringSplitOptions.RemoveEmptyEntries))
-                    {
-                        if (!Directory.Exists(folder)) return $"--modules: no folder '{folder}' (record only code under existing folders)";
-                        options.Modules.Add(folder);
-                    }
-                    break;
-                case "--max-traces":
-                    if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out options.MaxTraces))
-                        return $"--max-traces wants a whole number of calls, not '{value}'";
-                    break;
-                case "--max-value-length":
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out options.MaxValueLength) || options.MaxValueLength < 8 || options.MaxValueLength > 10000)
-                        return $"--max-value-length wants a number of characters from 8 to 10000, not '{value}'";
-                    break;
-                case "--buffer-size":
-                    if (ParseSize(value) is not { } size || size < 64 * 1024 || size > (16L << 30))
-                        return $"--buffer-size wants a size from 64K to 16G such as 256M, not '{value}'";
-                    options.BufferSize = size;
-                    break;
-                case "--repr":
-                    if (value is not ("safe" or "full")) return $"--repr is 'safe' or 'full', not '{value}'";
-                    options.Repr = value;
-                    break;
-                case "--on-full":
-                    if (value is not ("drop" or "wait")) return $"--on-full is 'drop' or 'wait', not '{value}'";
-                    options.OnFull = value;
-                    break;
-                default:
-                    return $"unknown option {name} (see pytrace --help)";
-            }
-        }
-        if (options.Script is null && options.Module is null) return "nothing to run: give a script or -m MODULE (see pytrace --help)";
-        for (; i < args.Count; i++) options.ProgramArgs.Add(args[i]);
+        // The program's own arguments may look like ours (`pytrace app.py --db x`): only what comes before the
+        // target is parsed as pytrace's.
+        int target = TargetIndex(args);
+        if (target < 0) return "nothing to run: give a script or -m MODULE (see pytrace --help)";
+        bool module = args[target] == "-m";
+        if (module && target + 1 >= args.Count) return "-m needs a module name, e.g. pytrace -m http.server";
+        var ours = args.Take(target).ToList();
+        if (module) ours.AddRange(["-m", args[target + 1]]);
+        if (ours.FirstOrDefault(a => a.Contains('=') && Flags.Contains(a[..a.IndexOf('=')])) is { } flag)
+            return $"{flag[..flag.IndexOf('=')]} takes no value, not '{flag[(flag.IndexOf('=') + 1)..]}'";
+        var parsed = Definition.Parse(ours);
+        if (CommandSyntax.FirstError(parsed) is { } error) return error;
+        options.Python = parsed.GetValue(PythonOption);
+        options.Db = parsed.GetValue(DbOption) ?? options.Db;
+        options.Append = parsed.GetValue(AppendOption);
+        options.IgnoreSitePackages = parsed.GetValue(IgnoreSitePackagesOption);
+        options.Module = parsed.GetValue(ModuleOption);
+        options.MaxTraces = long.Parse(Value(parsed, RecordingOption.MaxTraces)!, CultureInfo.InvariantCulture);
+        options.BufferSize = long.Parse(Value(parsed, RecordingOption.BufferSize)!, CultureInfo.InvariantCulture);
+        options.MaxValueLength = int.Parse(Value(parsed, RecordingOption.MaxValueLength)!, CultureInfo.InvariantCulture);
+        options.OnFull = Value(parsed, RecordingOption.OnFull)!;
+        options.Repr = Value(parsed, RecordingOption.Repr)!;
+        options.Modules = [.. Value(parsed, RecordingOption.Modules)?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? []];
+        if (!module) options.Script = args[target];
+        options.ProgramArgs = [.. args.Skip(target + (module ? 2 : 1))];
         return null;
     }
 
-    public static long? ParseSize(string text)
+    /// <summary>Where the script (or -m) is: the first word that is neither an option of ours nor an option's value.</summary>
+    private static int TargetIndex(IReadOnlyList<string> args)
     {
-        if (text.Length == 0) return null;
-        long multiplier = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
-        string digits = multiplier == 1 ? text : text[..^1];
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long n)) return null;
-        return n > long.MaxValue / multiplier ? null : n * multiplier; // 17179869185G is too big, not 1 GiB
+        var takesValue = Definition.Options.Where(o => o.Arity.MaximumNumberOfValues > 0 && o.ValueType != typeof(bool))
+            .SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (a == "-m" || !a.StartsWith('-') || a == "-") return i;
+            if (!a.Contains('=') && takesValue.Contains(a)) i++;
+        }
+        return -1;
     }
+
+    private static string? Value(ParseResult parsed, RecordingOption definition) =>
+        parsed.GetValue(Recording.First(o => o.Name == "--" + definition.Name))
+        ?? (definition.DefaultText is { } text ? definition.Parse(text, definition.Name, out _) : null);
+
+    private static Option<string> Declare(RecordingOption definition)
+    {
+        var option = new Option<string>("--" + definition.Name)
+        {
+            Description = definition.Help + (definition.DefaultText is { } d ? $" (default {d})" : ""),
+            HelpName = definition.ValueName,
+        };
+        return Checked(option, v => definition.Parse(v, option.Name, out var error) is { } canonical ? canonical : throw new OptionValueException(error!));
+    }
+
+    /// <summary>Gives OPTION the canonical value CANONICAL makes of its text, or its one-line refusal.</summary>
+    private static Option<string> Checked(Option<string> option, Func<string, string> canonical)
+    {
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (text.Length == 0) { result.AddError($"{option.Name} needs a value, not an empty one"); return null; }
+            try { return canonical(text); }
+            catch (OptionValueException e) { result.AddError(e.Message); return null; }
+        };
+        return option;
+    }
+
+    private sealed class OptionValueException(string message) : Exception(message);
 }

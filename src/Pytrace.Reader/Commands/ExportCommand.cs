@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using Pytrace.Reader.Data;
 using Pytrace.Reader.Export;
@@ -7,27 +8,34 @@ namespace Pytrace.Reader.Commands;
 /// <summary>`pytrace export [--db PATH] --format jsonl [-o FILE]`: every call and drop as JSON Lines.</summary>
 public static class ExportCommand
 {
-    public const string Usage = """
-        usage: pytrace export [--db PATH] [--format jsonl] [-o FILE]
-          writes every call and drop as JSON Lines (docs/export-format.md), to FILE (made 0600) or standard output
-          --db PATH        the database (default ./traces.sqlite)
-          --format jsonl   the format (the only one)
-          -o, --output F   the file to write
-        """;
+    private static readonly Option<string> Db = ReadingOptions.Db();
+
+    private static readonly Option<string> Format = new("--format") { Description = "jsonl (the default and only format)", HelpName = "jsonl" };
+
+    private static readonly Option<string> Output = new("--output", "-o")
+    {
+        Description = "the file to write (made 0600, as the database is); default standard output",
+        HelpName = "FILE",
+    };
+
+    public static readonly Command Definition = Define();
+
+    private static Command Define()
+    {
+        var command = new Command("export", "Write every call and drop as JSON Lines (docs/export-format.md).") { Db, Format, Output };
+        CommandSyntax.SetExamples(command, "pytrace export -o calls.jsonl", "pytrace export --db other.sqlite | jq -c 'select(.exception)'");
+        return command;
+    }
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) => CommandGuard.Run("export", stderr, () =>
     {
-        var options = Options.Parse(args, ["--db", "--format", "-o", "--output"], 0);
-        if (options.Help)
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        if ((options["--format"] ?? "jsonl") != "jsonl")
-            throw new UsageException($"unknown format '{options["--format"]}' (formats: jsonl)");
-        using var db = TraceDb.Open(options.Db());
+        if (CommandSyntax.Parse(Definition, args, stdout, e => throw new UsageException(e), out var parsed) is { } code)
+            return code;
+        if ((parsed.GetValue(Format) ?? "jsonl") != "jsonl")
+            throw new UsageException($"unknown format '{parsed.GetValue(Format)}' (formats: jsonl)");
+        using var db = TraceDb.Open(ReadingOptions.DbPath(parsed, Db));
         var store = new CallStore(db);
-        var file = options["-o"] ?? options["--output"];
+        var file = parsed.GetValue(Output);
         using var console = new StandardOutput(stdout);
         using var output = file is null ? null : new StreamWriter(OwnerOnly(file), new UTF8Encoding(false), 1 << 16);
         var writer = new JsonlWriter(output ?? console.Writer, store.ThreadNames());

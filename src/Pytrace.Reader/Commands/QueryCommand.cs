@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pytrace.Reader.Data;
 using Pytrace.Reader.Export;
 using Pytrace.Reader.Filter;
@@ -8,34 +9,49 @@ namespace Pytrace.Reader.Commands;
 /// <summary>`pytrace query "FILTER" [--db PATH] [--format text|jsonl]`: matching calls; exit 1 if none, 2 if bad.</summary>
 public static class QueryCommand
 {
-    public const string Usage = """
-        usage: pytrace query FILTER [--db PATH] [--format text|jsonl]
-          prints the calls FILTER matches (the reader's filter language: docs/reader.md), as the reader shows them
-          or as JSON Lines; exit 0 with calls, 1 with none, 2 for a bad filter or database
-          --db PATH        the database (default ./traces.sqlite)
-          --format F       text (default) or jsonl
-        """;
+    private static readonly Argument<string?> FilterText = new("FILTER")
+    {
+        Description = "which calls, in the reader's filter language (README, docs/reader.md)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Option<string> Db = ReadingOptions.Db();
+
+    private static readonly Option<string> Format = new("--format")
+    {
+        Description = "text, as the reader shows calls (default), or jsonl, one JSON object per call",
+        HelpName = "text|jsonl",
+    };
+
+    public static readonly Command Definition = Define();
+
+    private static Command Define()
+    {
+        var command = new Command("query", "Print the calls FILTER matches; exit 0 with calls, 1 with none, 2 for a bad filter or database.")
+            { FilterText, Db, Format };
+        CommandSyntax.SetExamples(command,
+            "pytrace query \"func == 'checkout'\"",
+            "pytrace query \"exception and module ~= '^shop'\" --format jsonl",
+            "pytrace query \"args.user == 'ann' and duration > 10ms\" --db other.sqlite");
+        return command;
+    }
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) => CommandGuard.Run("query", stderr, () =>
     {
-        var options = Options.Parse(args, ["--db", "--format"], 1);
-        if (options.Help)
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        var format = options["--format"] ?? "text";
+        if (CommandSyntax.Parse(Definition, args, stdout, e => throw new UsageException(e), out var parsed) is { } code)
+            return code;
+        var format = parsed.GetValue(Format) ?? "text";
         if (format is not ("text" or "jsonl"))
             throw new UsageException($"unknown format '{format}' (formats: text, jsonl)");
-        if (options.Positionals.Count == 0)
+        if (parsed.GetValue(FilterText) is not { } filterText)
             throw new UsageException("missing FILTER, e.g. pytrace query \"func == 'main'\"");
-        using var db = TraceDb.Open(options.Db());
+        using var db = TraceDb.Open(ReadingOptions.DbPath(parsed, Db));
         var summary = TraceSummary.Load(db);
         var context = FilterContext.ForFirstCall(db, summary.FirstStartNs);
         CompiledFilter filter;
         try
         {
-            filter = SqlCompiler.Compile(options.Positionals[0], context);
+            filter = SqlCompiler.Compile(filterText, context);
         }
         catch (FilterException e)
         {

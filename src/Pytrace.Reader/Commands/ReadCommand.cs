@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pytrace.Reader.Data;
 using Pytrace.Reader.Terminal;
 using Pytrace.Reader.Tree;
@@ -8,10 +9,19 @@ namespace Pytrace.Reader.Commands;
 /// <summary>`pytrace` / `pytrace read [DB] [--db PATH]`: the interactive reader, or plain rows when not on a terminal.</summary>
 public static class ReadCommand
 {
-    public const string Usage = """
-        usage: pytrace [read] [DB] [--db PATH]
-          the reader on DB (default ./traces.sqlite): less-like keys, h for help; plain rows when not on a terminal
-        """;
+    private static readonly Argument<string?> DbArgument = new("DB") { Description = "the traces database", Arity = ArgumentArity.ZeroOrOne };
+
+    private static readonly Option<string> Db = ReadingOptions.Db();
+
+    public static readonly Command Definition = Define();
+
+    private static Command Define()
+    {
+        var command = new Command("read", "The reader (also plain `pytrace`): less-like keys, h for help; plain rows when not on a terminal.")
+            { DbArgument, Db };
+        CommandSyntax.SetExamples(command, "pytrace", "pytrace read other.sqlite", "pytrace read | grep checkout");
+        return command;
+    }
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) =>
         Run(args, stdout, stderr, SystemTerminal.IsInteractive(stdout) ? new SystemTerminal() : null);
@@ -19,13 +29,9 @@ public static class ReadCommand
     /// <summary>With TERMINAL null the rows are printed as plain text to STDOUT.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, ITerminal? terminal) => CommandGuard.Run("read", stderr, () =>
     {
-        var options = Options.Parse(args, ["--db"], 1);
-        if (options.Help)
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        var path = options.Db(options.Positionals.FirstOrDefault());
+        if (CommandSyntax.Parse(Definition, args, stdout, e => throw new UsageException(e), out var parsed) is { } code)
+            return code;
+        var path = ReadingOptions.DbPath(parsed, Db, DbArgument);
         if (terminal is null)
         {
             using var plainDb = TraceDb.Open(path);

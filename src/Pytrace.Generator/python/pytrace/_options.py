@@ -2,45 +2,37 @@
 import os
 import sys
 
+from pytrace import _native
 from pytrace._errors import PytraceError
 from pytrace._layout import BOOT_FOLDER, own_files
 
-_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-
 
 def checked(append, max_traces, buffer_size, on_full, modules, ignore_site_packages, repr, max_value_length):
-    """start()'s keyword options, checked: ValueError names the one that is wrong."""
-    if not isinstance(max_traces, int) or isinstance(max_traces, bool) or max_traces < 0:
-        raise ValueError("pytrace: max_traces must be a whole number >= 0 (0 keeps all), not %r" % (max_traces,))
-    if on_full not in ("drop", "wait"):
-        raise ValueError("pytrace: on_full must be 'drop' or 'wait', not %r" % (on_full,))
-    if repr not in ("safe", "full"):
-        raise ValueError("pytrace: repr must be 'safe' or 'full', not %r" % (repr,))
-    if not isinstance(max_value_length, int) or isinstance(max_value_length, bool) or max_value_length < 8:
-        raise ValueError("pytrace: max_value_length must be a whole number >= 8, not %r" % (max_value_length,))
+    """start()'s keyword options, checked by the same definitions as the command line's: ValueError names the one
+    that is wrong and says what it wants."""
     if isinstance(modules, (str, bytes)) or hasattr(modules, "__fspath__"):
         modules = [modules]
     try:
         folders = [os.path.abspath(os.fsdecode(folder)) for folder in modules]
     except TypeError:
         raise ValueError("pytrace: modules must be folder paths, not %r" % (modules,))
+    if folders:
+        _check("modules", ":".join(folders))
     return {
-        "append": bool(append), "max_traces": max_traces, "buffer_size": _size(buffer_size), "on_full": on_full,
-        "modules": folders, "ignore_site_packages": bool(ignore_site_packages), "repr": repr,
-        "max_value_length": max_value_length,
+        "append": bool(append), "max_traces": int(_check("max_traces", max_traces)),
+        "buffer_size": int(_check("buffer_size", buffer_size)), "on_full": _check("on_full", on_full),
+        "modules": folders, "ignore_site_packages": bool(ignore_site_packages), "repr": _check("repr", repr),
+        "max_value_length": int(_check("max_value_length", max_value_length)),
     }
 
 
-def _size(value):
-    """64M, '512K', 1 << 20 -> bytes."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    text = str(value).strip().upper()
-    unit = text[-1:] if text[-1:] in _SIZE_UNITS else ""
-    number = text[:len(text) - len(unit)]
-    if isinstance(value, str) and number.isdigit() and int(number) > 0:
-        return int(number) * _SIZE_UNITS[unit]
-    raise ValueError("pytrace: buffer_size must be a size such as '64M', '512K' or a number of bytes, not %r" % (value,))
+def _check(name, value):
+    """The canonical text of one option: an int or a str as typed (True is neither a number nor a size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        text = "%r" % (value,)
+    else:
+        text = str(value)
+    return _native._check_option(name, text)
 
 
 def database_path(db):
