@@ -11,14 +11,27 @@ namespace Pytrace.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly Command PythonPath = new("pythonpath", "Print the one folder to put on PYTHONPATH so that a plain python can import pytrace.");
+    private static readonly Command PythonPath = DefinePythonPath();
+
+    private static Command DefinePythonPath()
+    {
+        var command = new Command("pythonpath", "Print the one folder to put on PYTHONPATH so that a plain python can import pytrace.");
+        CommandSyntax.SetExamples(command, "PYTHONPATH=$(pytrace pythonpath) python3 examples/partial.py");
+        return command;
+    }
 
     /// <summary>Every command, with run as the root: help lists them, and a misspelt one is suggested from them.</summary>
     private static readonly RootCommand Root = Define();
 
+    // An explicit static constructor builds the tree before Dispatch runs, so each subcommand has its root by then.
+    static CommandLine() { }
+
     private static RootCommand Define()
     {
         var root = RunOptions.Definition;
+        // Each subcommand has its own -h/--help, with its examples.
+        foreach (var help in root.Options.OfType<System.CommandLine.Help.HelpOption>())
+            help.Recursive = false;
         foreach (var command in new[] { ReadCommand.Definition, QueryCommand.Definition, ExportCommand.Definition, PythonPath, DumpCommand.Definition })
             root.Subcommands.Add(command);
         return root;

@@ -124,6 +124,40 @@ public class BadInputTests
     }
 
     [Fact]
+    public void A_misspelt_subcommand_is_suggested_instead_of_run()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;
+        AssertOneLineError(Pytrace(folder, "qurey", "func == 'main'"), "cannot find the script 'qurey': did you mean `pytrace query`?", folder);
+    }
+
+    [Theory]
+    [InlineData("--help", "pytrace [command] [options]")]
+    [InlineData("query --help", "pytrace query [<FILTER>] [options]")]
+    [InlineData("export -h", "pytrace export [options]")]
+    [InlineData("read --help", "pytrace read [<DB>] [options]")]
+    [InlineData("pythonpath --help", "pytrace pythonpath [options]")]
+    public void Every_command_has_help_with_its_options_and_examples(string args, string usage)
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-help-").FullName;
+        var result = Pytrace(folder, args.Split(' '));
+        Assert.Equal((0, ""), (result.ExitCode, result.Stderr));
+        Assert.Contains("Usage:\n  " + usage + "\n", result.Stdout);
+        Assert.Contains("Options:\n", result.Stdout);
+        Assert.Matches("Examples:\n  .*pytrace", result.Stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public void The_program_s_own_arguments_are_never_taken_for_pytrace_s()
+    {
+        var folder = Directory.CreateTempSubdirectory("pytrace-args-").FullName;
+        File.WriteAllText(Path.Combine(folder, "echo.py"), "import sys\nprint(sys.argv[1:])\n");
+        var result = Pytrace(folder, "--db", "t.sqlite", "echo.py", "--db", "x", "--help", "-m", "query");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("['--db', 'x', '--help', '-m', 'query']\n", result.Stdout);
+    }
+
+    [Fact]
     public void Unknown_option()
     {
         var folder = Directory.CreateTempSubdirectory("pytrace-bad-").FullName;

@@ -34,7 +34,7 @@ internal static class RunCommand
         error = PythonInterpreter.Check(python, out string version);
         if (error is not null) return Fail(stderr, error);
         if (Installation.Boot is null)
-            return Fail(stderr, $"pytrace is incomplete: no pytrace package with _native.so and _boot/sitecustomize.py at {Installation.Searched}; reinstall it");
+            return Fail(stderr, $"this pytrace is incomplete: no pytrace package with _native.so and _boot/sitecustomize.py at {Installation.Searched}; reinstall it");
         string db = Path.GetFullPath(options.Db);
         error = DatabasePath.Problem(db, options.Db);
         if (error is not null) return Fail(stderr, error);

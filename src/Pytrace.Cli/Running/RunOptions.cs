@@ -52,12 +52,18 @@ internal sealed class RunOptions
 
     private static RootCommand Define()
     {
-        var root = new RootCommand("Record every function call of a Python program into SQLite, then read it: pytrace SCRIPT [ARGS...], then pytrace.")
+        var root = new RootCommand("""
+            Record every function call of a Python program into SQLite, then read it.
+              pytrace [options] SCRIPT [ARGS...]       run SCRIPT; everything after it is the program's own
+              pytrace [options] -m MODULE [ARGS...]    run a module, as python -m does
+              pytrace                                  read the trace (the read command)
+            """)
         {
             PythonOption, DbOption, AppendOption, IgnoreSitePackagesOption, ModuleOption,
-            new Argument<string[]>("SCRIPT") { Description = "the program to run, then its arguments (all of them its own)", Arity = ArgumentArity.ZeroOrMore },
         };
         foreach (var option in Recording) root.Options.Add(option);
+        // Running is the root's own action: it needs no subcommand (RunCommand does the work, not this).
+        root.SetAction(_ => 0);
         CommandSyntax.SetExamples(root,
             "pytrace app.py --flag           record a script (everything after it is the script's)",
             "pytrace -m http.server 8000     record a module",
@@ -75,7 +81,10 @@ internal sealed class RunOptions
         // The program's own arguments may look like ours (`pytrace app.py --db x`): only what comes before the
         // target is parsed as pytrace's.
         int target = TargetIndex(args);
-        if (target < 0) return "nothing to run: give a script or -m MODULE (see pytrace --help)";
+        if (target < 0)
+            return args.Count > 0 && TakesValue.Contains(args[^1])
+                ? $"{args[^1]} needs a value (see pytrace --help)"
+                : "nothing to run: give a script or -m MODULE (see pytrace --help)";
         bool module = args[target] == "-m";
         if (module && target + 1 >= args.Count) return "-m needs a module name, e.g. pytrace -m http.server";
         var ours = args.Take(target).ToList();
@@ -100,16 +109,18 @@ internal sealed class RunOptions
         return null;
     }
 
+    private static readonly HashSet<string> TakesValue = Definition.Options
+        .Where(o => o.Arity.MaximumNumberOfValues > 0 && o.ValueType != typeof(bool))
+        .SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Where the script (or -m) is: the first word that is neither an option of ours nor an option's value.</summary>
     private static int TargetIndex(IReadOnlyList<string> args)
     {
-        var takesValue = Definition.Options.Where(o => o.Arity.MaximumNumberOfValues > 0 && o.ValueType != typeof(bool))
-            .SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
             if (a == "-m" || !a.StartsWith('-') || a == "-") return i;
-            if (!a.Contains('=') && takesValue.Contains(a)) i++;
+            if (!a.Contains('=') && TakesValue.Contains(a)) i++;
         }
         return -1;
     }

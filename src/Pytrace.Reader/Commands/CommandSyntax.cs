@@ -17,7 +17,10 @@ public static class CommandSyntax
     /// </summary>
     public static int? Parse(Command command, IReadOnlyList<string> args, TextWriter stdout, Action<string> refuse, out ParseResult result)
     {
-        result = command.Parse(args);
+        // Through the root when there is one, so that help names the command as users type it: `pytrace query`.
+        result = command.Parents.OfType<RootCommand>().FirstOrDefault() is { } root
+            ? root.Parse([command.Name, .. args])
+            : command.Parse(args);
         if (result.Action is HelpAction)
         {
             result.Invoke(new InvocationConfiguration { Output = stdout, Error = TextWriter.Null });
