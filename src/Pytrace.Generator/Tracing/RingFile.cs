@@ -14,8 +14,8 @@ internal static unsafe class RingFile
     private const int EExist = 17;
     private const long MinCapacity = 1 << 20;
     /// <summary>
-    /// Rings of a run made at the asked size; while that many are alive, a new process gets a quarter of it. A small
-    /// pool keeps whole rings, and fifty processes hold 8 × 16 + 42 × 4 MiB of memory instead of 50 × 16.
+    /// Rings of a run made at the asked size; while that many of its processes are alive, a new process gets a quarter
+    /// of it. A small pool keeps whole rings, and fifty live processes hold 8 × 16 + 42 × 4 MiB instead of 50 × 16.
     /// </summary>
     private const int WholeRings = 8;
 
@@ -72,12 +72,16 @@ internal static unsafe class RingFile
         return map;
     }
 
-    /// <summary>Rings of this run now in the folder: its processes alive, or ended and not yet drained.</summary>
+    /// <summary>
+    /// Rings of this run whose process is alive. The ring of one that ended is drained and deleted within
+    /// milliseconds: counting those made the workers of a second Pool record into quarter rings, and drop.
+    /// </summary>
     private static int LiveRings()
     {
         try
         {
-            return System.IO.Directory.EnumerateFiles(Directory, RingLayout.FilePattern(Session)).Take(WholeRings).Count();
+            return System.IO.Directory.EnumerateFiles(Directory, RingLayout.FilePattern(Session))
+                .Count(path => RingLayout.PidOf(Path.GetFileName(path)) is var pid and > 0 && Libc.ProcessExists(pid));
         }
         catch (IOException)
         {
