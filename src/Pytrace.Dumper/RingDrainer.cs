@@ -14,6 +14,11 @@ internal sealed class RingDrainer : IDisposable
 {
     /// <summary>How often it looks for new rings, whatever else it does: a busy pass must not delay a new worker's ring.</summary>
     private static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(5);
+    /// <summary>
+    /// At most this much of one ring per pass: a pass then visits every ring within milliseconds. Emptying each ring
+    /// in turn made a pass over four busy Pool workers last up to 100 ms on two loaded cores, and the last ring filled.
+    /// </summary>
+    private const long PassBytes = 1 << 20;
     private readonly long _budgetBytes;
     private readonly string _ringDirectory, _pattern;
     private readonly Func<string, RingSource?> _open;
@@ -116,7 +121,7 @@ internal sealed class RingDrainer : IDisposable
                     long before = source.Backlog.Bytes;
                     try
                     {
-                        moved += source.Ring.Reader.Drain(ref filler, Math.Max(0, _budgetBytes - held));
+                        moved += source.Ring.Reader.Drain(ref filler, Math.Min(PassBytes, Math.Max(0, _budgetBytes - held)));
                     }
                     catch (InvalidDataException e)
                     {

@@ -19,7 +19,9 @@ public struct CallValues
 internal sealed unsafe class CallBatch : IDisposable
 {
     private const int Columns = 11, RowsPerStatement = 32;
-    private const string Insert = "INSERT INTO calls(id, parent, thread, depth, start_ns, duration, function, kind, end_kind, result, args) VALUES";
+    // OR IGNORE: a statement that cannot abort half-way needs no statement journal, 15% of the writer's time. Ids
+    // come from blocks reserved in meta, so no row is ever ignored; a full disk still fails the statement.
+    private const string Insert = "INSERT OR IGNORE INTO calls(id, parent, thread, depth, start_ns, duration, function, kind, end_kind, result, args) VALUES";
 
     private readonly nint _db;
     private readonly Statement _many, _one;

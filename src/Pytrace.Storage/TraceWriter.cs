@@ -49,7 +49,8 @@ public sealed class TraceWriter : IDisposable
         _reserve = Prepare("UPDATE meta SET value = value + ?2 WHERE key = ?1 RETURNING value - ?2");
         _insertString = Prepare("INSERT INTO strings(id, text) VALUES(?,?)");
         _insertFunction = Prepare("INSERT INTO functions(id, module, name, file, line, params) VALUES(?,?,?,?,?,?)");
-        _insertValue = Prepare("INSERT INTO vals(id, type, text) VALUES(?,?,?)");
+        // As calls (CallBatch): a table and its index written by a statement that cannot abort need no statement journal.
+        _insertValue = Prepare("INSERT OR IGNORE INTO vals(id, type, text) VALUES(?,?,?)");
         _insertThread = Prepare("INSERT INTO threads(id, run, pid, tid, name) VALUES(?,?,?,?,?)");
         _nameThread = Prepare("UPDATE threads SET name=? WHERE id=?");
         _insertDrop = Prepare("INSERT INTO drops(run, pid, time_ns, count) VALUES(?,?,?,?)");

@@ -9,7 +9,8 @@ internal static class DumperStats
     /// <summary>
     /// calls: recorded; kept/trimmed/dropped as the summary; handled_per_s: calls decoded (written or skimmed) per
     /// second of the decoder's wall clock while it had records; written_per_s: rows per second of the SQLite writer's wall
-    /// clock; exit_wait_s: from the program's exit to now (the database closed).
+    /// clock; exit_wait_s: from the program's exit to now (the database closed); gcs, gc_pause_ms, allocated_mb: this
+    /// process's collections, their total pause and what it allocated (a pause stops the thread that drains the rings).
     /// </summary>
     public static string Line(RunDumper dumper, TimeSpan sinceProgramExit, string db)
     {
@@ -19,7 +20,9 @@ internal static class DumperStats
             $"pytrace-stats: calls={dumper.Calls} kept={kept} trimmed={dumper.Trimmed} dropped={dumper.Dropped} written={dumper.Written} " +
             $"handled_per_s={(busy > 0 ? dumper.Calls / busy : 0):F0} written_per_s={(writing > 0 ? dumper.Written / writing : 0):F0} " +
             $"db_bytes={new FileInfo(db).Length} exit_wait_s={sinceProgramExit.TotalSeconds:F3} " +
-            $"peak_rss_mb={PeakResidentMegabytes():F0} peak_backlog_mb={dumper.PeakBacklogBytes / 1048576.0:F0}");
+            $"peak_rss_mb={PeakResidentMegabytes():F0} peak_backlog_mb={dumper.PeakBacklogBytes / 1048576.0:F0} " +
+            $"gcs={GC.CollectionCount(0)} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} " +
+            $"allocated_mb={GC.GetTotalAllocatedBytes() / 1048576.0:F0}");
     }
 
     private static double PeakResidentMegabytes()
