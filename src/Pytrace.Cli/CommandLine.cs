@@ -32,7 +32,7 @@ public static class CommandLine
         // Each subcommand has its own -h/--help, with its examples.
         foreach (var help in root.Options.OfType<System.CommandLine.Help.HelpOption>())
             help.Recursive = false;
-        foreach (var command in new[] { ReadCommand.Definition, QueryCommand.Definition, ExportCommand.Definition, PythonPath, DumpCommand.Definition })
+        foreach (var command in new[] { ReadCommand.Definition, QueryCommand.Definition, StatsCommand.Definition, DiffCommand.Definition, ExportCommand.Definition, PythonPath, DumpCommand.Definition })
             root.Subcommands.Add(command);
         return root;
     }
@@ -54,6 +54,8 @@ public static class CommandLine
             case "read": return ReadCommand.Run(rest, stdout, stderr);
             case "query": return QueryCommand.Run(rest, stdout, stderr);
             case "export": return ExportCommand.Run(rest, stdout, stderr);
+            case "stats": return StatsCommand.Run(rest, stdout, stderr);
+            case "diff": return DiffCommand.Run(rest, stdout, stderr);
             case "run": return RunCommand.Run(rest, stdout, stderr);
             case "pythonpath":
                 if (CommandSyntax.Parse(PythonPath, rest, stdout, e => stderr.WriteLine("pytrace pythonpath: " + e), out _) is { } code)

@@ -7,7 +7,8 @@ public static class CallStream
 {
     public const int PageSize = 2000;
 
-    public static IEnumerable<(CallRow? Call, IReadOnlyList<ArgValue> Args, DropRow? Drop)> Read(CallStore store, ViewScope scope, bool withDrops)
+    public static IEnumerable<(CallRow? Call, IReadOnlyList<ArgValue> Args, DropRow? Drop)> Read(CallStore store, ViewScope scope, bool withDrops,
+        bool withArgs = true)
     {
         var drops = withDrops ? store.Drops() : [];
         var nextDrop = 0;
@@ -15,7 +16,7 @@ public static class CallStream
         while (true)
         {
             var page = store.Page(scope, after, PageSize);
-            var args = store.Args(page.Select(c => c.Id).ToList());
+            var args = withArgs ? store.Args(page.Select(c => c.Id).ToList()) : [];
             foreach (var call in page)
             {
                 while (nextDrop < drops.Count && drops[nextDrop].TimeNs <= call.StartNs)
