@@ -56,7 +56,17 @@ public partial class DocsExamplesTests
             foreach (var filter in Columns(m.Groups[1].Value.Replace("\\\\", "\\").Trim()))
                 if (!filter.StartsWith('('))  // "(• marks a pytrace.log() record)" is a remark
                     yield return ("help", filter);
+        // The command line's own examples (`pytrace query --help`): the filters they quote.
+        foreach (var command in new[] { "query", "stats", "export" })
+        {
+            var usage = ProcessRun.Run(Repo.Pytrace, [command, "--help"]).Stdout;
+            foreach (Match m in CommandExample().Matches(usage[usage.IndexOf("Examples:", StringComparison.Ordinal)..]))
+                yield return ($"pytrace {command} --help", m.Groups[1].Value);
+        }
     }
+
+    [GeneratedRegex("(?:query|stats|--filter) \"([^\"]+)\"")]
+    private static partial Regex CommandExample();
 
     [GeneratedRegex("^\\s*\"  (.*)\",$", RegexOptions.Multiline)]
     private static partial Regex HelpLine();

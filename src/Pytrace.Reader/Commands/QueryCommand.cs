@@ -31,8 +31,8 @@ public static class QueryCommand
             { FilterText, Db, Format };
         CommandSyntax.SetExamples(command,
             "pytrace query \"func == 'checkout'\"",
-            "pytrace query \"exception and module ~= '^shop'\" --format jsonl",
-            "pytrace query \"args.user == 'ann' and duration > 10ms\" --db other.sqlite");
+            "pytrace query \"arg == 'exception' and module ~= '^shop'\" --format jsonl",
+            "pytrace query \"args.user == 'ann' and duration > 0.01\" --db other.sqlite");
         return command;
     }
 
