@@ -41,6 +41,25 @@ public sealed class ReaderAppTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void SShowsPerFunctionStatsOfTheCurrentViewAndEnterFiltersToTheSelectedFunction()
+    {
+        Open();
+        var stats = Press("s");
+        // checkout took 104 µs, 3.1 of them in price and 40.2 in pay: 60.7 µs of its own.
+        Assert.Matches(@"1 +104\.0 µs +60\.7 µs +104\.0 µs +1  shop\.checkout \(", stats);
+        Assert.Matches(@"1 +40\.2 µs +40\.2 µs +40\.2 µs +1  shop\.pay \(", stats);
+        Assert.Contains("all calls: 6 functions", stats);
+        var filtered = Press("j\r");  // the second largest total: pay
+        Assert.Contains("filter: module == 'shop' and func == 'pay'", filtered);
+        Assert.Contains("→ shop.pay(amount=24.0)", filtered);
+        Assert.DoesNotContain("shop.price", filtered);
+        // Within a filter: only its calls are counted, and q goes back to the rows unchanged.
+        var again = Press("s");
+        Assert.Contains("filter module == 'shop' and func == 'pay': 1 functions", again);
+        Assert.Contains("→ shop.pay(amount=24.0)", Press("q"));
+    }
+
+    [Fact]
     public void ASearchThatReadsEveryRowStopsAtQAndKeepsOtherKeysForAfter()
     {
         // Every row's argument is one big value: the regex reads it again for each row the search passes.

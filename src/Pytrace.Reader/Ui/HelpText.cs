@@ -22,6 +22,7 @@ public static class HelpText
         "  e E                next / previous exception",
         "  Enter              details of the call (arguments and result in full)",
         "  t                  only this thread / all threads",
+        "  s                  per-function stats of what is shown (Enter filters to a function)",
         "  F                  follow new calls as they are written (any key stops)",
         "  q ^C               quit",
         "",

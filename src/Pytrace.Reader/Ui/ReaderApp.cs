@@ -33,6 +33,7 @@ public sealed class ReaderApp : IDisposable
     private LineEditor? _search;
     private bool _filtering;
     private List<StyledLine>? _page;
+    private StatsView? _stats;
     private long? _detail;
     private int _pageTop;
     private string? _message;
@@ -181,6 +182,11 @@ public sealed class ReaderApp : IDisposable
             HandlePage(key);
             return;
         }
+        if (_stats is not null)
+        {
+            HandleStats(key);
+            return;
+        }
         _message = null;
         if (char.IsDigit(key.KeyChar))
         {
@@ -235,6 +241,7 @@ public sealed class ReaderApp : IDisposable
             case 'E': _message = _moves.Exception(_scope, true); break;
             case 't': ToggleThread(); break;
             case 'F': StartFollow(); break;
+            case 's': OpenStats(); break;
             case 'h': _page = HelpText.Lines.Select(l => new StyledLine().Add(l)).ToList(); _pageTop = 0; break;
         }
     }
@@ -370,6 +377,37 @@ public sealed class ReaderApp : IDisposable
         _page = DetailView.Lines(call, args, _store.ThreadNames().GetValueOrDefault(call.Thread), _context.Zone, _size.W);
     }
 
+    private void OpenStats()
+    {
+        _message = "counting per function… q or Ctrl-C stops";
+        Render();
+        List<FunctionStat>? stats = null;
+        _message = Interruptible(() => { stats = FunctionStats.Compute(_db, _scope); return null; }, "stats stopped");
+        if (stats is null) return;
+        var scope = _scope.Filter is { } f ? "filter " + f.Source : "all calls";
+        if (_scope.Thread is { } t) scope += $", thread {t.Pid}/{t.Tid}";
+        _stats = new StatsView([.. stats.OrderByDescending(s => s.TotalNs).ThenBy(s => s.QualifiedName, StringComparer.Ordinal)], scope);
+    }
+
+    private void HandleStats(ConsoleKeyInfo key)
+    {
+        var outcome = _stats!.Handle(key, _size.H);
+        if (outcome == StatsView.Outcome.Stay) return;
+        var selected = _stats.Selected;
+        _stats = null;
+        if (outcome != StatsView.Outcome.FilterToSelected || selected is null) return;
+        var text = StatsView.FilterFor(selected, _scope.Filter?.Source);
+        try
+        {
+            SetScope(_scope with { Filter = SqlCompiler.Compile(text, _context) }, null);
+            _message = $"filter: {text}";
+        }
+        catch (FilterException e)
+        {
+            _message = $"cannot filter to {selected.QualifiedName}: {e.OneLine}";
+        }
+    }
+
     private void HandlePage(ConsoleKeyInfo key)
     {
         var height = Math.Max(1, _size.H - 1);
@@ -389,6 +427,12 @@ public sealed class ReaderApp : IDisposable
     /// <summary>The frame for the current state, also what tests snapshot.</summary>
     public List<StyledLine> Frame()
     {
+        if (_stats is not null)
+        {
+            var table = _stats.Lines(_size.W, _size.H);
+            while (table.Count < _size.H - 1) table.Add(new StyledLine().Add("~", Style.Dim));
+            return [.. table, Pad(new StyledLine().Add(" Enter: only this function   j/k: move   q: back", Style.Status), Style.Status)];
+        }
         if (_page is not null)
             return _page.Skip(_pageTop).Take(_size.H - 1)
                 .Select(l => l.Slice(0, _size.W))
