@@ -15,6 +15,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
 {
     private readonly Dictionary<uint, long> _codes = [];
     private readonly HashSet<uint> _classBodies = [];
+    private readonly HashSet<uint> _native = [];
     private readonly Dictionary<uint, long> _types = [];
     private readonly Dictionary<long, List<OpenCall>> _stacks = [];
     private List<OpenCall> _stack = [];
@@ -129,6 +130,8 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         _codes[id] = names.Function(module, name, file, line, argNames);
         if ((flags & CodeFlags.ClassBody) != 0) _classBodies.Add(id);
         else _classBodies.Remove(id);
+        if ((flags & CodeFlags.Native) != 0) _native.Add(id);
+        else _native.Remove(id);
     }
 
     private void Thread(ref RecordDecoder r)
@@ -154,7 +157,9 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         long id = callIds.Take(throwIfWriterFailed);
         var batch = Batch;
         int slot = batch.AddCall(id, parent, _thread, depth, ns, function,
-            kind == Schema.CallKind.Call && _classBodies.Contains(code) ? Schema.CallKind.Class : kind);
+            kind != Schema.CallKind.Call ? kind
+            : _classBodies.Contains(code) ? Schema.CallKind.Class
+            : _native.Contains(code) ? Schema.CallKind.CFunction : kind);
         if (kind == Schema.CallKind.Call)
         {
             int count = r.U16();
@@ -204,7 +209,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     private void End(ref RecordDecoder r, int endKind)
     {
         long ns = ToNs(r.U64());
-        r.U32(); // code id
+        uint code = r.U32();
         int depth = r.U16();
         uint type = r.U32();
         LastNs = ns;
@@ -213,7 +218,8 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         var call = CollectionsMarshal.AsSpan(_stack)[depth];
         _stack.RemoveAt(depth);
         if (call.Id == 0) return; // its call was dropped or skimmed
-        long result = names.Value(TypeId(type), r.Utf8Bytes());
+        // A C function's end carries no value: neither hook hands it over.
+        long result = type == 0 && _native.Contains(code) ? 0 : names.Value(TypeId(type), r.Utf8Bytes());
         var batch = Batch;
         if (call.Serial == batch.Serial) batch.EndCall(call.Slot, ns, endKind, result);
         else batch.EndWritten(call.Id, ns - call.StartNs, endKind, result);

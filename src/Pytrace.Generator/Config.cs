@@ -15,7 +15,7 @@ internal sealed unsafe class Config
     private static readonly string[] s_known =
     [
         "session", "ring_dir", "buffer_size", "max_value_length", "repr", "modules", "ignore", "skip_files",
-        "on_full", "wait_for_main", "skip_functions", "python_version", "executable",
+        "on_full", "wait_for_main", "skip_functions", "python_version", "executable", "c_calls",
     ];
 
     public static Config Read(nint dict)
@@ -43,6 +43,7 @@ internal sealed unsafe class Config
         CodeRegistry.SkippedFiles = Strings(dict, "skip_files");
         CodeRegistry.SkippedFunctions = Strings(dict, "skip_functions");
         c.WaitForMain = Get(dict, "wait_for_main") == Py.True;
+        Hooks.NativeCalls.Enabled = Get(dict, "c_calls") == Py.True;
         c.PythonVersion = String(dict, "python_version") ?? "";
         c.Executable = String(dict, "executable") ?? "";
         return c;

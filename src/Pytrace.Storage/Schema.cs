@@ -62,8 +62,11 @@ public static class Schema
 
     public static class CallKind
     {
-        /// <summary>Class: a class statement's body running (`class Cart:`), recorded as a call without arguments.</summary>
-        public const int Call = 0, Resume = 1, Log = 2, Class = 3;
+        /// <summary>
+        /// Class: a class statement's body running (`class Cart:`), recorded as a call without arguments. CFunction:
+        /// a call of a built-in or extension function (`len`, `time.sleep`), with --c-calls only; no arguments, no result.
+        /// </summary>
+        public const int Call = 0, Resume = 1, Log = 2, Class = 3, CFunction = 4;
     }
 
     /// <summary>Why a drops row has nothing recorded: the ring was full (count records lost), or another profiler held the hook.</summary>

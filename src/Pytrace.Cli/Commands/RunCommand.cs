@@ -154,7 +154,7 @@ internal static class RunCommand
             env[(string)e.Key] = (string?)e.Value ?? "";
         // A recording's settings come from this command line only: ones left in the environment (by a shell that ran
         // pytrace.start(), say) would silently filter or reshape the run.
-        foreach (var inherited in new[] { "PYTRACE_MODULES", "PYTRACE_IGNORE_SITE_PACKAGES" }) env.Remove(inherited);
+        foreach (var inherited in new[] { "PYTRACE_MODULES", "PYTRACE_IGNORE_SITE_PACKAGES", "PYTRACE_C_CALLS" }) env.Remove(inherited);
         // Only pytrace's own folder: the bootstrap makes `import pytrace` find the package without putting the folder
         // that holds it (an installation's whole site-packages) on the program's path.
         string ours = Installation.Boot!;
@@ -169,6 +169,7 @@ internal static class RunCommand
             : (System.Environment.GetEnvironmentVariable("TRACE_MODULES") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).ToList();
         if (modules.Count > 0) env["PYTRACE_MODULES"] = string.Join(':', modules.Select(Path.GetFullPath));
         if (options.IgnoreSitePackages) env["PYTRACE_IGNORE_SITE_PACKAGES"] = "1";
+        if (options.CCalls) env["PYTRACE_C_CALLS"] = "1";
         return env;
     }
 

@@ -18,6 +18,7 @@ internal sealed class RunOptions
     public long BufferSize;
     public List<string> Modules = [];
     public bool IgnoreSitePackages;
+    public bool CCalls;
     public string Repr = "";
     public int MaxValueLength;
     public string OnFull = "";
@@ -39,9 +40,15 @@ internal sealed class RunOptions
 
     private static readonly Option<bool> IgnoreSitePackagesOption = new("--ignore-site-packages") { Description = "do not record code under site-packages" };
 
+    private static readonly Option<bool> CCallsOption = new("--c-calls")
+    {
+        Description = "also record calls of built-in and extension functions (len, sorted, time.sleep): name and time, no " +
+                      "arguments. Off by default: then their time counts in the Python caller",
+    };
+
     private static readonly Option<string> ModuleOption = new("-m") { Description = "run a module, as python -m does", HelpName = "MODULE" };
 
-    private static readonly HashSet<string> Flags = [AppendOption.Name, IgnoreSitePackagesOption.Name];
+    private static readonly HashSet<string> Flags = [AppendOption.Name, IgnoreSitePackagesOption.Name, CCallsOption.Name];
 
     private static readonly Option<string>[] Recording =
         [.. new[] { RecordingOption.MaxTraces, RecordingOption.BufferSize, RecordingOption.OnFull, RecordingOption.Modules,
@@ -59,7 +66,7 @@ internal sealed class RunOptions
               pytrace                                  read the trace (the read command)
             """)
         {
-            PythonOption, DbOption, AppendOption, IgnoreSitePackagesOption, ModuleOption,
+            PythonOption, DbOption, AppendOption, IgnoreSitePackagesOption, CCallsOption, ModuleOption,
         };
         foreach (var option in Recording) root.Options.Add(option);
         // Running is the root's own action: it needs no subcommand (RunCommand does the work, not this).
@@ -97,6 +104,7 @@ internal sealed class RunOptions
         options.Db = parsed.GetValue(DbOption) ?? options.Db;
         options.Append = parsed.GetValue(AppendOption);
         options.IgnoreSitePackages = parsed.GetValue(IgnoreSitePackagesOption);
+        options.CCalls = parsed.GetValue(CCallsOption);
         options.Module = parsed.GetValue(ModuleOption);
         options.MaxTraces = long.Parse(Value(parsed, RecordingOption.MaxTraces)!, CultureInfo.InvariantCulture);
         options.BufferSize = long.Parse(Value(parsed, RecordingOption.BufferSize)!, CultureInfo.InvariantCulture);

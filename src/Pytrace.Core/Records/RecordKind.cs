@@ -32,4 +32,6 @@ public enum CodeFlags : ushort
     VarKeywords = 16,
     /// <summary>A class statement's body, run once when the class is made.</summary>
     ClassBody = 32,
+    /// <summary>A function of C (a built-in or an extension's), recorded with --c-calls: no arguments, no return value.</summary>
+    Native = 64,
 }

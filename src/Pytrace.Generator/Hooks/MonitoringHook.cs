@@ -74,6 +74,13 @@ internal static unsafe class MonitoringHook
         mask |= Register(events, "PY_YIELD"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnYield);
         mask |= Register(events, "PY_UNWIND"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnUnwind);
         mask |= Register(events, "PY_THROW"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnThrow);
+        // CALL comes for every call, Python's too: it costs an event per call, so it is asked for only with --c-calls.
+        if (NativeCalls.Enabled && FrameGate.InForce)
+        {
+            mask |= Register(events, "CALL"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnCall);
+            mask |= Register(events, "C_RETURN"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnCReturn);
+            mask |= Register(events, "C_RAISE"u8, (delegate* unmanaged<nint, nint*, nint, nint>)&OnCRaise);
+        }
         Py.DecRef(events);
         nint set = Call("set_events"u8, Py.LongFromLongLong(s_toolId), Py.LongFromLongLong(mask));
         if (set == 0) { Py.ErrClear(); return false; }
@@ -245,6 +252,42 @@ internal static unsafe class MonitoringHook
             InternalError.Report(e);
             return Py.None;
         }
+    }
+
+    // CALL, C_RETURN and C_RAISE: (code, offset, callable, arg0). Never DISABLE: the same call site may call a C function next time.
+    [UnmanagedCallersOnly]
+    private static nint OnCall(nint self, nint* args, nint nargs)
+    {
+        try
+        {
+            nint tstate = Py.ThreadStateGet();
+            NativeCalls.Call(ThreadRegistry.Current(tstate), FrameLayout.CurrentInterpFrame(tstate), args[2], TscClock.Read());
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+        return Py.None;
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint OnCReturn(nint self, nint* args, nint nargs) => NativeEnd(args, RecordKind.Return);
+
+    [UnmanagedCallersOnly]
+    private static nint OnCRaise(nint self, nint* args, nint nargs) => NativeEnd(args, RecordKind.Exception);
+
+    private static nint NativeEnd(nint* args, RecordKind kind)
+    {
+        try
+        {
+            nint tstate = Py.ThreadStateGet();
+            NativeCalls.End(ThreadRegistry.Current(tstate), FrameLayout.CurrentInterpFrame(tstate), args[2], kind, TscClock.Read());
+        }
+        catch (Exception e)
+        {
+            InternalError.Report(e);
+        }
+        return Py.None;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -14,7 +14,7 @@ namespace Pytrace.Generator.Hooks;
 /// </summary>
 internal static unsafe class ProfileHook
 {
-    private const int CCall = 4;
+    private const int CCall = 4, CException = 5;
 
     public static nint Hook => (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
 
@@ -48,10 +48,11 @@ internal static unsafe class ProfileHook
     [UnmanagedCallersOnly]
     private static int OnEvent(nint self, nint frame, int what, nint arg)
     {
-        if (what >= CCall || !Tracer.Active) return 0;
+        if (!Tracer.Active || (what >= CCall && !NativeCalls.Enabled)) return 0;
         try
         {
-            Handle(frame, what, arg);
+            if (what >= CCall) Native(frame, what, arg);
+            else Handle(frame, what, arg);
         }
         catch (Exception e)
         {
@@ -93,6 +94,16 @@ internal static unsafe class ProfileHook
             if (arg == 0) Exception(t, c, frame, ticks);
             else Tracer.End(t, c, generator && IsYield(slots) ? RecordKind.Yield : RecordKind.Return, arg, ticks);
         }
+    }
+
+    /// <summary>--c-calls: FRAME calls, or has had return or raise, the C function ARG.</summary>
+    private static void Native(nint frame, int what, nint arg)
+    {
+        ulong ticks = TscClock.Read();
+        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
+        if (t->SkipDepth > 0) return;
+        if (what == CCall) NativeCalls.Call(t, frame, arg, ticks);
+        else NativeCalls.End(t, frame, arg, what == CException ? RecordKind.Exception : RecordKind.Return, ticks);
     }
 
     /// <summary>

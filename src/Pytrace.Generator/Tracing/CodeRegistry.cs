@@ -92,6 +92,33 @@ internal static unsafe class CodeRegistry
         return info;
     }
 
+    /// <summary>
+    /// Learns a C function, keyed by its PyMethodDef (shared by `list.append` and every bound `xs.append`): named
+    /// as its __qualname__ and __module__ say, with no file, line or arguments. The callable itself is not kept.
+    /// </summary>
+    public static CodeInfo* DefineNative(nint key, nint callable)
+    {
+        CodeInfo* info = s_codes.Add(key);
+        info->Id = s_nextId++;
+        info->Flags = (ushort)CodeFlags.Native;
+        info->Mode = CodeMode.Trace;
+        string qualName = Py.AttrString(callable, "__qualname__"u8) ?? Py.AttrString(callable, "__name__"u8) ?? "?";
+        string module = Py.AttrString(callable, "__module__"u8) ?? OwnerModule(callable) ?? "builtins";
+        info->DefinitionLength = BuildDefinition(info, 0, module, qualName, "<built-in>", [], out info->Definition);
+        return info;
+    }
+
+    /// <summary>The module of the type a C method belongs to (a bound method's __module__ is None).</summary>
+    private static string? OwnerModule(nint callable)
+    {
+        nint owner = Py.GetAttr(callable, "__self__"u8);
+        if (owner == 0) return null;
+        nint type = Py.TypeOf(owner) == Py.TypeType || Py.TypeOf(owner) == Py.ModuleType ? owner : Py.TypeOf(owner);
+        string? module = Py.TypeOf(owner) == Py.ModuleType ? Py.AttrString(owner, "__name__"u8) : Py.AttrString(type, "__module__"u8);
+        Py.DecRef(owner);
+        return module;
+    }
+
     private static int BuildDefinition(CodeInfo* info, int line, string module, string qualName, string file, string[] args, out byte* buffer)
     {
         int capacity = 64 + Encoding.UTF8.GetByteCount(module) + Encoding.UTF8.GetByteCount(qualName) + Encoding.UTF8.GetByteCount(file);
@@ -114,6 +141,7 @@ internal static unsafe class CodeRegistry
 
     private static void Reclassify(CodeInfo* info)
     {
+        if ((info->Flags & (ushort)CodeFlags.Native) != 0) return; // recorded when its caller is: see NativeCalls
         string file = Py.AttrString(info->Code, "co_filename"u8) ?? "?";
         string qualName = Py.AttrString(info->Code, "co_qualname"u8) ?? Py.AttrString(info->Code, "co_name"u8) ?? "?";
         info->Mode = ModeFor(info->Code, file, qualName);

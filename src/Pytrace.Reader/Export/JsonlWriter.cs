@@ -47,9 +47,10 @@ public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<long, str
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            // A log record ends as a return (it is finished) but has no value to report.
-            WriteResult(json, "return", call, call.EndKind is Schema.EndKind.Return or Schema.EndKind.Yield && call.Kind != Schema.CallKind.Log);
-            WriteResult(json, "exception", call, call.EndKind == Schema.EndKind.Exception);
+            // A log record ends as a return (it is finished) but has no value; nor has a C function's end.
+            bool valued = call.Kind is not (Schema.CallKind.Log or Schema.CallKind.CFunction);
+            WriteResult(json, "return", call, call.EndKind is Schema.EndKind.Return or Schema.EndKind.Yield && valued);
+            WriteResult(json, "exception", call, call.EndKind == Schema.EndKind.Exception && valued);
             json.WriteEndObject();
         }
         Flush();

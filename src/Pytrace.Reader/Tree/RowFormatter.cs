@@ -69,7 +69,11 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
     {
         switch (call.EndKind)
         {
-            case Schema.EndKind.Return when call.Kind == Schema.CallKind.Class:
+            // A class body's value is the class, shown by its call; a C function's return value is not recorded.
+            case Schema.EndKind.Return when call.Kind is Schema.CallKind.Class or Schema.CallKind.CFunction:
+                break;
+            case Schema.EndKind.Exception when call.Kind == Schema.CallKind.CFunction && call.Result is null:
+                line.Add("  ✗ raised", Style.Error);
                 break;
             case Schema.EndKind.Return:
                 line.Add("  = " + Values.Cut(call.Result ?? "", ValueWidth), Style.Result);

@@ -81,13 +81,14 @@ def _private_ring_folder(base, session):
 
 
 def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="16M", on_full="drop", modules=(),
-          ignore_site_packages=False, repr="safe", max_value_length=100):
+          ignore_site_packages=False, repr="safe", max_value_length=100, c_calls=False):
     """Start recording this process into the SQLite database `db`, until stop() (or the end of the program).
 
     A `pytrace` dumper process is started beside the program and is ready when this returns. Options are those of
     the `pytrace` command: append (add a run instead of replacing the database), max_traces (keep the newest N
     calls; 0 keeps all), buffer_size (bytes, or '64M'), on_full ('drop' or 'wait'), modules (record only code under
-    these folders), ignore_site_packages, repr ('safe' or 'full'), max_value_length. Python processes started
+    these folders), ignore_site_packages, repr ('safe' or 'full'), max_value_length, c_calls (also record calls of
+    built-in and extension functions: name and time, no arguments; costs an event per call). Python processes started
     meanwhile (subprocess, multiprocessing, os.fork) are recorded into the same run.
 
     Raises PytraceError when already started or when the database cannot be written, TypeError for an unknown
@@ -99,7 +100,8 @@ def start(db="traces.sqlite", append=False, max_traces=1000000, buffer_size="16M
         raise PytraceError("pytrace.start(): already recording into %s; call pytrace.stop() first" % _session.db)
     if _native._is_tracing():
         return  # the `pytrace` command, or a start() in the process that forked this one, records it already
-    options = _options.checked(append, max_traces, buffer_size, on_full, modules, ignore_site_packages, repr, max_value_length)
+    options = _options.checked(append, max_traces, buffer_size, on_full, modules, ignore_site_packages, repr, max_value_length,
+                               c_calls)
     db = _options.database_path(db)
     executable = command()
     if executable is None:

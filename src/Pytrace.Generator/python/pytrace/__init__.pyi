@@ -33,6 +33,7 @@ def start(
     ignore_site_packages: bool = False,
     repr: Literal["safe", "full"] = "safe",
     max_value_length: int = 100,
+    c_calls: bool = False,
 ) -> None:
     """Start recording this process into the SQLite database `db`, until stop() (or the end of the program)."""
     ...
@@ -56,6 +57,7 @@ class trace:
         ignore_site_packages: bool = ...,
         repr: Literal["safe", "full"] = ...,
         max_value_length: int = ...,
+        c_calls: bool = ...,
     ) -> None: ...
     def __enter__(self) -> "trace": ...
     def __exit__(

@@ -7,7 +7,7 @@ from pytrace._errors import PytraceError
 from pytrace._layout import BOOT_FOLDER, own_files
 
 
-def checked(append, max_traces, buffer_size, on_full, modules, ignore_site_packages, repr, max_value_length):
+def checked(append, max_traces, buffer_size, on_full, modules, ignore_site_packages, repr, max_value_length, c_calls=False):
     """start()'s keyword options, checked by the same definitions as the command line's: ValueError names the one
     that is wrong and says what it wants."""
     if isinstance(modules, (str, bytes)) or hasattr(modules, "__fspath__"):
@@ -22,7 +22,7 @@ def checked(append, max_traces, buffer_size, on_full, modules, ignore_site_packa
         "append": bool(append), "max_traces": int(_check("max_traces", max_traces)),
         "buffer_size": int(_check("buffer_size", buffer_size)), "on_full": _check("on_full", on_full),
         "modules": folders, "ignore_site_packages": bool(ignore_site_packages), "repr": _check("repr", repr),
-        "max_value_length": int(_check("max_value_length", max_value_length)),
+        "max_value_length": int(_check("max_value_length", max_value_length)), "c_calls": bool(c_calls),
     }
 
 
@@ -58,6 +58,7 @@ def set_child_environment(session, ring_dir, options):
         "PYTRACE_ON_FULL": options["on_full"],
         "PYTRACE_MODULES": ":".join(options["modules"]),
         "PYTRACE_IGNORE_SITE_PACKAGES": "1" if options["ignore_site_packages"] else "",
+        "PYTRACE_C_CALLS": "1" if options["c_calls"] else "",
         "PYTHONPATH": os.pathsep.join(p for p in [BOOT_FOLDER, os.environ.get("PYTHONPATH")] if p),
     }
     saved = {name: os.environ.get(name) for name in values}
@@ -97,6 +98,7 @@ def generator_config(session, ring_dir, options, wait_for_main):
         "wait_for_main": wait_for_main,
         "python_version": "%d.%d.%d" % sys.version_info[:3],
         "executable": sys.executable or "",
+        "c_calls": options["c_calls"],
     }
 
 
@@ -109,6 +111,7 @@ def from_environment(env):
         "on_full": env.get("PYTRACE_ON_FULL") or "drop",
         "modules": [folder for folder in (env.get("PYTRACE_MODULES") or "").split(":") if folder],
         "ignore_site_packages": env.get("PYTRACE_IGNORE_SITE_PACKAGES") == "1",
+        "c_calls": env.get("PYTRACE_C_CALLS") == "1",
     }
     # Start-up (site, the bootstrap, path hooks) runs before the program: record from its __main__ module on.
     return generator_config(env["PYTRACE_SESSION"], env.get("PYTRACE_RING_DIR") or "/dev/shm", options,
