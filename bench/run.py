@@ -88,9 +88,9 @@ def target_of(name, minor, first_ratio, first_ns):
     return "ok" if value <= goal else "MISS"
 
 
-def traced(pytrace, python, script, db, *args):
+def traced(pytrace, python, script, db, *args, options=()):
     env = dict(os.environ, PYTRACE_STATS="1")
-    data, stderr = run_json([pytrace, "--python", python, "--db", db, script] + list(args), env)
+    data, stderr = run_json([pytrace, "--python", python, "--db", db] + list(options) + [script] + list(args), env)
     dumper = dumper_stats(stderr)
     rate = dumper.get("written_per_s")
     with sqlite3.connect(db) as conn:
@@ -216,6 +216,29 @@ def notrace_table(versions, pytrace, db, runs):
         sys.stdout.flush()
 
 
+def c_calls_table(versions, pytrace, db, runs):
+    """What --c-calls costs: c_calls.py traced as by default (its C calls not recorded) and with --c-calls."""
+    header = "%-7s %10s %10s %10s %7s %7s %12s %12s" % (
+        "python", "untraced", "traced", "--c-calls", "ratio", "ratio", "recorded", "recorded")
+    print(header)
+    print("%-7s %10s %10s %10s %7s %7s %12s %12s" % ("", "1st pass", "1st pass", "1st pass", "traced", "c-calls",
+                                                     "traced", "--c-calls"))
+    print("-" * len(header))
+    for minor, python in versions.items():
+        base = plain = native = None
+        for _ in range(runs):
+            base = faster(base, run_json([python, "c_calls.py"])[0])
+            sample, plain_stats = traced(pytrace, python, "c_calls.py", db)
+            plain = faster(plain, sample)
+            sample, native_stats = traced(pytrace, python, "c_calls.py", db, options=["--c-calls"])
+            native = faster(native, sample)
+        first = base["first"]
+        print("%-7s %8.1fms %8.1fms %8.1fms %6.2fx %6.2fx %12d %12d" % (
+            minor, first * 1e3, plain["first"] * 1e3, native["first"] * 1e3, plain["first"] / first, native["first"] / first,
+            plain_stats["calls"], native_stats["calls"]))
+        sys.stdout.flush()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pytrace", default=os.path.join(ROOT, "artifacts/pytrace/pytrace"))
@@ -223,6 +246,7 @@ def main():
     parser.add_argument("--workloads", default="")
     parser.add_argument("--dumper", action="store_true", help="the table of what happens after the ring (see above)")
     parser.add_argument("--busy", action="store_true", help="with --dumper: another process keeps one core busy")
+    parser.add_argument("--c-calls", action="store_true", help="the table of what --c-calls costs (c_calls.py)")
     parser.add_argument("--runs", type=int, default=1,
                         help="best of N processes per measurement (notrace_hot: at least 3, for its 10%% target)")
     args = parser.parse_args()
@@ -234,6 +258,9 @@ def main():
     db = os.path.join(tempfile.mkdtemp(prefix="pytrace-bench-"), "bench.sqlite")
     if args.dumper:
         dumper_table(versions, names, args.pytrace, db, args.busy)
+        return
+    if args.c_calls:
+        c_calls_table(versions, args.pytrace, db, max(args.runs, 1))
         return
     others = [name for name in names if name != "notrace_hot"]
     if others:
