@@ -112,7 +112,7 @@ public sealed class FilterParserTests : IDisposable
     [InlineData("depth ~= '1'", 6, 2, "'~=' does not apply to depth; use == != < <= > >=")]
     [InlineData("depth == 'x'", 9, 3, "depth compares with a number, found 'x'")]
     [InlineData("func == 3", 8, 1, "func compares with a quoted string, found '3'")]
-    [InlineData("kind == 'Log'", 8, 5, "unknown kind 'Log' (kinds: call, resume, log, class)")]
+    [InlineData("kind == 'Log'", 8, 5, "unknown kind 'Log' (kinds: call, resume, log, class, c)")]
     [InlineData("kind matches 'l'", 5, 7, "'matches' does not apply to kind; use == !=")]
     [InlineData("time > '25/11/2026'", 7, 12, "bad time '25/11/2026': use 'YYYY/MM/DD HH:MM:SS[.ffffff]' or 'HH:MM:SS[.ffffff]' (local time)")]
     [InlineData("func == 'x", 8, 2, "unclosed quote")]

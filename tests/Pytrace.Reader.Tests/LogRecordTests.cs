@@ -88,8 +88,8 @@ public sealed class LogRecordTests : IDisposable
     }
 
     [Theory]
-    [InlineData("kind == 'lgo'", 8, "unknown kind 'lgo' (kinds: call, resume, log, class)")]
-    [InlineData("kind == 'log%'", 8, "unknown kind 'log%' (kinds: call, resume, log, class)")]
+    [InlineData("kind == 'lgo'", 8, "unknown kind 'lgo' (kinds: call, resume, log, class, c)")]
+    [InlineData("kind == 'log%'", 8, "unknown kind 'log%' (kinds: call, resume, log, class, c)")]
     [InlineData("kind ~= 'log'", 5, "'~=' does not apply to kind; use == !=")]
     [InlineData("kind == 2", 8, "kind compares with a quoted string, found '2'")]
     public void BadKindIsAFilterErrorNamingTheKinds(string filter, int column, string message)
@@ -102,7 +102,7 @@ public sealed class LogRecordTests : IDisposable
     [Theory]
     [InlineData("ki", 0, "kind")]
     [InlineData("kind ", 5, "==,!=")]
-    [InlineData("kind == ", 8, "'call','resume','log','class'")]
+    [InlineData("kind == ", 8, "'call','resume','log','class','c'")]
     [InlineData("kind != 'r", 8, "'resume'")]
     [InlineData("func == 'lo", 8, "'log'")]
     public void CompletesKindsAndTheLogFunction(string text, int from, string candidates)
