@@ -136,6 +136,8 @@ public class BadInputTests
     [InlineData("export -h", "pytrace export [options]")]
     [InlineData("read --help", "pytrace read [<DB>] [options]")]
     [InlineData("pythonpath --help", "pytrace pythonpath [options]")]
+    [InlineData("stats --help", "pytrace stats [<FILTER>] [options]")]
+    [InlineData("diff -h", "pytrace diff <A> [<B>] [options]")]
     public void Every_command_has_help_with_its_options_and_examples(string args, string usage)
     {
         var folder = Directory.CreateTempSubdirectory("pytrace-help-").FullName;

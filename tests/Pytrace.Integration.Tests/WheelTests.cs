@@ -62,6 +62,8 @@ public sealed class WheelTests : IDisposable
             if dotnet --info >/dev/null 2>&1; then echo "dotnet is still runnable"; exit 3; fi
             pytrace --db a.sqlite app.py --user ann >/dev/null
             pytrace query --db a.sqlite 'func == "checkout"'
+            pytrace app.py --user ann >/dev/null
+            echo "reader: $(pytrace | grep -c 'shop.checkout')"
             python -m pytrace --db m.sqlite paths.py
             python api.py
             pytrace query --db api.sqlite 'func == "double"'
@@ -75,6 +77,8 @@ public sealed class WheelTests : IDisposable
         var run = ProcessRun.Run("unshare", ["-m", "bash", "-c", script], work, env);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("checkout(cart=", run.Stdout);
+        // `pytrace` alone is the reader; off a terminal it prints the rows.
+        Assert.Matches(@"reader: [1-9]", run.Stdout);
         var sitePackages = Directory.GetDirectories(Path.Combine(venv, "lib"), "python3*").Single();
         // Only pytrace's own folder is added to the program's path, not the venv's site-packages that holds it.
         Assert.Contains(Path.Combine(sitePackages, "site-packages", "pytrace", "_boot") + "\n", run.Stdout);
