@@ -22,11 +22,11 @@ internal static class DumpCommand
 
     private static readonly Option<string> Session = new("--session") { Required = true };
     private static readonly Option<string> RingDir = new("--ring-dir") { Required = true };
-    private static readonly Option<string> Db = new("--db") { Required = true };
-    private static readonly Option<string> MaxTraces = new("--" + RecordingOption.MaxTraces.Name) { DefaultValueFactory = _ => RecordingOption.MaxTraces.DefaultText! };
-    private static readonly Option<string> Python = new("--python");
+    private static readonly Option<string> Db = RecordingOptions.Db();
+    private static readonly Option<string> MaxTraces = RecordingOptions.Declare(RecordingOption.MaxTraces);
+    private static readonly Option<string> Python = RecordingOptions.Python();
     private static readonly Option<string> CommandText = new("--command");
-    private static readonly Option<bool> Append = new("--append");
+    private static readonly Option<bool> Append = RecordingOptions.Append();
 
     /// <summary>Hidden from help: only pytrace.start() runs it.</summary>
     public static readonly System.CommandLine.Command Definition = new(Name, "the dumper of pytrace.start()")
@@ -37,10 +37,8 @@ internal static class DumpCommand
         string? refusal = null;
         if (CommandSyntax.Parse(Definition, args, stdout, e => refusal = e, out var parsed) is not null)
             return Answer(stdout, $"error: pytrace {Name}: {refusal}");
-        // start() names it max_traces: the same definition checks it, in the API's spelling.
-        if (RecordingOption.MaxTraces.Parse(parsed.GetValue(MaxTraces)!, RecordingOption.MaxTraces.PythonName, out var wrong) is not { } max)
-            return Answer(stdout, "error: " + wrong);
-        long maxTraces = long.Parse(max, CultureInfo.InvariantCulture);
+        if (parsed.GetValue(Db) is null) return Answer(stdout, $"error: pytrace {Name} needs --db");
+        long maxTraces = long.Parse(RecordingOptions.Value(parsed, MaxTraces, RecordingOption.MaxTraces)!, CultureInfo.InvariantCulture);
         string ringDir = parsed.GetValue(RingDir)!, session = parsed.GetValue(Session)!;
 
         if (!Directory.Exists(ringDir))

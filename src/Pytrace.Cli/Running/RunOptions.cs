@@ -26,17 +26,11 @@ internal sealed class RunOptions
     public string? Module;
     public List<string> ProgramArgs = [];
 
-    private static readonly Option<string> PythonOption = new("--python")
-    {
-        Description = "interpreter to run (default: $PYTRACE_PYTHON, else python3 on PATH)", HelpName = "PATH",
-    };
+    private static readonly Option<string> PythonOption = RecordingOptions.Python();
 
-    private static readonly Option<string> DbOption = Checked(new Option<string>("--db")
-    {
-        Description = "database to write (default ./traces.sqlite; replaced unless --append)", HelpName = "PATH",
-    }, v => v);
+    private static readonly Option<string> DbOption = RecordingOptions.Db();
 
-    private static readonly Option<bool> AppendOption = new("--append") { Description = "add this run to an existing database" };
+    private static readonly Option<bool> AppendOption = RecordingOptions.Append();
 
     private static readonly Option<bool> IgnoreSitePackagesOption = new("--ignore-site-packages") { Description = "do not record code under site-packages" };
 
@@ -52,7 +46,7 @@ internal sealed class RunOptions
 
     private static readonly Option<string>[] Recording =
         [.. new[] { RecordingOption.MaxTraces, RecordingOption.BufferSize, RecordingOption.OnFull, RecordingOption.Modules,
-            RecordingOption.Repr, RecordingOption.MaxValueLength }.Select(Declare)];
+            RecordingOption.Repr, RecordingOption.MaxValueLength }.Select(RecordingOptions.Declare)];
 
     /// <summary>The root command: running a program, with the reading commands beside it.</summary>
     public static readonly RootCommand Definition = Define();
@@ -134,31 +128,5 @@ internal sealed class RunOptions
     }
 
     private static string? Value(ParseResult parsed, RecordingOption definition) =>
-        parsed.GetValue(Recording.First(o => o.Name == "--" + definition.Name))
-        ?? (definition.DefaultText is { } text ? definition.Parse(text, definition.Name, out _) : null);
-
-    private static Option<string> Declare(RecordingOption definition)
-    {
-        var option = new Option<string>("--" + definition.Name)
-        {
-            Description = definition.Help + (definition.DefaultText is { } d ? $" (default {d})" : ""),
-            HelpName = definition.ValueName,
-        };
-        return Checked(option, v => definition.Parse(v, option.Name, out var error) is { } canonical ? canonical : throw new OptionValueException(error!));
-    }
-
-    /// <summary>Gives OPTION the canonical value CANONICAL makes of its text, or its one-line refusal.</summary>
-    private static Option<string> Checked(Option<string> option, Func<string, string> canonical)
-    {
-        option.CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-            if (text.Length == 0) { result.AddError($"{option.Name} needs a value, not an empty one"); return null; }
-            try { return canonical(text); }
-            catch (OptionValueException e) { result.AddError(e.Message); return null; }
-        };
-        return option;
-    }
-
-    private sealed class OptionValueException(string message) : Exception(message);
+        RecordingOptions.Value(parsed, Recording.First(o => o.Name == "--" + definition.Name), definition);
 }
