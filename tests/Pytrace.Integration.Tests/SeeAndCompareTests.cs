@@ -101,6 +101,24 @@ public sealed class SeeAndCompareTests : IDisposable
     }
 
     [Fact]
+    public void A_filtered_export_keeps_only_the_calls_the_filter_matches()
+    {
+        var db = Recorded();
+        var chrome = Pytrace("export", "--db", db, "--format", "chrome", "--filter", "func == 'leaf' and thread == 'side'");
+        Assert.True(chrome.ExitCode == 0, chrome.Stderr);
+        using var json = JsonDocument.Parse(chrome.Stdout);
+        var slices = json.RootElement.GetProperty("traceEvents").EnumerateArray().Where(e => e.GetProperty("ph").GetString() == "X").ToList();
+        Assert.Equal(4, slices.Count); // work(4) in the side thread calls leaf four times
+        Assert.All(slices, e => Assert.Equal("__main__.leaf", e.GetProperty("name").GetString()));
+        var folded = Pytrace("export", "--db", db, "--format", "folded", "--filter", "func == 'work'");
+        Assert.True(folded.ExitCode == 0, folded.Stderr);
+        Assert.All(folded.Stdout.TrimEnd('\n').Split('\n'), l => Assert.StartsWith("__main__.work ", l));
+        var bad = Pytrace("export", "--db", db, "--format", "folded", "--filter", "func ==");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("pytrace export: bad filter at ", bad.Stderr);
+    }
+
+    [Fact]
     public void Speedscope_export_has_balanced_events_in_time_order_per_thread_over_shared_frames()
     {
         var db = Recorded();
