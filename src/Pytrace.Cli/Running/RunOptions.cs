@@ -42,11 +42,12 @@ internal sealed class RunOptions
 
     private static readonly Option<string> ModuleOption = new("-m") { Description = "run a module, as python -m does", HelpName = "MODULE" };
 
-    private static readonly HashSet<string> Flags = [AppendOption.Name, IgnoreSitePackagesOption.Name, CCallsOption.Name];
-
-    private static readonly Option<string>[] Recording =
-        [.. new[] { RecordingOption.MaxTraces, RecordingOption.BufferSize, RecordingOption.OnFull, RecordingOption.Modules,
-            RecordingOption.Repr, RecordingOption.MaxValueLength }.Select(RecordingOptions.Declare)];
+    private static readonly Option<string> MaxTracesOption = RecordingOptions.Declare(RecordingOption.MaxTraces);
+    private static readonly Option<string> BufferSizeOption = RecordingOptions.Declare(RecordingOption.BufferSize);
+    private static readonly Option<string> OnFullOption = RecordingOptions.Declare(RecordingOption.OnFull);
+    private static readonly Option<string> ModulesOption = RecordingOptions.Declare(RecordingOption.Modules);
+    private static readonly Option<string> ReprOption = RecordingOptions.Declare(RecordingOption.Repr);
+    private static readonly Option<string> MaxValueLengthOption = RecordingOptions.Declare(RecordingOption.MaxValueLength);
 
     /// <summary>The root command: running a program, with the reading commands beside it.</summary>
     public static readonly RootCommand Definition = Define();
@@ -61,8 +62,8 @@ internal sealed class RunOptions
             """)
         {
             PythonOption, DbOption, AppendOption, IgnoreSitePackagesOption, CCallsOption, ModuleOption,
+            MaxTracesOption, BufferSizeOption, OnFullOption, ModulesOption, ReprOption, MaxValueLengthOption,
         };
-        foreach (var option in Recording) root.Options.Add(option);
         // Running is the root's own action: it needs no subcommand (RunCommand does the work, not this).
         root.SetAction(_ => 0);
         CommandSyntax.SetExamples(root,
@@ -100,20 +101,22 @@ internal sealed class RunOptions
         options.IgnoreSitePackages = parsed.GetValue(IgnoreSitePackagesOption);
         options.CCalls = parsed.GetValue(CCallsOption);
         options.Module = parsed.GetValue(ModuleOption);
-        options.MaxTraces = long.Parse(Value(parsed, RecordingOption.MaxTraces)!, CultureInfo.InvariantCulture);
-        options.BufferSize = long.Parse(Value(parsed, RecordingOption.BufferSize)!, CultureInfo.InvariantCulture);
-        options.MaxValueLength = int.Parse(Value(parsed, RecordingOption.MaxValueLength)!, CultureInfo.InvariantCulture);
-        options.OnFull = Value(parsed, RecordingOption.OnFull)!;
-        options.Repr = Value(parsed, RecordingOption.Repr)!;
-        options.Modules = [.. Value(parsed, RecordingOption.Modules)?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? []];
+        options.MaxTraces = long.Parse(RecordingOptions.Value(parsed, MaxTracesOption, RecordingOption.MaxTraces)!, CultureInfo.InvariantCulture);
+        options.BufferSize = long.Parse(RecordingOptions.Value(parsed, BufferSizeOption, RecordingOption.BufferSize)!, CultureInfo.InvariantCulture);
+        options.MaxValueLength = int.Parse(RecordingOptions.Value(parsed, MaxValueLengthOption, RecordingOption.MaxValueLength)!, CultureInfo.InvariantCulture);
+        options.OnFull = RecordingOptions.Value(parsed, OnFullOption, RecordingOption.OnFull)!;
+        options.Repr = RecordingOptions.Value(parsed, ReprOption, RecordingOption.Repr)!;
+        options.Modules = [.. RecordingOptions.Value(parsed, ModulesOption, RecordingOption.Modules)?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? []];
         if (!module) options.Script = args[target];
         options.ProgramArgs = [.. args.Skip(target + (module ? 2 : 1))];
         return null;
     }
 
-    private static readonly HashSet<string> TakesValue = Definition.Options
-        .Where(o => o.Arity.MaximumNumberOfValues > 0 && o.ValueType != typeof(bool))
-        .SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
+    private static readonly HashSet<string> TakesValue = Names(Definition.Options.Where(o => o.Arity.MaximumNumberOfValues > 0 && o.ValueType != typeof(bool)));
+
+    private static readonly HashSet<string> Flags = Names(Definition.Options.Where(o => o.ValueType == typeof(bool)));
+
+    private static HashSet<string> Names(IEnumerable<Option> options) => options.SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Where the script (or -m) is: the first word that is neither an option of ours nor an option's value.</summary>
     private static int TargetIndex(IReadOnlyList<string> args)
@@ -126,7 +129,4 @@ internal sealed class RunOptions
         }
         return -1;
     }
-
-    private static string? Value(ParseResult parsed, RecordingOption definition) =>
-        RecordingOptions.Value(parsed, Recording.First(o => o.Name == "--" + definition.Name), definition);
 }

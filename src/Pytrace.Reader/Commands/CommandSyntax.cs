@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Pytrace.Reader.Filter;
 
 namespace Pytrace.Reader.Commands;
 
@@ -76,23 +77,9 @@ public static class CommandSyntax
 
     private static string Invocation(Command command) => command is RootCommand ? "pytrace" : "pytrace " + command.Name;
 
-    /// <summary>The candidate within two edits of WORD (or sharing its first four letters), if any.</summary>
+    /// <summary>The nearest candidate within two edits of WORD (a quarter of its length when longer), if any.</summary>
     public static string? Nearest(string word, IEnumerable<string> candidates) =>
-        candidates.Select(c => (Candidate: c, Distance: Distance(word, c)))
+        candidates.Select(c => (Candidate: c, Distance: Similarity.Levenshtein(word, c)))
             .Where(c => c.Distance <= Math.Max(2, word.Length / 4))
             .OrderBy(c => c.Distance).Select(c => c.Candidate).FirstOrDefault();
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-        return previous[b.Length];
-    }
 }

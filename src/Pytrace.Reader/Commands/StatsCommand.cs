@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pytrace.Reader.Data;
+using Pytrace.Reader.Text;
 
 namespace Pytrace.Reader.Commands;
 
@@ -58,9 +59,7 @@ public static class StatsCommand
     {
         output.WriteLine($"{"calls",10} {"total",11} {"self",11} {"mean",11} {"exceptions",10}  function (file:line)");
         foreach (var s in shown)
-            output.WriteLine($"{s.Calls,10:N0} {Time(s.TotalNs),11} {Time(s.SelfNs),11} {Time(s.MeanNs),11} {s.Exceptions,10:N0}  {s.QualifiedName} ({s.File}:{s.Line})");
+            output.WriteLine($"{s.Calls,10:N0} {Durations.Format(s.TotalNs),11} {Durations.Format(s.SelfNs),11} {Durations.Format(s.MeanNs),11} {s.Exceptions,10:N0}  {s.QualifiedName} ({s.File}:{s.Line})");
         if (shown.Count < functions) output.WriteLine($"({functions - shown.Count:N0} more functions: --limit 0 shows all)");
     }
-
-    public static string Time(long ns) => ns >= 1_000_000_000 ? $"{ns / 1e9:0.000} s" : ns >= 1_000_000 ? $"{ns / 1e6:0.000} ms" : $"{ns / 1e3:0.0} µs";
 }

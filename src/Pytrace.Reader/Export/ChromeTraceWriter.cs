@@ -79,7 +79,7 @@ public sealed class ChromeTraceWriter : IDisposable
         switch (call.EndKind)
         {
             case Schema.EndKind.Exception: json.WriteString("exception", call.Result ?? "raised"); break;
-            case Schema.EndKind.Return or Schema.EndKind.Yield when call.Kind is not (Schema.CallKind.Log or Schema.CallKind.CFunction):
+            case Schema.EndKind.Return or Schema.EndKind.Yield when call.Result is not null:
                 json.WriteString(call.EndKind == Schema.EndKind.Yield ? "yield" : "return", call.Result);
                 break;
             case Schema.EndKind.Unfinished: json.WriteBoolean("unfinished", true); break;

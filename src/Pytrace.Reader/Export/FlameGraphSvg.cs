@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security;
+using Pytrace.Reader.Text;
 
 namespace Pytrace.Reader.Export;
 
@@ -65,12 +66,10 @@ public static class FlameGraphSvg
     {
         double y = height - Bottom - (level + 1) * FrameHeight;
         var share = total == 0 ? 0 : 100.0 * ns / total;
-        var info = $"{name}{(location.Length > 0 ? " (" + location + ")" : "")} — {Time(ns)}, {share.ToString("0.##", inv)}%{(calls > 0 ? $", {calls:N0} calls" : "")}";
+        var info = $"{name}{(location.Length > 0 ? " (" + location + ")" : "")} — {Durations.Format(ns)}, {share.ToString("0.##", inv)}%{(calls > 0 ? $", {calls:N0} calls" : "")}";
         output.WriteLine(string.Create(inv,
             $"""<g class="f" data-x="{x:R}" data-w="{w:R}" data-l="{level}" onmouseover="show(this)" onmouseout="hide()" onclick="zoom(this)"><title>{Escape(info)}</title><rect x="{x * Width:0.##}" y="{y}" width="{Math.Max(0, w * Width - 0.5):0.##}" height="{FrameHeight - 1}" rx="2" fill="{Colour(name)}"/><text x="{x * Width + 3:0.##}" y="{y + FrameHeight - 5}">{Escape(name)}</text></g>"""));
     }
-
-    private static string Time(long ns) => ns >= 1_000_000_000 ? $"{ns / 1e9:0.###} s" : ns >= 1_000_000 ? $"{ns / 1e6:0.###} ms" : $"{ns / 1e3:0.#} µs";
 
     // Warm colours, the same for the same name in every graph.
     private static string Colour(string name)

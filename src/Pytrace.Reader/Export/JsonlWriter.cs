@@ -47,8 +47,8 @@ public sealed class JsonlWriter(TextWriter output, IReadOnlyDictionary<long, str
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            // A log record ends as a return (it is finished) but has no value; nor has a C function's end.
-            bool valued = call.Kind is not (Schema.CallKind.Log or Schema.CallKind.CFunction);
+            // An end without a value (a log record is finished when written; a C function's value is not recorded): null.
+            bool valued = call.Result is not null;
             WriteResult(json, "return", call, call.EndKind is Schema.EndKind.Return or Schema.EndKind.Yield && valued);
             WriteResult(json, "exception", call, call.EndKind == Schema.EndKind.Exception && valued);
             json.WriteEndObject();

@@ -69,10 +69,10 @@ public sealed class RowFormatter(bool showPid, bool showTid, TimeZoneInfo zone, 
     {
         switch (call.EndKind)
         {
-            // A class body's value is the class, shown by its call; a C function's return value is not recorded.
-            case Schema.EndKind.Return when call.Kind is Schema.CallKind.Class or Schema.CallKind.CFunction:
+            // A class body's value is the class, shown by its call; an end with no recorded value (a C function's) has none.
+            case Schema.EndKind.Return when call.Kind == Schema.CallKind.Class || call.Result is null:
                 break;
-            case Schema.EndKind.Exception when call.Kind == Schema.CallKind.CFunction && call.Result is null:
+            case Schema.EndKind.Exception when call.Result is null:
                 line.Add("  ✗ raised", Style.Error);
                 break;
             case Schema.EndKind.Return:

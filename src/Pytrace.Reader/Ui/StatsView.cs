@@ -1,5 +1,5 @@
-using Pytrace.Reader.Commands;
 using Pytrace.Reader.Data;
+using Pytrace.Reader.Filter;
 using Pytrace.Reader.Text;
 
 namespace Pytrace.Reader.Ui;
@@ -48,7 +48,7 @@ public sealed class StatsView(List<FunctionStat> stats, string scopeText)
         for (int i = _top; i < Math.Min(stats.Count, _top + rows); i++)
         {
             var s = stats[i];
-            var text = $"{s.Calls,10:N0} {StatsCommand.Time(s.TotalNs),11} {StatsCommand.Time(s.SelfNs),11} {StatsCommand.Time(s.MeanNs),11} {s.Exceptions,10:N0}  {s.QualifiedName} ({s.File}:{s.Line})";
+            var text = $"{s.Calls,10:N0} {Durations.Format(s.TotalNs),11} {Durations.Format(s.SelfNs),11} {Durations.Format(s.MeanNs),11} {s.Exceptions,10:N0}  {s.QualifiedName} ({s.File}:{s.Line})";
             var line = new StyledLine().Add(text, i == _selected ? Style.Selected : Style.Plain).Slice(0, width);
             if (i == _selected && line.Length < width) line.Add(new string(' ', width - line.Length), Style.Selected);
             lines.Add(line);
@@ -60,9 +60,7 @@ public sealed class StatsView(List<FunctionStat> stats, string scopeText)
     /// <summary>The filter that shows only FUNCTION's calls, within CURRENT if there is one.</summary>
     public static string FilterFor(FunctionStat function, string? current)
     {
-        var own = $"module == {Quote(function.Module)} and func == {Quote(function.Name)}";
+        var own = $"module == {SqlCompiler.Quote(function.Module)} and func == {SqlCompiler.Quote(function.Name)}";
         return current is null ? own : $"({current}) and {own}";
     }
-
-    private static string Quote(string text) => "'" + text.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
 }
