@@ -135,7 +135,7 @@ public static class DiffCommand
     /// <summary>The functions from the thread's outermost call down to call ID.</summary>
     private static List<string> Path(RunTree tree, long id)
     {
-        var store = new CallStore(tree.Db);
+        var store = tree.Store;
         var names = new List<string>();
         for (var call = store.ById(id); call is not null; call = call.Parent is { } parent ? store.ById(parent) : null)
             names.Add(call.QualifiedName);
@@ -146,7 +146,7 @@ public static class DiffCommand
     /// <summary>`shop.pay(amount=24.0, card='x')  = 'ok'`, as the reader shows a call, addresses masked as compared.</summary>
     private static string Describe(RunTree tree, long id)
     {
-        var store = new CallStore(tree.Db);
+        var store = tree.Store;
         var call = store.ById(id)!;
         var args = store.Args([id]).GetValueOrDefault(id) ?? [];
         var text = $"{call.QualifiedName}({string.Join(", ", args.Select(x => $"{x.Name}={RunTree.Masked(x.Value)}"))})";

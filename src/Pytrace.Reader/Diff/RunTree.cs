@@ -24,6 +24,8 @@ public sealed partial class RunTree
     }
 
     public TraceDb Db { get; }
+    /// <summary>The run's calls in full, for the few that a report shows.</summary>
+    public CallStore Store { get; }
     public long Run { get; }
     public List<Thread> Threads { get; } = [];
     public long Calls { get; private set; }
@@ -31,6 +33,7 @@ public sealed partial class RunTree
     private RunTree(TraceDb db, long run)
     {
         Db = db;
+        Store = new CallStore(db);
         Run = run;
     }
 
