@@ -98,10 +98,10 @@ def traced(pytrace, python, script, db, *args, options=()):
         processes = conn.execute("select count(*) from processes where run = ?", (run,)).fetchone()[0]
         if not data["calls"]:
             # Calls of one repeat: everything under the first body() call.
-            row = conn.execute("select c.start_ns, c.start_ns + c.duration from calls c join functions f on f.id = c.function "
+            row = conn.execute("select c.start, c.start + c.duration from calls c join functions f on f.id = c.function "
                                "where f.name = 'body' order by c.id limit 1").fetchone()
             if row:
-                data["calls"] = conn.execute("select count(*) from calls where start_ns > ? and start_ns < ?",
+                data["calls"] = conn.execute("select count(*) from calls where start > ? and start < ?",
                                              row).fetchone()[0]
     return data, {"calls": calls, "dropped": dropped, "processes": processes, "rate": rate}
 

@@ -21,7 +21,9 @@ public sealed class Generator(string path, long calls)
     private readonly Dictionary<(long, string), long> _values = [];
     private long _valueCacheUsed, _valueCount;
     private SqliteCommand _call = null!, _value = null!;
-    private long _id, _clock = (new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Local).ToUniversalTime() - DateTime.UnixEpoch).Ticks * 100;
+    private long _id, _clock = Epoch;
+    // The file's epoch (meta epoch_ns), as the writer sets it when it creates a file: calls.start counts from it.
+    private static readonly long Epoch = (new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Local).ToUniversalTime() - DateTime.UnixEpoch).Ticks * 100;
     private long _thread, _dropsWritten;
 
     private static readonly (string Module, string Name, string[] Params)[] Functions =
@@ -41,7 +43,7 @@ public sealed class Generator(string path, long calls)
         Exec(connection, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -200000;");
         Exec(connection, Schema.Tables);
         Exec(connection, Schema.Views);
-        Exec(connection, $"INSERT INTO meta VALUES ('schema_version', '{Schema.Version}'); " +
+        Exec(connection, $"INSERT INTO meta VALUES ('schema_version', '{Schema.Version}'), ('{Schema.EpochNs}', {Epoch}); " +
                          "INSERT INTO runs(id, command, started_ns) VALUES (1, 'python3 bench_server.py', 0);" +
                          "INSERT INTO threads VALUES (1, 1, 4321, 1, 'MainThread'), (2, 1, 4321, 2, 'worker-1');");
         for (var i = 0; i < Functions.Length; i++)
@@ -138,7 +140,7 @@ public sealed class Generator(string path, long calls)
     {
         var call = _open.Pop();
         var end = _clock += 300 + call.Id % 500;
-        Insert(_call, call.Id, call.Parent, _thread, call.Depth, call.Start, end - call.Start, call.Function, Schema.CallKind.Call,
+        Insert(_call, call.Id, call.Parent, _thread, call.Depth, call.Start - Epoch, end - call.Start, call.Function, Schema.CallKind.Call,
             endKind, Value(type, result), call.Args);
     }
 
@@ -146,7 +148,7 @@ public sealed class Generator(string path, long calls)
     private void Log(params (string Type, string Value)[] fields)
     {
         var id = ++_id;
-        Insert(_call, id, _open.Peek().Id, _thread, _open.Count, _clock += 200, 0L, LogFunction, Schema.CallKind.Log, Schema.EndKind.Return,
+        Insert(_call, id, _open.Peek().Id, _thread, _open.Count, (_clock += 200) - Epoch, 0L, LogFunction, Schema.CallKind.Log, Schema.EndKind.Return,
             null, ArgsColumn.Encode(fields.Select(f => Value(f.Type, f.Value)).ToArray()));
     }
 

@@ -17,7 +17,7 @@ for (var i = 0; i < args.Length; i++)
             return 2;
     }
 }
-if (regenerate || !File.Exists(path))
+if (regenerate || !File.Exists(path) || !HasCurrentSchema(path))
 {
     Console.Error.WriteLine($"generating {calls:N0} calls into {path}");
     new Generator(path, calls).Run();
@@ -25,6 +25,16 @@ if (regenerate || !File.Exists(path))
 Measurements.Run(path);
 LaunchTime(path);
 return 0;
+
+// A database of an older schema is made again: the reader refuses it.
+static bool HasCurrentSchema(string path)
+{
+    using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+    return command.ExecuteScalar()?.ToString() == Pytrace.Storage.Schema.Version.ToString(CultureInfo.InvariantCulture);
+}
 
 // What a user waits for from the shell: the NativeAOT command, started fresh on a pty, to its first screen.
 static void LaunchTime(string db)

@@ -4,7 +4,7 @@ using Pytrace.Storage.Native;
 
 namespace Pytrace.Storage;
 
-/// <summary>One calls row as the writer inserts it; 0 stands for NULL in Parent and Result, -1 in Duration.</summary>
+/// <summary>One calls row as the writer inserts it; 0 stands for NULL in Parent and Result, -1 in Duration. StartNs is since 1970.</summary>
 public struct CallValues
 {
     public long Id, Parent, Thread, StartNs, Duration, Function, Result;
@@ -21,18 +21,20 @@ internal sealed unsafe class CallBatch : IDisposable
     private const int Columns = 11, RowsPerStatement = 32;
     // OR IGNORE: a statement that cannot abort half-way needs no statement journal, 15% of the writer's time. Ids
     // come from blocks reserved in meta, so no row is ever ignored; a full disk still fails the statement.
-    private const string Insert = "INSERT OR IGNORE INTO calls(id, parent, thread, depth, start_ns, duration, function, kind, end_kind, result, args) VALUES";
+    private const string Insert = "INSERT OR IGNORE INTO calls(id, parent, thread, depth, start, duration, function, kind, end_kind, result, args) VALUES";
 
     private readonly nint _db;
+    private readonly long _epochNs;
     private readonly Statement _many, _one;
     private readonly CallValues[] _rows = new CallValues[RowsPerStatement];
     private int _count;
     private byte* _argsText;
     private int _argsCapacity = 1 << 16, _argsUsed;
 
-    public CallBatch(nint db)
+    public CallBatch(nint db, long epochNs)
     {
         _db = db;
+        _epochNs = epochNs;
         _many = new Statement(db, Insert + string.Join(",", Enumerable.Repeat("(?,?,?,?,?,?,?,?,?,?,?)", RowsPerStatement)));
         _one = new Statement(db, Insert + "(?,?,?,?,?,?,?,?,?,?,?)");
         _argsText = (byte*)NativeMemory.Alloc((nuint)_argsCapacity);
@@ -85,7 +87,7 @@ internal sealed unsafe class CallBatch : IDisposable
             if (row.Parent == 0) SqliteNative.BindNull(s, b + 2); else SqliteNative.BindInt64(s, b + 2, row.Parent);
             SqliteNative.BindInt64(s, b + 3, row.Thread);
             SqliteNative.BindInt64(s, b + 4, row.Depth);
-            SqliteNative.BindInt64(s, b + 5, row.StartNs);
+            SqliteNative.BindInt64(s, b + 5, row.StartNs - _epochNs);
             if (row.Duration < 0) SqliteNative.BindNull(s, b + 6); else SqliteNative.BindInt64(s, b + 6, row.Duration);
             SqliteNative.BindInt64(s, b + 7, row.Function);
             SqliteNative.BindInt64(s, b + 8, row.Kind);

@@ -22,6 +22,7 @@ public sealed class TraceWriter : IDisposable
     /// <summary>This run's calls by id, oldest first: a transaction's ids are contiguous and all this run's.</summary>
     private readonly LinkedList<(long First, long Last)> _runIds = new();
     private long _kept;
+    private readonly long _epochNs;
 
     /// <summary>Calls of this run deleted to keep the newest --max-traces.</summary>
     public long Trimmed { get; private set; }
@@ -43,8 +44,10 @@ public sealed class TraceWriter : IDisposable
         Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;");
         // One transaction, so another run never sees pytrace's tables without their schema version.
         Exec($"BEGIN IMMEDIATE; {Schema.Tables} {Schema.Views} INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{Schema.Version}'), " +
-             $"('{Schema.NextCallId}', 1), ('{Schema.NextNameId}', 1); COMMIT;");
-        _calls = new CallBatch(db);
+             $"('{Schema.NextCallId}', 1), ('{Schema.NextNameId}', 1), ('{Schema.EpochNs}', {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000}); COMMIT;");
+        using (var epoch = Prepare($"SELECT value FROM meta WHERE key = '{Schema.EpochNs}'"))
+            _epochNs = epoch.ScalarInt64() ?? 0;
+        _calls = new CallBatch(db, _epochNs);
         _updateCall = Prepare("UPDATE calls SET duration=?, end_kind=?, result=? WHERE id=?");
         _reserve = Prepare("UPDATE meta SET value = value + ?2 WHERE key = ?1 RETURNING value - ?2");
         _insertString = Prepare("INSERT INTO strings(id, text) VALUES(?,?)");
@@ -149,11 +152,11 @@ public sealed class TraceWriter : IDisposable
         }
         using var end = Prepare("""
             UPDATE runs SET
-                ended_ns = coalesce((SELECT max(c.start_ns + coalesce(c.duration, 0)) FROM calls c JOIN threads t ON t.id = c.thread WHERE t.run = runs.id), started_ns),
+                ended_ns = coalesce(?2 + (SELECT max(c.start + coalesce(c.duration, 0)) FROM calls c JOIN threads t ON t.id = c.thread WHERE t.run = runs.id), started_ns),
                 calls = (SELECT count(*) FROM calls c JOIN threads t ON t.id = c.thread WHERE t.run = runs.id)
-            WHERE id = ?
+            WHERE id = ?1
             """);
-        foreach (long run in interrupted) end.Bind(1, run).Execute();
+        foreach (long run in interrupted) end.Bind(1, run).Bind(2, _epochNs).Execute();
     }
 
     public void EndRun(long endedNs, int? exitCode, long calls, long dropped, long trimmed, string? pythonVersion)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Pytrace.Reader.Commands;
 using Pytrace.Reader.Tests.Support;
+using Pytrace.Storage;
 
 namespace Pytrace.Reader.Tests;
 
@@ -52,7 +53,7 @@ public sealed class ExportCommandTests : IDisposable
     private long Start(long id)
     {
         using var db = Pytrace.Reader.Data.TraceDb.Open(_db.Path);
-        return db.ScalarLong("SELECT start_ns FROM calls WHERE id = @p0", id)!.Value;
+        return db.ScalarLong("SELECT start_ns FROM call_view WHERE id = @p0", id)!.Value;
     }
 
     [Fact]
@@ -109,7 +110,7 @@ public sealed class ExportCommandTests : IDisposable
             cmd.ExecuteNonQuery();
         }
         var (code, _, error) = Export("--db", _db.Path);
-        Assert.Equal((2, $"pytrace export: {_db.Path} has traces schema version 2; this pytrace reads version 3: record it again with this pytrace\n"), (code, error));
+        Assert.Equal((2, $"pytrace export: {_db.Path} has traces schema version 2; this pytrace reads version {Schema.Version}: record it again with this pytrace\n"), (code, error));
     }
 
     [Theory]

@@ -98,7 +98,7 @@ public static class ExportCommand
         var processes = new List<(long, string)>();
         using (var rows = db.Command("SELECT DISTINCT p.pid, r.command, p.ppid IN (SELECT pid FROM processes) FROM processes p JOIN runs r ON r.id = p.run ORDER BY p.started_ns"))
             while (rows.Read()) processes.Add((rows.Long(0), rows.Long(2) == 1 ? $"pid {rows.Long(0)}" : $"{rows.Text(1)} (pid {rows.Long(0)})"));
-        long last = db.ScalarLong("SELECT max(ended_ns) FROM runs") ?? db.ScalarLong("SELECT max(start_ns + coalesce(duration, 0)) FROM calls") ?? 0;
+        long last = db.ScalarLong("SELECT max(ended_ns) FROM runs") ?? (db.ScalarLong("SELECT max(start + coalesce(duration, 0)) FROM calls") is { } end ? db.EpochNs + end : (long?)null) ?? 0;
         using var writer = new ChromeTraceWriter(output, Origin(db), last, threads, processes);
         foreach (var (call, callArgs, drop) in CallStream.Read(store, scope, withDrops: scope.Filter is null))
         {

@@ -6,8 +6,8 @@ namespace Pytrace.Reader.Data;
 public sealed class CallStore(TraceDb db)
 {
     // CROSS JOIN keeps calls the outer loop: pages walk its rowids, the other tables are looked up per row.
-    public const string Select = """
-        SELECT c.id, c.parent, c.thread, t.pid, t.tid, c.depth, c.start_ns, c.start_ns + c.duration, f.module, f.name,
+    private readonly string _select = $"""
+        SELECT c.id, c.parent, c.thread, t.pid, t.tid, c.depth, {db.EpochNs} + c.start, {db.EpochNs} + c.start + c.duration, f.module, f.name,
                f.file, f.line, c.kind, c.end_kind, rt.text, rv.text, t.name
         FROM calls c CROSS JOIN functions f ON f.id = c.function CROSS JOIN threads t ON t.id = c.thread
              LEFT JOIN vals rv ON rv.id = c.result LEFT JOIN strings rt ON rt.id = rv.type
@@ -28,7 +28,7 @@ public sealed class CallStore(TraceDb db)
     public List<CallRow> Page(ViewScope scope, long after, int limit, bool backwards = false)
     {
         var (where, parameters) = scope.Where(backwards ? "c.id < @k" : "c.id > @k");
-        var sql = $"{Select} WHERE {where} ORDER BY c.id {(backwards ? "DESC" : "ASC")} LIMIT {limit}";
+        var sql = $"{_select} WHERE {where} ORDER BY c.id {(backwards ? "DESC" : "ASC")} LIMIT {limit}";
         using var reader = db.Command(sql, parameters).Set("@k", after);
         var rows = new List<CallRow>(limit);
         while (reader.Read())
@@ -40,7 +40,7 @@ public sealed class CallStore(TraceDb db)
 
     public CallRow? ById(long id)
     {
-        using var reader = db.Command($"{Select} WHERE c.id = @p0", [id]);
+        using var reader = db.Command($"{_select} WHERE c.id = @p0", [id]);
         return reader.Read() ? Read(reader) : null;
     }
 
@@ -146,12 +146,13 @@ public sealed class CallStore(TraceDb db)
     // Binary search over ids by start time: O(log n) primary-key probes, calls has no index on start_ns.
     private long AnchorFor(long timeNs)
     {
+        timeNs -= db.EpochNs;
         var lo = db.ScalarLong("SELECT min(id) FROM calls") ?? 0;
         var hi = (db.ScalarLong("SELECT max(id) FROM calls") ?? 0) + 1;
         while (lo < hi)
         {
             var mid = lo + (hi - lo) / 2;
-            using var reader = db.Command("SELECT id, start_ns FROM calls WHERE id >= @p0 ORDER BY id LIMIT 1", [mid]);
+            using var reader = db.Command("SELECT id, start FROM calls WHERE id >= @p0 ORDER BY id LIMIT 1", [mid]);
             if (!reader.Read()) { hi = mid; continue; }
             if (reader.Long(1) >= timeNs) hi = mid;
             else lo = reader.Long(0) + 1;

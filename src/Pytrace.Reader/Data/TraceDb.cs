@@ -16,12 +16,16 @@ public sealed class TraceDb : IDisposable
     public ReadConnection Connection { get; }
     public string Path { get; }
 
+    /// <summary>What <c>calls.start</c> counts from, ns since the Unix epoch: a call starts at EpochNs + start.</summary>
+    public long EpochNs { get; }
+
     private readonly FileIdentity? _opened;
 
-    private TraceDb(ReadConnection connection, string path)
+    private TraceDb(ReadConnection connection, string path, long epochNs)
     {
         Connection = connection;
         Path = path;
+        EpochNs = epochNs;
         _opened = FileIdentity.Of(path);
     }
 
@@ -46,7 +50,8 @@ public sealed class TraceDb : IDisposable
             if (version != Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 throw new TraceDbException(
                     $"{path} has traces schema version {version}; this pytrace reads version {Schema.Version}: record it again with this pytrace");
-            return new TraceDb(connection, path);
+            var epoch = connection.Scalar($"SELECT CAST(value AS INTEGER) FROM meta WHERE key = '{Schema.EpochNs}'");
+            return new TraceDb(connection, path, epoch is long ns ? ns : 0);
         }
         catch (TraceDatabaseException e)
         {

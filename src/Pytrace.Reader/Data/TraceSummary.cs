@@ -13,7 +13,7 @@ public sealed record TraceSummary(int Processes, int Threads, long? FirstStartNs
     public static TraceSummary Load(TraceDb db) => new(
         (int)(db.ScalarLong("SELECT count(DISTINCT pid) FROM threads") ?? 0),
         (int)(db.ScalarLong("SELECT count(*) FROM threads") ?? 0),
-        db.ScalarLong("SELECT start_ns FROM calls ORDER BY id LIMIT 1"),
+        db.ScalarLong("SELECT start FROM calls ORDER BY id LIMIT 1") is { } start ? db.EpochNs + start : (long?)null,
         db.ScalarLong("SELECT max(id) FROM calls"),
         db.ScalarLong("SELECT coalesce(sum(count), 0) FROM drops") ?? 0,
         // The dumper writes ended_ns and exit_code in one UPDATE, so reading them one after the other is safe.

@@ -12,6 +12,9 @@ public sealed class Catalog(TraceDb db)
     private readonly Dictionary<string, List<long[]>> _answers = [];
     private long _version = -1;
 
+    /// <summary>What <c>calls.start</c> counts from (<see cref="TraceDb.EpochNs"/>).</summary>
+    public long EpochNs => db.EpochNs;
+
     /// <summary>Every row of SQL (integer columns), with its parameters @p0...</summary>
     public List<long[]> Rows(string sql, IReadOnlyList<object?> parameters)
     {

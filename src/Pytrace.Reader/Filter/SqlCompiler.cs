@@ -107,17 +107,18 @@ public sealed partial class SqlCompiler
     // A time literal names an interval as wide as its precision: time == '12:01:02' is that whole second.
     private string Time(Comparison c)
     {
-        if (!TimeLiteral.TryParse(c.Value, _context.Day, _context.Zone, out var start, out var width))
+        if (!TimeLiteral.TryParse(c.Value, _context.Day, _context.Zone, out var startNs, out var width))
             throw new FilterException($"bad time '{c.Value}': use 'YYYY/MM/DD HH:MM:SS[.ffffff]' or 'HH:MM:SS[.ffffff]' (local time)",
                 c.ValueToken.Start, c.ValueToken.Length);
+        long start = startNs - _context.Catalog.EpochNs;
         return c.Op switch
         {
-            "==" => $"(c.start_ns >= {Param(start)} AND c.start_ns < {Param(start + width)})",
-            "!=" => $"(c.start_ns < {Param(start)} OR c.start_ns >= {Param(start + width)})",
-            "<" => $"c.start_ns < {Param(start)}",
-            "<=" => $"c.start_ns < {Param(start + width)}",
-            ">" => $"c.start_ns >= {Param(start + width)}",
-            _ => $"c.start_ns >= {Param(start)}",
+            "==" => $"(c.start >= {Param(start)} AND c.start < {Param(start + width)})",
+            "!=" => $"(c.start < {Param(start)} OR c.start >= {Param(start + width)})",
+            "<" => $"c.start < {Param(start)}",
+            "<=" => $"c.start < {Param(start + width)}",
+            ">" => $"c.start >= {Param(start + width)}",
+            _ => $"c.start >= {Param(start)}",
         };
     }
 

@@ -37,10 +37,15 @@ public sealed class TraceBuilder : IDisposable
         Exec($"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{Schema.Version}')");
         Exec("INSERT OR IGNORE INTO runs(id, command, started_ns) VALUES (1, 'python3 shop.py', 0)");
         Clock = LocalNs(2026, 11, 25, 12, 1, 2);
+        // As the writer does, an epoch shortly before the first call: the reader must add it back to every start.
+        Exec($"INSERT OR IGNORE INTO meta VALUES ('{Schema.EpochNs}', @p0)", Epoch);
     }
 
     public static long LocalNs(int y, int mo, int d, int h, int mi, int s) =>
         (TimeZoneInfo.ConvertTimeToUtc(new DateTime(y, mo, d, h, mi, s, DateTimeKind.Unspecified), TimeZoneInfo.Local) - DateTime.UnixEpoch).Ticks * 100;
+
+    /// <summary>The file's epoch (meta epoch_ns): calls.start counts from it.</summary>
+    public long Epoch { get; } = LocalNs(2026, 11, 25, 12, 0, 0);
 
     public void Exec(string sql, params object?[] parameters)
     {
@@ -131,8 +136,8 @@ public sealed class TraceBuilder : IDisposable
             Thread(Pid, Tid, "MainThread");
         long? parent = _stack.Count > 0 ? _stack.Peek() : null;
         var argsColumn = args.Length == 0 ? null : ArgsColumn.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
-        Exec("INSERT INTO calls(parent, thread, depth, start_ns, function, kind, end_kind, args) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, 0, @p6)",
-            parent, _thread, _stack.Count, Clock += Step, function, kind, argsColumn);
+        Exec("INSERT INTO calls(parent, thread, depth, start, function, kind, end_kind, args) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, 0, @p6)",
+            parent, _thread, _stack.Count, (Clock += Step) - Epoch, function, kind, argsColumn);
         return Scalar("SELECT last_insert_rowid()");
     }
 
@@ -145,7 +150,7 @@ public sealed class TraceBuilder : IDisposable
     private void End(int endKind, string type, string value, long? duration)
     {
         var id = _stack.Pop();
-        var start = Scalar("SELECT start_ns FROM calls WHERE id = @p0", id);
+        var start = Epoch + Scalar("SELECT start FROM calls WHERE id = @p0", id);
         var end = duration is { } d ? start + d : Clock += Step;
         Clock = Math.Max(Clock, end);
         Exec("UPDATE calls SET duration = @p0, end_kind = @p1, result = @p2 WHERE id = @p3", end - start, endKind, Value(type, value), id);
