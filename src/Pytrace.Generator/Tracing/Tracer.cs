@@ -29,6 +29,7 @@ internal static unsafe class Tracer
     private static byte* s_small;
     /// <summary>The most a value takes in a record: type id, length and up to four bytes per character.</summary>
     private static int s_valueBound;
+    private static TypeInfo* s_int;
 
     public static void Initialize(int maxValueLength)
     {
@@ -176,6 +177,7 @@ internal static unsafe class Tracer
     private static void Value(ref RecordBuilder b, nint o)
     {
         if (o == 0) { b.U32(0); b.U16(0); return; }
+        if (Py.TypeOf(o) == Py.LongType && SmallInt(ref b, o)) return;
         TypeInfo* type = TypeRegistry.Get(Py.TypeOf(o));
         DefineType(type);
         b.U32(type->Id);
@@ -188,6 +190,34 @@ internal static unsafe class Tracer
         if (ValueFormatter.FullRepr) Py.DecRef(o);
         b.Cursor += w.Finish();
         b.EndString(slot);
+    }
+
+    /// <summary>
+    /// An exact int of up to 60 bits, the commonest value of all (counters, sizes, indexes): written straight into
+    /// the record, without the type registry and the formatter. False leaves the record as it was.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SmallInt(ref RecordBuilder b, nint o)
+    {
+        TypeInfo* type = s_int;
+        if (type == null || type->DefinedEpoch != Epoch) return SmallIntType();
+        if (b.Remaining < 32 || !PyInt.TryRead(o, out long value)) return false;
+        b.U32(type->Id);
+        byte* slot = b.BeginString();
+        byte* end = ValueText.WriteDecimal(b.Cursor, value);
+        if (end - b.Cursor > MaxValueLength) { b.Cursor = slot - 4; return false; } // the formatter cuts it
+        b.Cursor = end;
+        b.EndString(slot);
+        return true;
+    }
+
+    /// <summary>The int type, registered and defined in this ring, for the next <see cref="SmallInt"/>; false for this one.</summary>
+    private static bool SmallIntType()
+    {
+        TypeInfo* type = TypeRegistry.Get(Py.LongType); // a static type: its entry lives as long as the process
+        DefineType(type);
+        s_int = type;
+        return false;
     }
 
     private static void DefineType(TypeInfo* type)
