@@ -29,7 +29,7 @@ internal static unsafe class Tracer
     private static byte* s_small;
     /// <summary>The most a value takes in a record: type id, length and up to four bytes per character.</summary>
     private static int s_valueBound;
-    private static TypeInfo* s_int;
+    private static TypeInfo* s_int, s_none, s_bool;
 
     public static void Initialize(int maxValueLength)
     {
@@ -177,7 +177,7 @@ internal static unsafe class Tracer
     private static void Value(ref RecordBuilder b, nint o)
     {
         if (o == 0) { b.U32(0); b.U16(0); return; }
-        if (Py.TypeOf(o) == Py.LongType && SmallInt(ref b, o)) return;
+        if (Plain(ref b, o)) return;
         TypeInfo* type = TypeRegistry.Get(Py.TypeOf(o));
         DefineType(type);
         b.U32(type->Id);
@@ -193,31 +193,49 @@ internal static unsafe class Tracer
     }
 
     /// <summary>
-    /// An exact int of up to 60 bits, the commonest value of all (counters, sizes, indexes): written straight into
-    /// the record, without the type registry and the formatter. False leaves the record as it was.
+    /// The commonest values of all, an exact int of up to 60 bits (counters, sizes, indexes), None and a bool:
+    /// written straight into the record, without the type registry and the formatter. False leaves the record as
+    /// it was, for the general path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool SmallInt(ref RecordBuilder b, nint o)
+    private static bool Plain(ref RecordBuilder b, nint o)
     {
-        TypeInfo* type = s_int;
-        if (type == null || type->DefinedEpoch != Epoch) return SmallIntType();
-        if (b.Remaining < 32 || !PyInt.TryRead(o, out long value)) return false;
+        nint type = Py.TypeOf(o);
+        if (b.Remaining < 32) return false;
+        if (type == Py.LongType)
+        {
+            TypeInfo* info;
+            if (!PyInt.TryRead(o, out long value) || (info = Defined(ref s_int, type)) == null) return false;
+            b.U32(info->Id);
+            byte* slot = b.BeginString();
+            byte* end = ValueText.WriteDecimal(b.Cursor, value);
+            if (end - b.Cursor > MaxValueLength) { b.Cursor = slot - 4; return false; } // the formatter cuts it
+            b.Cursor = end;
+            b.EndString(slot);
+            return true;
+        }
+        if (o == Py.None) return Word(ref b, Defined(ref s_none, type), "None"u8);
+        if (type == Py.BoolType) return Word(ref b, Defined(ref s_bool, type), o == Py.True ? "True"u8 : "False"u8);
+        return false;
+    }
+
+    private static bool Word(ref RecordBuilder b, TypeInfo* type, ReadOnlySpan<byte> text)
+    {
+        if (type == null) return false;
         b.U32(type->Id);
-        byte* slot = b.BeginString();
-        byte* end = ValueText.WriteDecimal(b.Cursor, value);
-        if (end - b.Cursor > MaxValueLength) { b.Cursor = slot - 4; return false; } // the formatter cuts it
-        b.Cursor = end;
-        b.EndString(slot);
+        fixed (byte* bytes = text) b.Utf8(bytes, text.Length);
         return true;
     }
 
-    /// <summary>The int type, registered and defined in this ring, for the next <see cref="SmallInt"/>; false for this one.</summary>
-    private static bool SmallIntType()
+    /// <summary>A built-in type's entry, defined in this ring (a static type's entry lives as long as the process); null if it cannot be.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TypeInfo* Defined(ref TypeInfo* cached, nint type)
     {
-        TypeInfo* type = TypeRegistry.Get(Py.LongType); // a static type: its entry lives as long as the process
-        DefineType(type);
-        s_int = type;
-        return false;
+        TypeInfo* info = cached;
+        if (info != null && info->DefinedEpoch == Epoch) return info;
+        info = cached = TypeRegistry.Get(type);
+        DefineType(info);
+        return info->DefinedEpoch == Epoch ? info : null;
     }
 
     private static void DefineType(TypeInfo* type)
