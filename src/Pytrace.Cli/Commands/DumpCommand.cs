@@ -76,16 +76,10 @@ internal static class DumpCommand
             }) { IsBackground = true, Name = "pytrace-stdin" };
             listener.Start();
 
-            DumperCpu.PinWhileTheProgramRuns();
             var dumper = new RunDumper(database, ringDir, session, maxTraces);
             try
             {
-                dumper.Run(() =>
-                {
-                    if (!Volatile.Read(ref stopRequested)) return false;
-                    DumperCpu.Release();
-                    return true;
-                }, () => Answer(stdout, "stopped"));
+                dumper.Run(() => Volatile.Read(ref stopRequested), () => Answer(stdout, "stopped"));
                 database.EndRun(Libc.Now(Libc.CLOCK_REALTIME), null, dumper.Calls, dumper.Dropped, dumper.Trimmed, dumper.PythonVersion);
             }
             catch (TraceDatabaseException e)

@@ -90,17 +90,11 @@ internal static class RunCommand
             }) { IsBackground = true, Name = "pytrace-wait" };
             using var signals = ForwardSignals(pid);
             waiter.Start();
-            DumperCpu.PinWhileTheProgramRuns(); // after the spawn: the program keeps every CPU
             var dumper = new RunDumper(database, ringDir, session, options.MaxTraces);
             string? failure = null;
             try
             {
-                dumper.Run(() =>
-                {
-                    if (waiter.IsAlive) return false;
-                    DumperCpu.Release();
-                    return true;
-                });
+                dumper.Run(() => !waiter.IsAlive);
             }
             catch (TraceDatabaseException e)
             {
@@ -108,7 +102,6 @@ internal static class RunCommand
                 dumper.DiscardRest(() => !waiter.IsAlive); // the program goes on, never blocked on a full ring
             }
             waiter.Join();
-            DumperCpu.Release();
             if (ReferenceEquals(stderr, Console.Error)) stderr.Write(FreshLine.Before());
             RingFolder.Remove(ringDir);
             try

@@ -62,12 +62,6 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Access(string path, int mode);
 
-    [LibraryImport("libc", EntryPoint = "sched_getaffinity")]
-    public static unsafe partial int SchedGetAffinity(int tid, nint size, ulong* mask);
-
-    [LibraryImport("libc", EntryPoint = "sched_setaffinity")]
-    public static unsafe partial int SchedSetAffinity(int tid, nint size, ulong* mask);
-
     [LibraryImport("libc", EntryPoint = "sched_yield")]
     public static partial int SchedYield();
 
