@@ -121,7 +121,7 @@ internal sealed class RingDrainer : IDisposable
                     long before = source.Backlog.Bytes;
                     try
                     {
-                        moved += source.Ring.Reader.Drain(ref filler, Math.Min(PassBytes, Math.Max(0, _budgetBytes - held)));
+                        moved += source.Ring.Reader.DrainRuns(ref filler, Math.Min(PassBytes, Math.Max(0, _budgetBytes - held)));
                     }
                     catch (InvalidDataException e)
                     {

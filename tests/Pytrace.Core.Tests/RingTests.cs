@@ -58,6 +58,78 @@ public sealed unsafe class RingTests : IDisposable
         return consumer;
     }
 
+    /// <summary>Splits each run back into records, as the dumper's backlog reads them.</summary>
+    private sealed class RunCollector : IRecordRunSink
+    {
+        public readonly List<(byte Kind, ulong Sequence)> Records = [];
+        public int Runs, Calls, Bytes;
+
+        public void OnRun(byte* records, int length, int calls)
+        {
+            Runs++;
+            Calls += calls;
+            Bytes += length;
+            for (int at = 0; at < length;)
+            {
+                uint header = *(uint*)(records + at);
+                Assert.NotEqual(RingLayout.PadKind, RingLayout.KindOf(header));
+                Records.Add((RingLayout.KindOf(header), *(ulong*)(records + at + 4)));
+                at += RingLayout.Align(RingLayout.LengthOf(header));
+                Assert.True(at <= length, "a run ends on a record boundary");
+            }
+        }
+    }
+
+    [Fact]
+    public void Runs_hold_whole_records_in_order_and_count_the_calls_across_wrap_arounds_and_byte_limits()
+    {
+        var writer = new RingWriter();
+        writer.Attach(_map);
+        var reader = new RingReader(_map);
+        var sink = new RunCollector();
+        byte* buffer = stackalloc byte[4096];
+        ulong next = 0;
+        int calls = 0;
+        for (int round = 0; round < 300; round++)
+        {
+            for (int i = 0; i < 29; i++, next++)
+            {
+                int length = Build(buffer, next, (int)(next % 250));
+                if (next % 3 == 0) *(uint*)buffer = RingLayout.Header((byte)RecordKind.Return, length); // not a call
+                else calls++;
+                Assert.True(writer.TryWrite(buffer, length, 0));
+            }
+            // An odd limit most rounds: a run stops before a record it would cut, which comes in the next one.
+            while (reader.DrainRuns(ref sink, round % 4 == 0 ? long.MaxValue : 1000 + round) > 0) { }
+        }
+        Assert.True(reader.IsEmpty);
+        Assert.Equal((int)next, sink.Records.Count);
+        Assert.Equal(calls, sink.Calls);
+        for (int i = 0; i < sink.Records.Count; i++)
+        {
+            Assert.Equal((ulong)i, sink.Records[i].Sequence);
+            Assert.Equal(i % 3 == 0 ? (byte)RecordKind.Return : (byte)RecordKind.Call, sink.Records[i].Kind);
+        }
+        Assert.True(sink.Runs < sink.Records.Count / 4, $"{sink.Runs} runs for {sink.Records.Count} records: records come in runs");
+    }
+
+    [Fact]
+    public void A_corrupt_length_ends_the_run_after_the_good_records_before_it()
+    {
+        var writer = new RingWriter();
+        writer.Attach(_map);
+        var reader = new RingReader(_map);
+        byte* buffer = stackalloc byte[4096];
+        int length = Build(buffer, 7, 20);
+        Assert.True(writer.TryWrite(buffer, length, 0));
+        ulong corruptAt = (ulong)RingLayout.Align(length);
+        *(uint*)(_map + RingLayout.HeaderSize + (long)corruptAt) = RingLayout.Header((byte)RecordKind.Call, 0x7FFFFF); // past the ring's end
+        Volatile.Write(ref *(ulong*)(_map + RingLayout.WritePosOffset), corruptAt + 64);
+        var sink = new RunCollector();
+        Assert.Throws<InvalidDataException>(() => reader.DrainRuns(ref sink, long.MaxValue));
+        Assert.Equal(7UL, Assert.Single(sink.Records).Sequence);
+    }
+
     [Fact]
     public void Records_come_out_in_order_across_many_wrap_arounds()
     {

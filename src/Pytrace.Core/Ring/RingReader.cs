@@ -1,4 +1,5 @@
 using Pytrace.Interop;
+using Pytrace.Records;
 
 namespace Pytrace.Ring;
 
@@ -53,6 +54,57 @@ public sealed unsafe class RingReader
     }
 
     /// <summary>
+    /// Hands <paramref name="sink"/> the records published so far (whole ones, at most <paramref name="maxBytes"/>)
+    /// as runs of ring bytes, without copying them one by one: a run is contiguous, holds whole records as the ring
+    /// lays them out (header, payload, padding to <see cref="RingLayout.Alignment"/>) and no pad record. Returns the
+    /// bytes moved on.
+    /// </summary>
+    public long DrainRuns<TSink>(ref TSink sink, long maxBytes) where TSink : IRecordRunSink, allows ref struct
+    {
+        ulong start = *(ulong*)(_base + RingLayout.ReadPosOffset);
+        ulong write = Volatile.Read(ref *(ulong*)(_base + RingLayout.WritePosOffset));
+        ulong limit = start + (ulong)Math.Min(maxBytes, (long)(write - start));
+        ulong capacity = _mask + 1;
+        ulong read = start, run = start;
+        int calls = 0;
+        while (read < limit)
+        {
+            ulong offset = read & _mask;
+            if (offset == 0 && read > run) { Hand(ref sink, run, read, calls); run = read; calls = 0; } // the end of the ring
+            uint header = *(uint*)(_data + offset);
+            int length = RingLayout.LengthOf(header);
+            byte kind = RingLayout.KindOf(header);
+            if (length < 4 || (ulong)length > capacity - offset)
+            {
+                Hand(ref sink, run, read, calls); // what came before it is good
+                Volatile.Write(ref *(ulong*)(_base + RingLayout.ReadPosOffset), read);
+                throw new InvalidDataException($"corrupt ring record at {read}: length {length}");
+            }
+            if (kind == RingLayout.PadKind)
+            {
+                Hand(ref sink, run, read, calls);
+                read += (ulong)length;
+                run = read;
+                calls = 0;
+                continue;
+            }
+            ulong next = read + (ulong)RingLayout.Align(length);
+            if (next > limit) break; // MAXBYTES ends inside this record: it waits for the next call
+            if (kind is (byte)RecordKind.Call or (byte)RecordKind.Resume) calls++;
+            read = next;
+        }
+        Hand(ref sink, run, read, calls);
+        Volatile.Write(ref *(ulong*)(_base + RingLayout.ReadPosOffset), read);
+        Release(read);
+        return (long)(read - start);
+    }
+
+    private void Hand<TSink>(ref TSink sink, ulong from, ulong to, int calls) where TSink : IRecordRunSink, allows ref struct
+    {
+        if (to > from) sink.OnRun(_data + (from & _mask), (int)(to - from), calls);
+    }
+
+    /// <summary>
     /// Drops the pages the consumer has read past from its own mapping (the producer's stay, and the file keeps the
     /// data): with many processes, the rings would otherwise all count in pytrace's resident memory.
     /// </summary>
@@ -71,4 +123,10 @@ public sealed unsafe class RingReader
 public interface IRecordSink
 {
     void OnRecord(byte kind, ReadOnlySpan<byte> payload);
+}
+
+/// <summary>Takes runs of whole records in ring layout (<see cref="RingReader.DrainRuns"/>), CALLS of them calls or resumptions.</summary>
+public unsafe interface IRecordRunSink
+{
+    void OnRun(byte* records, int length, int calls);
 }
