@@ -86,6 +86,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
             case RecordKind.HookGap: Gap(ref r); break;
             case RecordKind.InternalError: Error(ref r); break;
             case RecordKind.Notice: r.U64(); Errors.Add($"process {Pid}: {r.String()}"); break;
+            case RecordKind.TimeBase: _ticksHigh = (ulong)r.U32() << 32; break;
             case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); EndProcess(LastNs); break;
         }
     }
@@ -146,7 +147,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Call(ref RecordDecoder r, int kind)
     {
-        long ns = ToNs(r.U64());
+        long ns = ToNs(_ticksHigh | r.U32());
         uint code = r.U32();
         int depth = r.U16();
         if (!_codes.TryGetValue(code, out long function)) return;
@@ -208,7 +209,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void End(ref RecordDecoder r, int endKind)
     {
-        long ns = ToNs(r.U64());
+        long ns = ToNs(_ticksHigh | r.U32());
         uint code = r.U32();
         int depth = r.U16();
         uint type = r.U32();
@@ -281,6 +282,9 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         if (_unknownType == 0) _unknownType = names.String("?");
         return _unknownType;
     }
+
+    /// <summary>The high 32 bits of the ticks of Call, Resume and end records, from the last TimeBase record.</summary>
+    private ulong _ticksHigh;
 
     private long ToNs(ulong ticks) => _ns0 + (long)(((long)ticks - _ticks0) * _nsPerTick);
 }

@@ -46,6 +46,21 @@ public sealed class DumperTests : IDisposable
     }
 
     [Fact]
+    public void Times_carried_as_their_low_half_cross_a_time_base_exactly()
+    {
+        // Calls and ends carry the low 32 bits of their ticks; a TimeBase record gives the high ones when they change.
+        var ring = Shop(_run.Ring());
+        ring.Wait((1UL << 32) - 2_000).Call(1, 0, "'cart'", "'ann'").Wait(5_000).Call(2, 1, "'book'").Return(2, 1, "24")
+            .Wait(3L << 32).Return(1, 0, "24");
+        _run.Dump(maxTraces: 0, append: false, ring);
+
+        var durations = _run.Query("SELECT end_ns - start_ns FROM call_view ORDER BY id", r => r.GetInt64(0));
+        // Each record takes a tick of the synthetic clock: a few more than the waits, never 2^32 more or less.
+        Assert.InRange(durations[0], 5_000 + (3L << 32), 5_010 + (3L << 32));
+        Assert.InRange(durations[1], 1, 10);
+    }
+
+    [Fact]
     public void A_call_still_open_when_its_batch_is_written_gets_its_end_later()
     {
         var ring = Shop(_run.Ring(capacity: 16 << 20));

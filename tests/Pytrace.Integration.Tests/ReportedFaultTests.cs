@@ -71,8 +71,9 @@ public class ReportedFaultTests
                 b.Utf8("shop"u8); b.Utf8("checkout"u8); b.Utf8("/src/shop.py"u8);
             });
             ring.Write(RecordKind.Thread, (ref RecordBuilder b) => { b.U64(77); b.Utf8("MainThread"u8); });
+            ring.Write(RecordKind.TimeBase, (ref RecordBuilder b) => b.U32((uint)(ring.Ticks >> 32)));
             ulong callAt = ring.Ticks;
-            ring.Write(RecordKind.Call, (ref RecordBuilder b) => { b.U64(callAt); b.U32(1); b.U16(0); b.U16(0); });
+            ring.Write(RecordKind.Call, (ref RecordBuilder b) => { b.U32((uint)callAt); b.U32(1); b.U16(0); b.U16(0); });
             rest(ring);
         }
         dumper.StandardInput.WriteLine("stop");
@@ -86,6 +87,6 @@ public class ReportedFaultTests
     private static void ReturnFromCheckout(SyntheticRing ring)
     {
         ulong returnAt = ring.Ticks;
-        ring.Write(RecordKind.Return, (ref RecordBuilder b) => { b.U64(returnAt); b.U32(1); b.U16(0); b.U32(0); b.U16(0); });
+        ring.Write(RecordKind.Return, (ref RecordBuilder b) => { b.U32((uint)returnAt); b.U32(1); b.U16(0); b.U32(0); b.U16(0); });
     }
 }

@@ -19,6 +19,8 @@ public enum RecordKind : byte
     HookGap = 13,
     InternalError = 14,
     Notice = 15,
+    /// <summary>The high 32 bits of the ticks of the Call, Resume and end records after it, which carry only the low 32.</summary>
+    TimeBase = 16,
 }
 
 [Flags]

@@ -30,6 +30,8 @@ internal static unsafe class Tracer
     /// <summary>The most a value takes in a record: type id, length and up to four bytes per character.</summary>
     private static int s_valueBound;
     private static TypeInfo* s_int, s_none, s_bool;
+    /// <summary>The high half of the ticks in the ring's last TimeBase record, and the ring's epoch then (0: none yet).</summary>
+    private static uint s_ticksHigh, s_ticksHighEpoch;
 
     public static void Initialize(int maxValueLength)
     {
@@ -59,7 +61,7 @@ internal static unsafe class Tracer
         if (!Ring.HasRoom(32 + c->ArgCount * s_valueBound)) { t->Depth++; Ring.CountDrop(ticks); return; }
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Call);
-        b.U64(ticks);
+        b.U32((uint)ticks);
         b.U32(c->Id);
         b.U16((ushort)t->Depth);
         int count = c->ArgCount;
@@ -67,7 +69,7 @@ internal static unsafe class Tracer
         if (c->SlotOrder == null) for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, i));
         else for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, c->SlotOrder[i]));
         t->Depth++;
-        Emit(t, buffer, b.Finish(), ticks);
+        EmitTimed(t, buffer, b.Finish(), ticks);
         s_level--;
     }
 
@@ -77,11 +79,11 @@ internal static unsafe class Tracer
         if (!Prepare(t, c, ticks)) return;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Resume);
-        b.U64(ticks);
+        b.U32((uint)ticks);
         b.U32(c->Id);
         b.U16((ushort)t->Depth);
         t->Depth++;
-        Emit(t, buffer, b.Finish(), ticks);
+        EmitTimed(t, buffer, b.Finish(), ticks);
         s_level--;
     }
 
@@ -94,11 +96,11 @@ internal static unsafe class Tracer
         if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch || !Ring.HasRoom(32 + s_valueBound)) { Ring.CountDrop(ticks); return; }
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, kind);
-        b.U64(ticks);
+        b.U32((uint)ticks);
         b.U32(c->Id);
         b.U16((ushort)t->Depth);
         Value(ref b, value); // an exception is recorded as its repr, like any value
-        Emit(t, buffer, b.Finish(), ticks);
+        EmitTimed(t, buffer, b.Finish(), ticks);
         s_level--;
     }
 
@@ -250,6 +252,33 @@ internal static unsafe class Tracer
     {
         if (t != s_announced || t->AnnouncedEpoch != Epoch || !t->NameKnown) Announce(t, ticks);
         Ring.TryWrite(record, length, ticks);
+    }
+
+    /// <summary>
+    /// <see cref="Emit"/> for a Call, Resume or end record, which carries the low 32 bits of its ticks: a TimeBase
+    /// record with the high 32 goes first when they changed (every 1.4 s of TSC) or the ring is new. Four bytes less
+    /// in the two records of every call: under load, the bytes the dumper pulls over from this core limit it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EmitTimed(ThreadInfo* t, byte* record, int length, ulong ticks)
+    {
+        if (t != s_announced || t->AnnouncedEpoch != Epoch || !t->NameKnown) Announce(t, ticks);
+        if ((uint)(ticks >> 32) != s_ticksHigh || s_ticksHighEpoch != Epoch)
+        {
+            if (!WriteTimeBase(ticks)) return; // counted as the drop of this record
+        }
+        Ring.TryWrite(record, length, ticks);
+    }
+
+    private static bool WriteTimeBase(ulong ticks)
+    {
+        byte* buffer = stackalloc byte[16];
+        var b = new RecordBuilder(buffer, 16, RecordKind.TimeBase);
+        b.U32((uint)(ticks >> 32));
+        if (!Ring.TryWrite(buffer, b.Finish(), ticks)) return false;
+        s_ticksHigh = (uint)(ticks >> 32);
+        s_ticksHighEpoch = Epoch;
+        return true;
     }
 
     private static void Announce(ThreadInfo* t, ulong ticks)

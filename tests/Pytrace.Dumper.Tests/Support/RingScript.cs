@@ -35,10 +35,10 @@ public sealed class RingScript(SyntheticRing ring)
     /// <summary>A call of CODE at DEPTH whose arguments are all of type 1 with the given value strings.</summary>
     public RingScript Call(uint code, int depth, params string[] values)
     {
-        ulong at = ring.Ticks;
+        ulong at = TimeBase();
         ring.Write(RecordKind.Call, (ref RecordBuilder b) =>
         {
-            b.U64(at); b.U32(code); b.U16((ushort)depth); b.U16((ushort)values.Length);
+            b.U32((uint)at); b.U32(code); b.U16((ushort)depth); b.U16((ushort)values.Length);
             foreach (var v in values) { b.U32(1); b.Utf8(System.Text.Encoding.UTF8.GetBytes(v)); }
         });
         return this;
@@ -46,11 +46,32 @@ public sealed class RingScript(SyntheticRing ring)
 
     public RingScript Return(uint code, int depth, string value)
     {
-        ulong at = ring.Ticks;
+        ulong at = TimeBase();
         ring.Write(RecordKind.Return, (ref RecordBuilder b) =>
         {
-            b.U64(at); b.U32(code); b.U16((ushort)depth); b.U32(1); b.Utf8(System.Text.Encoding.UTF8.GetBytes(value));
+            b.U32((uint)at); b.U32(code); b.U16((ushort)depth); b.U32(1); b.Utf8(System.Text.Encoding.UTF8.GetBytes(value));
         });
+        return this;
+    }
+
+    private uint? _ticksHigh;
+
+    /// <summary>The ticks of the next record, after a TimeBase record when their high half is new, as the generator writes it.</summary>
+    private ulong TimeBase()
+    {
+        ulong at = ring.Ticks + 1; // the TimeBase record, if any, takes one tick
+        if (_ticksHigh != (uint)(at >> 32))
+        {
+            ring.Write(RecordKind.TimeBase, (ref RecordBuilder b) => b.U32((uint)(at >> 32)));
+            _ticksHigh = (uint)(at >> 32);
+        }
+        return ring.Ticks;
+    }
+
+    /// <summary>Lets TICKS pass before the next record.</summary>
+    public RingScript Wait(ulong ticks)
+    {
+        ring.Wait(ticks);
         return this;
     }
 

@@ -57,6 +57,9 @@ public sealed unsafe class SyntheticRing : IDisposable
 
     public ulong Ticks => _ticks;
 
+    /// <summary>Lets TICKS pass before the next record, as a program that waits.</summary>
+    public void Wait(ulong ticks) => _ticks += ticks;
+
     /// <summary>Ends the process as the generator does at exit: a ProcessEnd record, then the finished state.</summary>
     public void Finish()
     {
