@@ -210,6 +210,10 @@ public sealed class RunDumper
             {
                 largest.Backlog.Feed(ref stream, -1);
             }
+            catch (Exception e) when (IsCutShort(e))
+            {
+                MarkCutShort(largest);
+            }
             finally
             {
                 stream.Skimming = false;
@@ -226,9 +230,29 @@ public sealed class RunDumper
         foreach (var source in _sources.Values)
         {
             var stream = source.Stream;
-            records += source.Backlog.Feed(ref stream, RecordsPerDecode);
+            try
+            {
+                records += source.Backlog.Feed(ref stream, RecordsPerDecode);
+            }
+            catch (Exception e) when (IsCutShort(e))
+            {
+                MarkCutShort(source);
+            }
         }
         return records;
+    }
+
+    /// <summary>A record well framed in the ring but shorter than its kind's fields (a ring written by something else).</summary>
+    private static bool IsCutShort(Exception e) => e is ArgumentOutOfRangeException or IndexOutOfRangeException;
+
+    /// <summary>What SOURCE held before the short record is kept; the ring is not read further, and closes as corrupt.</summary>
+    private static void MarkCutShort(RingSource source)
+    {
+        lock (source) // the drainer appends under it, and skips a corrupt ring once it sees one
+        {
+            source.Corrupt ??= "a record shorter than its fields";
+            source.Backlog.Clear();
+        }
     }
 
     /// <summary>

@@ -53,6 +53,23 @@ public class ReportedFaultTests
         Assert.Equal("checkout", Assert.Single(run.Calls()).Func);
     }
 
+    [Fact]
+    public void A_record_too_short_for_its_kind_is_a_corrupt_ring_not_a_crash()
+    {
+        using var run = new TracedRun("3.12");
+        var result = DumpRing(run, ring =>
+        {
+            ReturnFromCheckout(ring);
+            ring.Write(RecordKind.Return, (ref RecordBuilder b) => b.U16(0)); // well framed, its fields cut short
+            ring.Finish();
+        });
+
+        Assert.Equal(0, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"pytrace: the ring of process {Environment.ProcessId} is corrupt (", line);
+        Assert.Equal("checkout", Assert.Single(run.Calls()).Func);
+    }
+
     /// <summary>
     /// Runs `pytrace _dump` over one ring that has defined shop.checkout and called it; <paramref name="rest"/> writes
     /// what follows. Returns once the dumper has drained it and ended; the ring folder must be empty then.
