@@ -114,6 +114,22 @@ public sealed unsafe class RingTests : IDisposable
     }
 
     [Fact]
+    public void A_first_record_bigger_than_the_byte_limit_still_gets_out()
+    {
+        var writer = new RingWriter();
+        writer.Attach(_map);
+        var reader = new RingReader(_map);
+        byte* buffer = stackalloc byte[4096];
+        Assert.True(writer.TryWrite(buffer, Build(buffer, 1, 3000), 0));
+        Assert.True(writer.TryWrite(buffer, Build(buffer, 2, 3000), 0));
+        var sink = new RunCollector();
+        Assert.True(reader.DrainRuns(ref sink, 100) > 0); // a limit smaller than any record
+        Assert.Equal([1UL], sink.Records.Select(r => r.Sequence));
+        reader.DrainRuns(ref sink, 100);
+        Assert.Equal([1UL, 2UL], sink.Records.Select(r => r.Sequence));
+    }
+
+    [Fact]
     public void A_corrupt_length_ends_the_run_after_the_good_records_before_it()
     {
         var writer = new RingWriter();

@@ -29,28 +29,30 @@ public sealed unsafe class RingReader
 
     public void Heartbeat(long monotonicNs) => Volatile.Write(ref *(long*)(_base + RingLayout.ConsumerHeartbeatOffset), monotonicNs);
 
-    /// <summary>Calls <paramref name="onRecord"/> for each record published so far (at most <paramref name="maxBytes"/>); returns the count.</summary>
-    public int Drain<TSink>(ref TSink sink, long maxBytes) where TSink : IRecordSink, allows ref struct
+    /// <summary>Hands <paramref name="sink"/> each record published so far (at most <paramref name="maxBytes"/> of them, whole ones); returns the count.</summary>
+    public int Drain<TSink>(ref TSink sink, long maxBytes) where TSink : IRecordSink
     {
-        ulong read = *(ulong*)(_base + RingLayout.ReadPosOffset);
-        ulong write = Volatile.Read(ref *(ulong*)(_base + RingLayout.WritePosOffset));
-        ulong limit = read + (ulong)Math.Min(maxBytes, (long)(write - read));
-        int count = 0;
-        while (read < limit)
+        var records = new RecordsOfRuns<TSink>(ref sink);
+        DrainRuns(ref records, maxBytes);
+        return records.Count;
+    }
+
+    /// <summary>Splits each run <see cref="DrainRuns"/> hands out into its records, for a sink that takes them one by one.</summary>
+    private ref struct RecordsOfRuns<TSink>(ref TSink sink) : IRecordRunSink where TSink : IRecordSink
+    {
+        private ref TSink _sink = ref sink;
+        public int Count;
+
+        public void OnRun(byte* records, int length, int calls)
         {
-            byte* at = _data + (read & _mask);
-            uint header = *(uint*)at;
-            int length = RingLayout.LengthOf(header);
-            byte kind = RingLayout.KindOf(header);
-            if (length < 4) throw new InvalidDataException($"corrupt ring record at {read}: length {length}");
-            if (kind == RingLayout.PadKind) { read += (ulong)length; continue; }
-            sink.OnRecord(kind, new ReadOnlySpan<byte>(at + 4, length - 4));
-            read += (ulong)RingLayout.Align(length);
-            count++;
+            for (int at = 0; at < length; Count++)
+            {
+                uint header = *(uint*)(records + at);
+                int recordLength = RingLayout.LengthOf(header);
+                _sink.OnRecord(RingLayout.KindOf(header), new ReadOnlySpan<byte>(records + at + 4, recordLength - 4));
+                at += RingLayout.Align(recordLength);
+            }
         }
-        Volatile.Write(ref *(ulong*)(_base + RingLayout.ReadPosOffset), read);
-        Release(read);
-        return count;
     }
 
     /// <summary>
@@ -89,7 +91,9 @@ public sealed unsafe class RingReader
                 continue;
             }
             ulong next = read + (ulong)RingLayout.Align(length);
-            if (next > limit) break; // MAXBYTES ends inside this record: it waits for the next call
+            // MAXBYTES ends inside this record: it waits for the next call, unless it is the first, which may be
+            // bigger than any one call's share (64 arguments of 10,000 characters) and must still get out.
+            if (next > limit && (read != start || next > write)) break;
             if (kind is (byte)RecordKind.Call or (byte)RecordKind.Resume) calls++;
             read = next;
         }
