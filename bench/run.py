@@ -188,6 +188,18 @@ def overhead_table(versions, names, pytrace, db, runs):
             sys.stdout.flush()
 
 
+def interleaved(pytrace, python, script, db, runs, *variants):
+    """The best untraced run of SCRIPT and the best traced run of each variant (pytrace options, script args), with
+    the last run's stats of each; interleaved, so that a busy moment on the machine does not land on one only."""
+    base, best, stats = None, [None] * len(variants), [None] * len(variants)
+    for _ in range(runs):
+        base = faster(base, run_json([python, script])[0])
+        for i, (options, args) in enumerate(variants):
+            sample, stats[i] = traced(pytrace, python, script, db, *args, options=list(options))
+            best[i] = faster(best[i], sample)
+    return base, best, stats
+
+
 def notrace_table(versions, pytrace, db, runs):
     header = "%-7s %10s %10s %7s %6s %10s %7s %9s %10s %10s %9s %10s" % (
         "python", "untraced", "@notrace", "ratio", "target", "no notrace", "ratio", "hot call",
@@ -197,14 +209,8 @@ def notrace_table(versions, pytrace, db, runs):
         "", "", "", "", "", "", "", "untraced", "@notrace", "no notrace", "@notrace", "no notrace"))
     print("-" * len(header))
     for minor, python in versions.items():
-        base = skipped = whole = None
-        # Interleaved, so that a busy moment on the machine does not land on one variant only.
-        for _ in range(runs):
-            base = faster(base, run_json([python, "notrace_hot.py"])[0])
-            sample, stats = traced(pytrace, python, "notrace_hot.py", db)
-            skipped = faster(skipped, sample)
-            sample, whole_stats = traced(pytrace, python, "notrace_hot.py", db, "--no-notrace")
-            whole = faster(whole, sample)
+        base, (skipped, whole), (stats, whole_stats) = interleaved(pytrace, python, "notrace_hot.py", db, runs,
+                                                                   ((), ()), ((), ("--no-notrace",)))
         calls = base["calls"]
         ratio = skipped["seconds"] / base["seconds"]
         target = ("ok" if ratio <= NOTRACE_TARGET else "MISS") if tuple(map(int, minor.split("."))) >= (3, 12) else "-"
@@ -225,13 +231,8 @@ def c_calls_table(versions, pytrace, db, runs):
                                                      "traced", "--c-calls"))
     print("-" * len(header))
     for minor, python in versions.items():
-        base = plain = native = None
-        for _ in range(runs):
-            base = faster(base, run_json([python, "c_calls.py"])[0])
-            sample, plain_stats = traced(pytrace, python, "c_calls.py", db)
-            plain = faster(plain, sample)
-            sample, native_stats = traced(pytrace, python, "c_calls.py", db, options=["--c-calls"])
-            native = faster(native, sample)
+        base, (plain, native), (plain_stats, native_stats) = interleaved(pytrace, python, "c_calls.py", db, runs,
+                                                                         ((), ()), (("--c-calls",), ()))
         first = base["first"]
         print("%-7s %8.1fms %8.1fms %8.1fms %6.2fx %6.2fx %12d %12d" % (
             minor, first * 1e3, plain["first"] * 1e3, native["first"] * 1e3, plain["first"] / first, native["first"] / first,

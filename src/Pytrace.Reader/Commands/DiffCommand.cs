@@ -45,8 +45,7 @@ public static class DiffCommand
     {
         if (CommandSyntax.Parse(Definition, args, stdout, e => throw new UsageException(e), out var parsed) is { } code)
             return code;
-        var format = parsed.GetValue(Format) ?? "text";
-        if (format is not ("text" or "jsonl")) throw new UsageException($"unknown format '{format}' (formats: text, jsonl)");
+        var format = ReadingOptions.OneOf(parsed, Format, "format", "formats", ReadingOptions.TextFormats);
         var pathA = parsed.GetValue(First)!;
         var pathB = parsed.GetValue(Second) ?? pathA;
         using var dbA = TraceDb.Open(pathA);

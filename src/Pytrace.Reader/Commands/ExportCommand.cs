@@ -50,11 +50,9 @@ public static class ExportCommand
     {
         if (CommandSyntax.Parse(Definition, args, stdout, e => throw new UsageException(e), out var parsed) is { } code)
             return code;
-        var format = parsed.GetValue(Format) ?? "jsonl";
-        if (!Formats.Contains(format))
-            throw new UsageException($"unknown format '{format}' (formats: {string.Join(", ", Formats)})");
+        var format = ReadingOptions.OneOf(parsed, Format, "format", "formats", Formats);
         using var db = TraceDb.Open(ReadingOptions.DbPath(parsed, Db));
-        var scope = parsed.GetValue(Filter) is { } filter ? new ViewScope(FilterText.Compile(db, filter)) : ViewScope.All;
+        var scope = ReadingOptions.Scope(db, parsed.GetValue(Filter));
         var store = new CallStore(db);
         var file = parsed.GetValue(Output);
         using var console = new StandardOutput(stdout);

@@ -40,9 +40,7 @@ public static class QueryCommand
     {
         if (CommandSyntax.Parse(Definition, args, stdout, e => throw new UsageException(e), out var parsed) is { } code)
             return code;
-        var format = parsed.GetValue(Format) ?? "text";
-        if (format is not ("text" or "jsonl"))
-            throw new UsageException($"unknown format '{format}' (formats: text, jsonl)");
+        var format = ReadingOptions.OneOf(parsed, Format, "format", "formats", ReadingOptions.TextFormats);
         if (parsed.GetValue(FilterText) is not { } filterText)
             throw new UsageException("missing FILTER, e.g. pytrace query \"func == 'main'\"");
         using var db = TraceDb.Open(ReadingOptions.DbPath(parsed, Db));

@@ -39,14 +39,12 @@ public static class StatsCommand
     {
         if (CommandSyntax.Parse(Definition, args, stdout, e => throw new UsageException(e), out var parsed) is { } code)
             return code;
-        var sort = parsed.GetValue(Sort) ?? "total";
-        if (!SortKeys.Contains(sort))
-            throw new UsageException($"unknown sort key '{sort}' (keys: {string.Join(", ", SortKeys)})");
+        var sort = ReadingOptions.OneOf(parsed, Sort, "sort key", "keys", SortKeys);
         var limitText = parsed.GetValue(Limit) ?? "30";
         if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out int limit))
             throw new UsageException($"--limit wants a whole number of functions, not '{limitText}'");
         using var db = TraceDb.Open(ReadingOptions.DbPath(parsed, Db));
-        var scope = parsed.GetValue(FilterArgument) is { } filter ? new ViewScope(FilterText.Compile(db, filter)) : ViewScope.All;
+        var scope = ReadingOptions.Scope(db, parsed.GetValue(FilterArgument));
         var stats = FunctionStats.Compute(db, scope);
         Func<FunctionStat, long> key = sort switch { "self" => s => s.SelfNs, "calls" => s => s.Calls, "exceptions" => s => s.Exceptions, _ => s => s.TotalNs };
         var shown = stats.OrderByDescending(key).ThenBy(s => s.QualifiedName, StringComparer.Ordinal).Take(limit == 0 ? int.MaxValue : limit).ToList();
