@@ -104,7 +104,7 @@ public class FidelityTests
         print(containers())
         """;
 
-    /// <summary>exceptions with non-str args (KeyError(3), SystemExit(0), ValueError(1, 2)...), raised by the interpreter, through frames, converted.</summary>
+    /// <summary>exceptions with non-str args (KeyError(3), SystemExit(0), ValueError(1, 2)...), raised by the interpreter, through frames, converted, swallowed by C code.</summary>
     private const string Exceptions = """
         class AppError(Exception):
             pass
@@ -151,7 +151,41 @@ public class FidelityTests
                 pass
             return "fallback"
 
+        class Lookup:
+            def __getattr__(self, name):
+                raise AttributeError("no " + name)
+
+            @property
+            def broken(self):
+                raise AttributeError("broken")
+
+        class Countdown:
+            def __init__(self, n):
+                self.n = n
+
+            def __iter__(self):
+                return self
+
+            def __next__(self):
+                self.n -= 1
+                if self.n < 0:
+                    raise StopIteration(self.n)
+                return self.n
+
+        def refuse(v):
+            raise TypeError(v)
+
+        def swallowed_by_c():
+            # C code catches these: the frame's own exception is all there is to see
+            found = (hasattr(Lookup(), "zz"), getattr(Lookup(), "q", 5), hasattr(Lookup(), "broken"), list(Countdown(2)))
+            try:
+                sorted([2, 1], key=refuse)
+            except TypeError:
+                pass
+            return found
+
         def exceptions():
+            swallowed_by_c()
             cases = [
                 (KeyError, 3), (KeyError, "k"), (KeyError,), (KeyError, (1, 2)), (KeyError, None), (KeyError, 1, 2),
                 (SystemExit, 0), (SystemExit, 2), (SystemExit, "bye"), (SystemExit,),

@@ -14,11 +14,14 @@ public class HookCoexistenceTests
         ["cprofile"] = """
             import cProfile, pstats, io
             def work(n): return sum(i * i for i in range(n))
-            pr = cProfile.Profile()
-            pr.enable()
-            work(1000)
-            pr.disable()
-            st = pstats.Stats(pr, stream=io.StringIO())
+            def profiled():
+                # from a plain function: on 3.11 pytrace's trace slot is not held here
+                pr = cProfile.Profile()
+                pr.enable()
+                work(1000)
+                pr.disable()
+                return pr
+            st = pstats.Stats(profiled(), stream=io.StringIO())
             print(sorted(name for (_, _, name) in st.stats))
             """,
         ["profile"] = """

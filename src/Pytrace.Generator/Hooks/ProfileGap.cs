@@ -35,6 +35,7 @@ internal static unsafe class ProfileGap
     public static void Begin(ThreadInfo* t)
     {
         if (t->InGap) return;
+        if (t->UnseenExit != null) TraceSlot.WriteDeferred(t, 0);
         t->InGap = true;
         t->GapStartTicks = TscClock.Read();
         t->ExceptionFrame = 0;

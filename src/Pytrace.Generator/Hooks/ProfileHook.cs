@@ -23,6 +23,7 @@ internal static unsafe class ProfileHook
         nint tstate = Py.ThreadStateGet();
         Py.EvalSetProfile(&OnEvent, 0);
         TraceSlot.Usable = *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == Hook;
+        TraceSlot.Install();
         InstallInThread(tstate);
         SysHooks.Install();
         ThreadStart.Install();
@@ -76,11 +77,13 @@ internal static unsafe class ProfileHook
         }
         nint tstate = Py.ThreadStateGet();
         ThreadInfo* t = ThreadRegistry.Current(tstate);
+        if (t->UnseenExit != null) TraceSlot.WriteDeferred(t, 0);
         nint tracer = TraceSlot.Holder(tstate);
         if (tracer != TraceSlot.Hook) Lent(t, tstate, tracer, frame);
         bool generator = (c->Flags & (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator)) != 0;
         if (what == Py.TraceCall)
         {
+            if (TraceSlot.OnDemand && !t->TraceLent) TraceSlot.Follow(tstate, slots, generator ? 0 : frame);
             if (!Gate.Enter(t, c)) return;
             FrameGate.Push(t, frame);
             if (generator && IsResume(slots)) Tracer.Resume(t, c, ticks);
@@ -89,11 +92,19 @@ internal static unsafe class ProfileHook
         else if (what == Py.TraceReturn)
         {
             if (arg != 0 && t->ExceptionFrame == frame) t->ExceptionFrame = 0; // caught inside: nothing in flight
-            if (!Gate.Leave(t, c)) return;
-            if (t->Depth == 0 || t->Frames[t->Depth - 1] != frame) return; // started unseen (before recording, in a gap)
-            if (arg == 0) Exception(t, c, frame, ticks);
-            else Tracer.End(t, c, generator && IsYield(slots) ? RecordKind.Yield : RecordKind.Return, arg, ticks);
+            bool deferred = Gate.Leave(t, c) && End(tstate, t, c, frame, slots, arg, generator, ticks);
+            if (TraceSlot.OnDemand && !deferred && !t->TraceLent) TraceSlot.Follow(tstate, TraceSlot.Caller(slots), 0);
         }
+    }
+
+    /// <summary>The recorded call of <paramref name="frame"/> ends; true when its end waits for the exception's name.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool End(nint tstate, ThreadInfo* t, CodeInfo* c, nint frame, nint slots, nint arg, bool generator, ulong ticks)
+    {
+        if (t->Depth == 0 || t->Frames[t->Depth - 1] != frame) return false; // started unseen (before recording, in a gap)
+        if (arg == 0) return Exception(tstate, t, c, frame, slots, ticks);
+        Tracer.End(t, c, generator && IsYield(slots) ? RecordKind.Yield : RecordKind.Return, arg, ticks);
+        return false;
     }
 
     /// <summary>--c-calls: FRAME calls, or has had return or raise, the C function ARG.</summary>
@@ -116,15 +127,19 @@ internal static unsafe class ProfileHook
         else if (!t->TraceLent) TraceSlot.Lend(t, frame);
     }
 
-    /// <summary>A return with no value is an exception leaving the frame: it is the one currently set.</summary>
-    private static void Exception(ThreadInfo* t, CodeInfo* c, nint frame, ulong ticks)
+    /// <summary>
+    /// A return with no value is an exception leaving the frame: the one our trace hook saw, or one its caller's
+    /// will name (true: the end is deferred), or the one currently set.
+    /// </summary>
+    private static bool Exception(nint tstate, ThreadInfo* t, CodeInfo* c, nint frame, nint slots, ulong ticks)
     {
         if (t->ExceptionFrame == frame && t->ExceptionValue != 0)
         {
             t->ExceptionFrame = 0;
             Tracer.End(t, c, RecordKind.Exception, t->ExceptionValue, ticks);
-            return;
+            return false;
         }
+        if (!t->TraceLent && TraceSlot.Defer(tstate, t, c, slots, ticks)) return true;
         nint type, value, traceback;
         Py.ErrFetch(&type, &value, &traceback);
         // 3.8-3.11 keep C-raised errors unnormalized (a message, or nothing); normalizing builds the instance.
@@ -132,6 +147,7 @@ internal static unsafe class ProfileHook
             Py.ErrNormalize(&type, &value, &traceback);
         Tracer.End(t, c, RecordKind.Exception, value, ticks);
         Py.ErrRestore(type, value, traceback);
+        return false;
     }
 
     private static bool IsResume(nint slots) => Py.Minor switch

@@ -121,7 +121,7 @@ internal static unsafe class SysHooks
         nint tstate = Py.ThreadStateGet();
         try
         {
-            if (Tracer.Active && TraceSlot.Holder(tstate) == TraceSlot.Hook)
+            if (Tracer.Active && TraceSlot.Ours(tstate))
             {
                 TraceSlot.Release(tstate);
                 if (function != Py.None) TraceSlot.Lend(ThreadRegistry.Current(tstate), Py.EvalGetFrame());

@@ -12,6 +12,8 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint> EvalGetFrame;
     public static delegate* unmanaged<nuint> ThreadGetIdent;
     public static delegate* unmanaged<delegate* unmanaged<void>, int> AtExit;
+    /// <summary>PySys_AddAuditHook(hook(event, args, data), data): 0, or -1 with an error set.</summary>
+    public static delegate* unmanaged<delegate* unmanaged<byte*, nint, nint, int>, nint, int> AddAuditHook;
 
     private static void ResolveEval()
     {
@@ -21,5 +23,6 @@ internal static unsafe partial class Py
         EvalGetFrame = (delegate* unmanaged<nint>)Require("PyEval_GetFrame");
         ThreadGetIdent = (delegate* unmanaged<nuint>)Require("PyThread_get_thread_ident");
         AtExit = (delegate* unmanaged<delegate* unmanaged<void>, int>)Require("Py_AtExit");
+        AddAuditHook = (delegate* unmanaged<delegate* unmanaged<byte*, nint, nint, int>, nint, int>)Require("PySys_AddAuditHook");
     }
 }

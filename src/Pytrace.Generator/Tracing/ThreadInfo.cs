@@ -12,6 +12,9 @@ internal unsafe struct ThreadInfo
     public byte NameTries;
     /// <summary>3.8-3.11: the frame and exception of the last PyTrace_EXCEPTION (borrowed; the exception is in flight).</summary>
     public nint ExceptionFrame, ExceptionValue;
+    /// <summary>3.11: a call left by an exception not yet known, and when (see TraceSlot.Defer).</summary>
+    public CodeInfo* UnseenExit;
+    public ulong UnseenExitTicks;
     /// <summary>Depth inside a @notrace function (0 = recording); 3.8-3.11, and 3.12+ without checked frame offsets.</summary>
     public int SkipDepth;
     /// <summary>The frame of each recorded call that is open, innermost at Depth - 1 (see FrameGate; 3.8-3.11: ProfileGap).</summary>

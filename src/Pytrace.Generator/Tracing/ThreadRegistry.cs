@@ -57,6 +57,7 @@ internal static unsafe class ThreadRegistry
         t->SkipDepth = 0;
         t->ExceptionFrame = 0;
         t->ExceptionValue = 0;
+        t->UnseenExit = null;
         t->InGap = false;
     }
 
