@@ -58,6 +58,7 @@ internal static unsafe class FrameGate
         int capacity = Math.Max(InitialFrames, t->FrameCapacity * 2);
         while (capacity <= t->Depth) capacity *= 2;
         t->Frames = (nint*)NativeMemory.Realloc(t->Frames, (nuint)(capacity * sizeof(nint)));
+        t->CalledFromC = (byte*)NativeMemory.Realloc(t->CalledFromC, (nuint)capacity);
         t->FrameCapacity = capacity;
     }
 }

@@ -61,6 +61,7 @@ internal static unsafe class ProfileGap
     private static void Resync(ThreadInfo* t, nint innermost)
     {
         t->ExceptionFrame = 0;
+        t->CCallDepth = 0; // built-ins that were running may have returned unseen
         int n = 0;
         for (nint f = innermost; f != 0; f = Py.FrameBack(f))
         {

@@ -49,9 +49,14 @@ internal static unsafe class ProfileHook
     [UnmanagedCallersOnly]
     private static int OnEvent(nint self, nint frame, int what, nint arg)
     {
-        if (!Tracer.Active || (what >= CCall && !NativeCalls.Enabled)) return 0;
+        if (!Tracer.Active) return 0;
         try
         {
+            if (what >= CCall)
+            {
+                if (TraceSlot.OnDemand && Py.Minor == 10) TraceSlot.NoteBuiltin(frame, what == CCall);
+                if (!NativeCalls.Enabled) return 0;
+            }
             if (what >= CCall) Native(frame, what, arg);
             else Handle(frame, what, arg);
         }
@@ -83,9 +88,11 @@ internal static unsafe class ProfileHook
         bool generator = (c->Flags & (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator)) != 0;
         if (what == Py.TraceCall)
         {
-            if (TraceSlot.OnDemand && !t->TraceLent) TraceSlot.Follow(tstate, slots, generator ? 0 : frame);
+            bool fromC = TraceSlot.OnDemand && TraceSlot.StartedFromC(t, frame, slots, c);
+            if (TraceSlot.OnDemand && !t->TraceLent) TraceSlot.Follow(tstate, fromC, generator ? 0 : frame);
             if (!Gate.Enter(t, c)) return;
             FrameGate.Push(t, frame);
+            t->CalledFromC[t->Depth] = fromC ? (byte)1 : (byte)0;
             if (generator && IsResume(slots)) Tracer.Resume(t, c, ticks);
             else Tracer.Call(t, c, FrameLayout.Verified ? FrameLayout.LocalsPlus(slots) : FallbackArgs.Slots(c), ticks);
         }
@@ -93,7 +100,7 @@ internal static unsafe class ProfileHook
         {
             if (arg != 0 && t->ExceptionFrame == frame) t->ExceptionFrame = 0; // caught inside: nothing in flight
             bool deferred = Gate.Leave(t, c) && End(tstate, t, c, frame, slots, arg, generator, ticks);
-            if (TraceSlot.OnDemand && !deferred && !t->TraceLent) TraceSlot.Follow(tstate, TraceSlot.Caller(slots), 0);
+            if (TraceSlot.OnDemand && !deferred && !t->TraceLent) TraceSlot.Follow(tstate, TraceSlot.CallerFromC(t, frame, slots), 0);
         }
     }
 

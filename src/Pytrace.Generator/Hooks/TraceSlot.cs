@@ -14,21 +14,27 @@ namespace Pytrace.Generator.Hooks;
 /// functions for that; ours is never counted). The program's own tracer takes the slot through
 /// <see cref="SysHooks"/>, which first hands back the line events our hook muted, and gives it back on settrace(None).
 /// <para>
-/// 3.10 and 3.11 check the slot before every instruction while it is held: 3.11 pays about 70 ns a fib call
-/// for it, so there (<see cref="OnDemand"/>) it is held only where an exception could go unseen otherwise: while
-/// the running frame was entered from C code, which may swallow what the frame raises, and from a frame's exit by
-/// an exception until its Python caller's PyTrace_EXCEPTION names it (<see cref="Defer"/>). A program's profiler
-/// is noticed through the sys.setprofile audit event, which holds the slot until the next frame start.
+/// 3.10 and 3.11 check the slot before every instruction while it is held, which costs 70-100 ns a fib call, so
+/// there (<see cref="OnDemand"/>) it is held only where an exception could go unseen otherwise: while the running
+/// frame may have been called by C code, which may swallow what the frame raises (3.11 knows: the frame is an
+/// entry frame; 3.10 counts a frame as called from Python when its caller is at a call instruction, no built-in
+/// it called is still running and it is no special method, which C code runs for list(), hasattr() and the like),
+/// and from a frame's exit by an exception until its Python caller's PyTrace_EXCEPTION names it
+/// (<see cref="Defer"/>). A program's profiler is noticed through the sys.setprofile audit event, which holds the
+/// slot until the next frame start.
 /// </para>
 /// </summary>
 internal static unsafe class TraceSlot
 {
+    public const int CCallersKept = 16;
     private const int GeneratorLike = 0x20 | 0x80 | 0x100 | 0x200; // CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
     private const int PreviousOffset311 = 48, IsEntryOffset311 = 68; // _PyInterpreterFrame.previous, .is_entry
+    private const int FrameBackOffset310 = 24, CodeBytesOffset310 = 48; // PyFrameObject.f_back, PyCodeObject.co_code
+    private const int CallFunction310 = 131, CallFunctionKw310 = 141, CallFunctionEx310 = 142, CallMethod310 = 161;
 
     /// <summary>Whether the profile slot read back as ours at install: the trace slot next to it is then where we think.</summary>
     public static bool Usable;
-    /// <summary>3.11: the slot is held only where it is needed (see the type's remarks).</summary>
+    /// <summary>3.10/3.11: the slot is held only where it is needed (see the type's remarks).</summary>
     public static bool OnDemand;
     private static bool s_auditing;
 
@@ -40,7 +46,7 @@ internal static unsafe class TraceSlot
 
     public static void Install()
     {
-        OnDemand = Usable && Py.Minor == 11;
+        OnDemand = Usable && Py.Minor is 10 or 11;
         if (!OnDemand || s_auditing) return;
         s_auditing = Py.AddAuditHook((delegate* unmanaged<byte*, nint, nint, int>)&OnAudit, 0) == 0;
         if (!s_auditing) Py.ErrClear();
@@ -67,14 +73,14 @@ internal static unsafe class TraceSlot
     }
 
     /// <summary>
-    /// <see cref="OnDemand"/>: the frame <paramref name="interpFrame"/> (a _PyInterpreterFrame, 0 for C code) runs
-    /// now: the slot is held while it is one entered from C. A plain frame taken up here has its line events muted.
+    /// <see cref="OnDemand"/>: the slot is held while the running frame may have been called from C. A plain frame
+    /// taken up here (<paramref name="muteFrame"/>) has its line events muted.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Follow(nint tstate, nint interpFrame, nint muteFrame)
+    public static void Follow(nint tstate, bool fromC, nint muteFrame)
     {
         nint* slot = (nint*)(tstate + Offset);
-        if (interpFrame != 0 && *(byte*)(interpFrame + IsEntryOffset311) != 0)
+        if (fromC)
         {
             if (*slot != 0) return;
             *slot = Hook;
@@ -83,17 +89,75 @@ internal static unsafe class TraceSlot
         else if (*slot == Hook) *slot = 0;
     }
 
-    /// <summary><see cref="OnDemand"/>: the frame that runs once <paramref name="interpFrame"/> has returned.</summary>
-    public static nint Caller(nint interpFrame) => *(nint*)(interpFrame + PreviousOffset311);
+    /// <summary>At a frame's start: whether C code may have called it (3.10 notes it beside the frame's entry in t->Frames).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool StartedFromC(ThreadInfo* t, nint frame, nint slots, CodeInfo* c) =>
+        Py.Minor == 11 ? *(byte*)(slots + IsEntryOffset311) != 0 : CalledFromC310(t, frame, c);
+
+    /// <summary>Whether the frame of the recorded call ending now came from C.</summary>
+    public static bool EndingFromC(ThreadInfo* t, nint slots) =>
+        Py.Minor == 11 ? *(byte*)(slots + IsEntryOffset311) != 0 : t->CalledFromC[t->Depth - 1] != 0;
+
+    /// <summary>Whether the frame that runs once <paramref name="frame"/> has returned came from C (unknown: yes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool CallerFromC(ThreadInfo* t, nint frame, nint slots)
+    {
+        if (Py.Minor == 11)
+        {
+            nint previous = *(nint*)(slots + PreviousOffset311);
+            return previous != 0 && *(byte*)(previous + IsEntryOffset311) != 0;
+        }
+        return RunningFromC310(t, *(nint*)(frame + FrameBackOffset310));
+    }
+
+    /// <summary>Whether <paramref name="frame"/>, running now, came from C (unknown: yes).</summary>
+    public static bool RunningFromC(ThreadInfo* t, nint frame) =>
+        Py.Minor == 11 ? *(byte*)(FrameLayout.SlotsFrame(frame) + IsEntryOffset311) != 0 : RunningFromC310(t, frame);
+
+    private static bool RunningFromC310(ThreadInfo* t, nint frame)
+    {
+        if (frame == 0) return false; // C code runs on: nothing can be seen there anyway
+        return t->Depth == 0 || t->Frames[t->Depth - 1] != frame || t->CalledFromC[t->Depth - 1] != 0;
+    }
+
+    /// <summary>3.10: see the type's remarks. A caller past the instruction array, or EXTENDED_ARG, counts as C.</summary>
+    private static bool CalledFromC310(ThreadInfo* t, nint frame, CodeInfo* c)
+    {
+        nint caller = *(nint*)(frame + FrameBackOffset310);
+        if (c->SpecialMethod || caller == 0) return true;
+        int open = t->CCallDepth;
+        if (open > CCallersKept || (open > 0 && t->CCallers[open - 1] == caller)) return true;
+        nint bytes = *(nint*)(FrameLayout.CodeOf(caller) + CodeBytesOffset310);
+        long lasti = *(int*)(caller + FrameLayout.LastiOffset);
+        if (lasti < 0 || 2 * lasti >= Py.VarSize(bytes)) return true;
+        int op = *(byte*)(bytes + 32 + 2 * lasti); // PyBytesObject.ob_sval
+        return op is not (CallFunction310 or CallFunctionKw310 or CallFunctionEx310 or CallMethod310);
+    }
+
+    /// <summary>3.10: a built-in is called (C_CALL) by <paramref name="frame"/>, or returns to it.</summary>
+    public static void NoteBuiltin(nint frame, bool call)
+    {
+        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
+        int open = t->CCallDepth;
+        if (call)
+        {
+            if (open < CCallersKept) t->CCallers[open] = frame;
+            t->CCallDepth = open + 1;
+        }
+        else if (open > CCallersKept || (open > 0 && t->CCallers[open - 1] == frame))
+        {
+            t->CCallDepth = open - 1;
+        }
+    }
 
     /// <summary>
     /// <see cref="OnDemand"/>: a frame called from Python code left by an exception that was not seen. Its caller's
     /// PyTrace_EXCEPTION comes next (the exception has no C code to pass through) and names it; the slot is held
     /// until then and the end is written there, with the time of the exit.
     /// </summary>
-    public static bool Defer(nint tstate, ThreadInfo* t, CodeInfo* c, nint interpFrame, ulong ticks)
+    public static bool Defer(nint tstate, ThreadInfo* t, CodeInfo* c, nint slots, ulong ticks)
     {
-        if (!OnDemand || *(byte*)(interpFrame + IsEntryOffset311) != 0 || !Ours(tstate)) return false;
+        if (!OnDemand || EndingFromC(t, slots) || !Ours(tstate)) return false;
         *(nint*)(tstate + Offset) = Hook;
         t->UnseenExit = c;
         t->UnseenExitTicks = ticks;
@@ -138,7 +202,7 @@ internal static unsafe class TraceSlot
             if (t->UnseenExit != null) WriteDeferred(t, exception);
             t->ExceptionFrame = frame;
             t->ExceptionValue = exception;
-            if (OnDemand && !t->InGap) Follow(tstate, FrameLayout.SlotsFrame(frame), 0);
+            if (OnDemand && !t->InGap) Follow(tstate, RunningFromC(t, frame), 0);
         }
         catch (Exception e)
         {

@@ -12,6 +12,8 @@ internal unsafe struct CodeInfo
     /// <summary>The body of the __main__ module: recording of a launched program starts here.</summary>
     public bool IsMainModule;
     public ushort Flags;           // Records.CodeFlags
+    /// <summary>Named __x__: run by the interpreter's C code for an operation (iteration, attribute lookup), not called by name.</summary>
+    public bool SpecialMethod;
     public ushort ArgCount;        // slots to read: positional, keyword-only, *args, **kwargs
     public int NLocals;            // <=3.10: where cell slots start
     /// <summary>Slot of the i-th argument in declaration order, or null when they are the same (no *args before keyword-only).</summary>

@@ -43,6 +43,7 @@ internal static unsafe class CodeRegistry
             + ((flags & CoVarArgs) != 0 ? 1 : 0) + ((flags & CoVarKeywords) != 0 ? 1 : 0);
         info->ArgCount = (ushort)Math.Min(argCount, MaxArgs);
         info->NLocals = IntAttr(code, "co_nlocals"u8);
+        info->SpecialMethod = name.Length > 4 && name.StartsWith("__", StringComparison.Ordinal) && name.EndsWith("__", StringComparison.Ordinal);
         info->Flags = (ushort)(
             ((flags & CoGenerator) != 0 ? CodeFlags.Generator : 0)
             | ((flags & (CoCoroutine | CoIterableCoroutine)) != 0 ? CodeFlags.Coroutine : 0)

@@ -32,9 +32,11 @@ internal static unsafe class ThreadRegistry
         if (t->UniqueId != uniqueId || t->NativeTid == 0)
         {
             nint* frames = t->Frames; // a new thread in a reused thread state keeps the allocation
+            byte* calledFromC = t->CalledFromC;
             int capacity = t->FrameCapacity;
             *t = default;
             t->Frames = frames;
+            t->CalledFromC = calledFromC;
             t->FrameCapacity = capacity;
             t->UniqueId = uniqueId;
             t->NativeTid = Libc.GetTid();
@@ -58,6 +60,7 @@ internal static unsafe class ThreadRegistry
         t->ExceptionFrame = 0;
         t->ExceptionValue = 0;
         t->UnseenExit = null;
+        t->CCallDepth = 0;
         t->InGap = false;
     }
 
