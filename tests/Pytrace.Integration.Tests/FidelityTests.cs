@@ -438,6 +438,28 @@ public class FidelityTests
         print(coroutines())
         """;
 
+    /// <summary>floats with a few decimals (the common kind) around every edge of their short path, and others beside them.</summary>
+    private const string Floats = """
+        import random
+
+        def ident(x):
+            return x
+
+        def floats():
+            rng = random.Random(7)
+            values = [i / 10**k for k in range(10) for i in (1, 5, 9, 15, 99, 101, 125, 999, 1001, 123456789)]
+            values += [rng.randint(-10**6, 10**6) / 10**rng.randint(0, 9) for _ in range(400)]
+            values += [rng.uniform(-1e6, 1e6) for _ in range(100)] + [rng.random() * 1e-3 for _ in range(50)]
+            values += [1e-4, 0.00011, 9.9e-05, 0.0001 + 5e-20, 2.0**50, 2.0**50 - 0.5, 2.0**50 + 2, 1e15, 1e15 - 0.125,
+                       999999999999999.9, 123456789012.3456, 0.1 + 0.2, 1 / 3, 2 / 3, 0.5, 0.25, 0.125, 1e-8, 12345678.12345678]
+            values += [-v for v in values]
+            for v in values:
+                ident(v)
+            return len(values)
+
+        print(floats())
+        """;
+
     /// <summary>exec/eval of code compiled as "", "&lt;string&gt;" and as a file in the folder, under --modules: the program goes on, the folder's functions are recorded.</summary>
     private const string Execd = """
         import os
@@ -469,6 +491,10 @@ public class FidelityTests
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void Every_scalar_type_is_exact(string minor) => Check(minor, Scalars);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Floats_are_exact(string minor) => Check(minor, Floats);
 
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]

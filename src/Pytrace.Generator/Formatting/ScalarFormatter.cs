@@ -47,9 +47,51 @@ internal static unsafe class ScalarFormatter
 
     public static void Float(ref ValueText w, nint o) => Float(ref w, *(double*)(o + 16));
 
+    private static ReadOnlySpan<double> PowersOfTen => [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
+    /// <summary>
+    /// The common float, one with a few decimals (1.5, 0.25, 3.0) from 1e-4 to 2^50: |v| = m / 10^k for the least k
+    /// up to 8. The division is exact to the last bit (m and 10^k are exact doubles), so equality means the digits
+    /// round-trip; with the least k they are the shortest that do, and with m at most 2^50 a double's rounding
+    /// interval is narrower than 10^-k, so no other m is as short: exactly repr()'s digits, in fixed notation.
+    /// </summary>
+    private static bool FewDecimals(double v, out long m, out int k)
+    {
+        double a = Math.Abs(v);
+        m = 0;
+        k = 0;
+        if (!(a >= 1e-4 && a < 1e15)) return false; // NaN too
+        ReadOnlySpan<double> powers = PowersOfTen;
+        for (; k < powers.Length; k++)
+        {
+            double scaled = a * powers[k];
+            if (scaled > 1L << 50) return false;
+            double r = Math.Round(scaled);
+            if (r / powers[k] == a) { m = (long)r; return true; }
+        }
+        return false;
+    }
+
+    /// <summary>m / 10^k in fixed notation ("0.05", "1.5", "3.0"), at most 24 bytes.</summary>
+    private static byte* WriteFewDecimals(byte* p, bool negative, long m, int k)
+    {
+        if (negative) *p++ = (byte)'-';
+        byte* digits = stackalloc byte[20];
+        int n = (int)(ValueText.WriteDecimal(digits, m) - digits);
+        int whole = n - k;
+        if (whole <= 0) *p++ = (byte)'0';
+        for (int i = 0; i < whole; i++) *p++ = digits[i];
+        *p++ = (byte)'.';
+        if (k == 0) { *p++ = (byte)'0'; return p; }
+        for (int z = whole; z < 0; z++) *p++ = (byte)'0';
+        for (int i = Math.Max(whole, 0); i < n; i++) *p++ = digits[i];
+        return p;
+    }
+
     /// <summary>Python's float repr: shortest round-trip digits, exponent form when the point is before -4 or after 16.</summary>
     public static void Float(ref ValueText w, double v)
     {
+        if (FewDecimals(v, out long m, out int k) && w.Room >= 24) { w.EndAscii(WriteFewDecimals(w.BeginAscii(out _), v < 0, m, k)); return; }
         if (double.IsNaN(v)) { w.Ascii("nan"u8); return; }
         if (double.IsInfinity(v)) { w.Ascii(v > 0 ? "inf"u8 : "-inf"u8); return; }
         Span<byte> text = stackalloc byte[40];
