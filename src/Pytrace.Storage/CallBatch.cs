@@ -30,6 +30,9 @@ internal sealed unsafe class CallBatch : IDisposable
     private int _count;
     private byte* _argsText;
     private int _argsCapacity = 1 << 16, _argsUsed;
+    /// <summary>The largest id in the table: a row with the next one is bound with a NULL id, which SQLite then
+    /// gives the same number by appending, without the search of the table's B-tree that an explicit id costs.</summary>
+    private long _maxId;
 
     public CallBatch(nint db, long epochNs)
     {
@@ -38,6 +41,8 @@ internal sealed unsafe class CallBatch : IDisposable
         _many = new Statement(db, Insert + string.Join(",", Enumerable.Repeat("(?,?,?,?,?,?,?,?,?,?,?)", RowsPerStatement)));
         _one = new Statement(db, Insert + "(?,?,?,?,?,?,?,?,?,?,?)");
         _argsText = (byte*)NativeMemory.Alloc((nuint)_argsCapacity);
+        using var max = new Statement(db, "SELECT max(id) FROM calls");
+        _maxId = max.ScalarInt64() ?? 0;
     }
 
     /// <summary>Queues ROW with its argument value ids; inserts the 32 queued once full.</summary>
@@ -62,6 +67,9 @@ internal sealed unsafe class CallBatch : IDisposable
         if (_count == RowsPerStatement) Step(_many, RowsPerStatement);
     }
 
+    /// <summary>A rollback took rows away: the largest id is unknown until an explicit one is inserted again.</summary>
+    public void ForgetLargestId() => _maxId = long.MinValue / 2;
+
     /// <summary>Inserts what is queued (a commit is coming).</summary>
     public void Flush()
     {
@@ -83,7 +91,8 @@ internal sealed unsafe class CallBatch : IDisposable
         {
             ref var row = ref _rows[r];
             int b = r * Columns;
-            SqliteNative.BindInt64(s, b + 1, row.Id);
+            if (row.Id == _maxId + 1) SqliteNative.BindNull(s, b + 1); else SqliteNative.BindInt64(s, b + 1, row.Id);
+            if (row.Id > _maxId) _maxId = row.Id;
             if (row.Parent == 0) SqliteNative.BindNull(s, b + 2); else SqliteNative.BindInt64(s, b + 2, row.Parent);
             SqliteNative.BindInt64(s, b + 3, row.Thread);
             SqliteNative.BindInt64(s, b + 4, row.Depth);
