@@ -35,9 +35,11 @@ internal sealed unsafe class CallBatch : IDisposable
     private int _count;
     private byte* _argsText;
     private int _argsCapacity = 1 << 16, _argsUsed;
-    /// <summary>The largest id in the table: a row with the next one is bound with a NULL id, which SQLite then
-    /// gives the same number by appending, without the search of the table's B-tree that an explicit id costs.</summary>
+    /// <summary>The largest id in the table, read when a transaction begins: a row with the next one is bound with a
+    /// NULL id, which SQLite then gives the same number by appending, without the search of the table's B-tree that
+    /// an explicit id costs.</summary>
     private long _maxId;
+    private readonly Statement _largest;
 
     public CallBatch(nint db, long epochNs)
     {
@@ -48,8 +50,7 @@ internal sealed unsafe class CallBatch : IDisposable
         _argsText = (byte*)NativeMemory.Alloc((nuint)_argsCapacity);
         _manyBound = NewBound(RowsPerStatement * Columns);
         _oneBound = NewBound(Columns);
-        using var max = new Statement(db, "SELECT max(id) FROM calls");
-        _maxId = max.ScalarInt64() ?? 0;
+        _largest = new Statement(db, "SELECT max(id) FROM calls");
     }
 
     /// <summary>Queues ROW with its argument value ids; inserts the 32 queued once full.</summary>
@@ -74,8 +75,11 @@ internal sealed unsafe class CallBatch : IDisposable
         if (_count == RowsPerStatement) Step(_many, RowsPerStatement);
     }
 
-    /// <summary>A rollback took rows away: the largest id is unknown until an explicit one is inserted again.</summary>
-    public void ForgetLargestId() => _maxId = long.MinValue / 2;
+    /// <summary>A transaction began: another run appending to the file may have added rows since the last one.</summary>
+    public void ReadLargestId()
+    {
+        _maxId = _largest.ScalarInt64() ?? 0;
+    }
 
     /// <summary>Inserts what is queued (a commit is coming).</summary>
     public void Flush()
@@ -153,6 +157,7 @@ internal sealed unsafe class CallBatch : IDisposable
     {
         _many.Dispose();
         _one.Dispose();
+        _largest.Dispose();
         NativeMemory.Free(_manyBound);
         NativeMemory.Free(_oneBound);
         if (_argsText != null) NativeMemory.Free(_argsText);

@@ -171,6 +171,7 @@ public sealed class TraceWriter : IDisposable
         if (_inTransaction) return;
         Exec("BEGIN IMMEDIATE");
         _inTransaction = true;
+        _calls.ReadLargestId();
     }
 
     public void Commit()
@@ -198,7 +199,6 @@ public sealed class TraceWriter : IDisposable
     {
         _inTransaction = false;
         SqliteNative.Exec(_db, "ROLLBACK", 0, 0, 0);
-        _calls.ForgetLargestId();
     }
 
     /// <summary>The first of COUNT ids of the counter KEY (<see cref="Schema.NextCallId"/> or <see cref="Schema.NextNameId"/>), now this run's.</summary>
