@@ -75,6 +75,42 @@ public sealed class CallRowsTests
         }
     }
 
+    [Fact]
+    public void Two_writers_taking_turns_on_one_file_keep_their_own_ids()
+    {
+        string folder = Directory.CreateTempSubdirectory("pytrace-rows-").FullName;
+        string path = Path.Combine(folder, "rows.sqlite");
+        try
+        {
+            using (var first = TraceWriter.Open(path, append: false))
+            using (var second = TraceWriter.Open(path, append: true))
+            {
+                first.StartRun("first", folder, "python", "host", 1);
+                second.StartRun("second", folder, "python", "host", 1);
+                for (int turn = 0; turn < 3; turn++)
+                {
+                    for (long id = 1 + turn * 10; id <= 10 + turn * 10; id++) first.Insert(new CallValues { Id = id, Thread = 1, Function = 1, Duration = -1 }, []);
+                    first.Commit();
+                    for (long id = 1001 + turn * 10; id <= 1010 + turn * 10; id++) second.Insert(new CallValues { Id = id, Thread = 2, Function = 1, Duration = -1 }, []);
+                    second.Commit();
+                }
+            }
+            using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT thread, min(id), max(id), count(*) FROM calls GROUP BY thread ORDER BY thread";
+            using var reader = select.ExecuteReader();
+            var groups = new List<string>();
+            while (reader.Read()) groups.Add($"{reader.GetInt64(0)}: {reader.GetInt64(1)}-{reader.GetInt64(2)} ({reader.GetInt64(3)})");
+            Assert.Equal(["1: 1-30 (30)", "2: 1001-1030 (30)"], groups);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static long EpochOf(string path)
     {
         using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
