@@ -143,19 +143,21 @@ internal static unsafe class ValueFormatter
     }
 
     /// <summary>
-    /// The leading run of small exact ints, the most common list, written from a local pointer while they surely fit
-    /// (20 digits and a separator each); returns how many were written. The general loop goes on from there.
+    /// The leading run of small exact ints, the most common list, written from a local pointer while each one fits
+    /// whole; returns how many were written. The general loop goes on from there: with the item that is cut, or
+    /// with the first that is not a small int.
     /// </summary>
     private static long SmallInts(ref ValueText w, nint o, TypeKind kind, long size)
     {
         nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
         byte* start = w.BeginAscii(out int room);
-        byte* p = start, end = start + room - 22;
+        byte* p = start, end = start + room;
         long i = 0;
-        for (; i < size && p < end; i++)
+        for (; i < size; i++)
         {
             nint item = items[i];
             if (Py.TypeOf(item) != Py.LongType || !PyInt.TryRead(item, out long v)) break;
+            if (p + (i > 0 ? 2 : 0) + ValueText.DecimalLength(v) > end) break;
             if (i > 0) { p[0] = (byte)','; p[1] = (byte)' '; p += 2; }
             p = ValueText.WriteDecimal(p, v);
         }

@@ -152,6 +152,10 @@ internal unsafe ref struct ValueText
         return end;
     }
 
+    /// <summary>The characters of <paramref name="v"/> in decimal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int DecimalLength(long v) => v < 0 ? 1 + DigitCount((ulong)(-(v + 1)) + 1) : DigitCount((ulong)v);
+
     /// <summary>An integer in decimal, written in place when the room surely holds it (20 characters at most).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Decimal(long v)
