@@ -52,13 +52,12 @@ internal static unsafe class ProfileHook
         if (!Tracer.Active) return 0;
         try
         {
-            if (what >= CCall)
+            if (what < CCall) Handle(frame, what, arg);
+            else
             {
                 if (TraceSlot.OnDemand && Py.Minor == 10) TraceSlot.NoteBuiltin(frame, what == CCall);
-                if (!NativeCalls.Enabled) return 0;
+                if (NativeCalls.Enabled) Native(frame, what, arg);
             }
-            if (what >= CCall) Native(frame, what, arg);
-            else Handle(frame, what, arg);
         }
         catch (Exception e)
         {
