@@ -353,6 +353,11 @@ public class FidelityTests
                 yield i
             raise KeyError(n)
 
+        def stops(n):
+            for i in range(n):
+                yield i
+            raise StopIteration("early")  # PEP 479: the for loop gets RuntimeError from it
+
         def generators():
             total = 0
             for _ in range(30):
@@ -379,6 +384,11 @@ public class FidelityTests
                 for v in failing(21):
                     total += v
             except KeyError:
+                pass
+            try:
+                for v in stops(3):
+                    total += v
+            except RuntimeError:
                 pass
             return total
 
@@ -415,11 +425,19 @@ public class FidelityTests
         async def chain(n):
             return await worker("chained", n)
 
+        async def stops():
+            await asyncio.sleep(0)
+            raise StopIteration("c")  # PEP 479: the awaiting task gets RuntimeError from it
+
         async def amain():
             results = await asyncio.gather(worker("a", 25), worker("b", 22), worker("c", 3), chain(21))
             try:
                 await asyncio.gather(failing_worker(2), worker("d", 4))
             except ValueError as e:
+                results.append(str(e))
+            try:
+                await stops()
+            except RuntimeError as e:
                 results.append(str(e))
             return results
 

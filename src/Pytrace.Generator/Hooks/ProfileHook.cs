@@ -108,7 +108,7 @@ internal static unsafe class ProfileHook
     private static bool End(nint tstate, ThreadInfo* t, CodeInfo* c, nint frame, nint slots, nint arg, bool generator, ulong ticks)
     {
         if (t->Depth == 0 || t->Frames[t->Depth - 1] != frame) return false; // started unseen (before recording, in a gap)
-        if (arg == 0) return Exception(tstate, t, c, frame, slots, ticks);
+        if (arg == 0) return Exception(tstate, t, c, frame, ticks);
         Tracer.End(t, c, generator && IsYield(slots) ? RecordKind.Yield : RecordKind.Return, arg, ticks);
         return false;
     }
@@ -137,7 +137,7 @@ internal static unsafe class ProfileHook
     /// A return with no value is an exception leaving the frame: the one our trace hook saw, or one its caller's
     /// will name (true: the end is deferred), or the one currently set.
     /// </summary>
-    private static bool Exception(nint tstate, ThreadInfo* t, CodeInfo* c, nint frame, nint slots, ulong ticks)
+    private static bool Exception(nint tstate, ThreadInfo* t, CodeInfo* c, nint frame, ulong ticks)
     {
         if (t->ExceptionFrame == frame && t->ExceptionValue != 0)
         {
@@ -145,7 +145,7 @@ internal static unsafe class ProfileHook
             Tracer.End(t, c, RecordKind.Exception, t->ExceptionValue, ticks);
             return false;
         }
-        if (!t->TraceLent && TraceSlot.Defer(tstate, t, c, slots, ticks)) return true;
+        if (!t->TraceLent && TraceSlot.Defer(tstate, t, c, ticks)) return true;
         nint type, value, traceback;
         Py.ErrFetch(&type, &value, &traceback);
         // 3.8-3.11 keep C-raised errors unnormalized (a message, or nothing); normalizing builds the instance.

@@ -17,7 +17,7 @@ namespace Pytrace.Generator.Hooks;
 /// 3.10 and 3.11 check the slot before every instruction while it is held, which costs 70-100 ns a fib call, so
 /// there (<see cref="OnDemand"/>) it is held only where an exception could go unseen otherwise: while the running
 /// frame may have been called by C code, which may swallow what the frame raises (3.11 knows: the frame is an
-/// entry frame; 3.10 counts a frame as called from Python when its caller is at a call instruction, no built-in
+/// entry frame, other than a generator resumed by a for loop; 3.10 counts a frame as called from Python when its caller is at a call instruction, no built-in
 /// it called is still running and it is no special method, which C code runs for list(), hasattr() and the like),
 /// and from a frame's exit by an exception until its Python caller's PyTrace_EXCEPTION names it
 /// (<see cref="Defer"/>). A program's profiler is noticed through the sys.setprofile audit event, which holds the
@@ -28,7 +28,8 @@ internal static unsafe class TraceSlot
 {
     public const int CCallersKept = 16;
     private const int GeneratorLike = 0x20 | 0x80 | 0x100 | 0x200; // CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
-    private const int PreviousOffset311 = 48, IsEntryOffset311 = 68; // _PyInterpreterFrame.previous, .is_entry
+    private const int FrameObjectOffset311 = 40, PreviousOffset311 = 48, IsEntryOffset311 = 68; // _PyInterpreterFrame.frame_obj, .previous, .is_entry
+    private const int ForIter311 = 93;
     private const int FrameBackOffset310 = 24, CodeBytesOffset310 = 48; // PyFrameObject.f_back, PyCodeObject.co_code
     private const int CallFunction310 = 131, CallFunctionKw310 = 141, CallFunctionEx310 = 142, CallMethod310 = 161;
 
@@ -89,35 +90,44 @@ internal static unsafe class TraceSlot
         else if (*slot == Hook) *slot = 0;
     }
 
-    /// <summary>At a frame's start: whether C code may have called it (3.10 notes it beside the frame's entry in t->Frames).</summary>
+    /// <summary>At a frame's start: whether C code may have called it (noted beside the frame's entry in t->Frames).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool StartedFromC(ThreadInfo* t, nint frame, nint slots, CodeInfo* c) =>
-        Py.Minor == 11 ? *(byte*)(slots + IsEntryOffset311) != 0 : CalledFromC310(t, frame, c);
+        Py.Minor == 11 ? *(byte*)(slots + IsEntryOffset311) != 0 && !IteratedByPython311(slots, c) : CalledFromC310(t, frame, c);
 
     /// <summary>Whether the frame of the recorded call ending now came from C.</summary>
-    public static bool EndingFromC(ThreadInfo* t, nint slots) =>
-        Py.Minor == 11 ? *(byte*)(slots + IsEntryOffset311) != 0 : t->CalledFromC[t->Depth - 1] != 0;
+    public static bool EndingFromC(ThreadInfo* t) => t->CalledFromC[t->Depth - 1] != 0;
 
     /// <summary>Whether the frame that runs once <paramref name="frame"/> has returned came from C (unknown: yes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool CallerFromC(ThreadInfo* t, nint frame, nint slots)
     {
-        if (Py.Minor == 11)
-        {
-            nint previous = *(nint*)(slots + PreviousOffset311);
-            return previous != 0 && *(byte*)(previous + IsEntryOffset311) != 0;
-        }
-        return RunningFromC310(t, *(nint*)(frame + FrameBackOffset310));
+        if (Py.Minor != 11) return Recorded(t, *(nint*)(frame + FrameBackOffset310));
+        nint previous = *(nint*)(slots + PreviousOffset311);
+        return previous != 0 && *(byte*)(previous + IsEntryOffset311) != 0 && Recorded(t, *(nint*)(previous + FrameObjectOffset311));
     }
 
     /// <summary>Whether <paramref name="frame"/>, running now, came from C (unknown: yes).</summary>
     public static bool RunningFromC(ThreadInfo* t, nint frame) =>
-        Py.Minor == 11 ? *(byte*)(FrameLayout.SlotsFrame(frame) + IsEntryOffset311) != 0 : RunningFromC310(t, frame);
+        Py.Minor == 11 ? *(byte*)(FrameLayout.SlotsFrame(frame) + IsEntryOffset311) != 0 && Recorded(t, frame) : Recorded(t, frame);
 
-    private static bool RunningFromC310(ThreadInfo* t, nint frame)
+    /// <summary>What was noted at the start of FRAME when it is the innermost recorded call; unknown: from C. No frame: C code runs on, where nothing can be seen anyway.</summary>
+    private static bool Recorded(ThreadInfo* t, nint frame)
     {
-        if (frame == 0) return false; // C code runs on: nothing can be seen there anyway
+        if (frame == 0) return false;
         return t->Depth == 0 || t->Frames[t->Depth - 1] != frame || t->CalledFromC[t->Depth - 1] != 0;
+    }
+
+    /// <summary>
+    /// 3.11: a generator resumed by a for loop (its caller is at FOR_ITER) is an entry frame, but what it raises goes
+    /// to that loop's frame; on the way only a StopIteration is changed, into RuntimeError (see <see cref="GeneratorStop"/>).
+    /// </summary>
+    private static bool IteratedByPython311(nint slots, CodeInfo* c)
+    {
+        if ((c->Flags & (ushort)CodeFlags.Generator) == 0) return false;
+        nint previous = *(nint*)(slots + PreviousOffset311);
+        byte* instruction = previous == 0 ? null : *(byte**)(previous + FrameLayout.PrevInstrOffset);
+        return instruction != null && instruction[0] == ForIter311;
     }
 
     /// <summary>3.10: see the type's remarks. A caller past the instruction array, or EXTENDED_ARG, counts as C.</summary>
@@ -155,9 +165,9 @@ internal static unsafe class TraceSlot
     /// PyTrace_EXCEPTION comes next (the exception has no C code to pass through) and names it; the slot is held
     /// until then and the end is written there, with the time of the exit.
     /// </summary>
-    public static bool Defer(nint tstate, ThreadInfo* t, CodeInfo* c, nint slots, ulong ticks)
+    public static bool Defer(nint tstate, ThreadInfo* t, CodeInfo* c, ulong ticks)
     {
-        if (!OnDemand || EndingFromC(t, slots) || !Ours(tstate)) return false;
+        if (!OnDemand || EndingFromC(t) || !Ours(tstate)) return false;
         *(nint*)(tstate + Offset) = Hook;
         t->UnseenExit = c;
         t->UnseenExitTicks = ticks;

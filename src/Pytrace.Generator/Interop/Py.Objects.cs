@@ -6,7 +6,7 @@ internal static unsafe partial class Py
     public static nint None, True, False;
     public static nint LongType, FloatType, UnicodeType, BytesType, BoolType, ListType, TupleType, DictType,
         SetType, FrozenSetType, CellType, CodeType, FunctionType, TypeType, ModuleType, ComplexType, RangeType,
-        CFunctionType, BaseExceptionType;
+        CFunctionType, BaseExceptionType, RuntimeErrorType, StopIterationType, StopAsyncIterationType;
 
     private static delegate* unmanaged<nint, void> s_incRef, s_decRef;
     public static delegate* unmanaged<nint, byte*, nint> GetAttrString;
@@ -40,6 +40,9 @@ internal static unsafe partial class Py
         RangeType = Require("PyRange_Type");
         CFunctionType = Require("PyCFunction_Type");
         BaseExceptionType = *(nint*)Require("PyExc_BaseException");
+        RuntimeErrorType = *(nint*)Require("PyExc_RuntimeError");
+        StopIterationType = *(nint*)Require("PyExc_StopIteration");
+        StopAsyncIterationType = *(nint*)Require("PyExc_StopAsyncIteration");
         s_incRef = (delegate* unmanaged<nint, void>)Require("Py_IncRef");
         s_decRef = (delegate* unmanaged<nint, void>)Require("Py_DecRef");
         GetAttrString = (delegate* unmanaged<nint, byte*, nint>)Require("PyObject_GetAttrString");

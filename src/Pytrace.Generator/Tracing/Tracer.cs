@@ -99,6 +99,7 @@ internal static unsafe class Tracer
         b.U32((uint)ticks);
         b.U32(c->Id);
         b.U16((ushort)t->Depth);
+        if (kind == RecordKind.Exception) value = GeneratorStop.Raised(c, value);
         Value(ref b, value); // an exception is recorded as its repr, like any value
         EmitTimed(t, buffer, b.Finish(), ticks);
         s_level--;
