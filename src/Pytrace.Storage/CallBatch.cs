@@ -72,7 +72,7 @@ internal sealed unsafe class CallBatch : IDisposable
         queued.ArgsOffset = _argsUsed;
         queued.ArgsLength = args.IsEmpty ? 0 : ArgsColumn.Write(args, new Span<byte>(_argsText + _argsUsed, length));
         _argsUsed += queued.ArgsLength;
-        if (_count == RowsPerStatement) Step(_many, RowsPerStatement);
+        if (_count == RowsPerStatement) Step(_many, _manyBound, RowsPerStatement);
     }
 
     /// <summary>A transaction began: another run appending to the file may have added rows since the last one.</summary>
@@ -89,7 +89,7 @@ internal sealed unsafe class CallBatch : IDisposable
         for (int i = 0; i < count; i++)
         {
             _rows[0] = _rows[i];
-            Step(_one, 1);
+            Step(_one, _oneBound, 1);
         }
         _argsUsed = 0;
     }
@@ -120,10 +120,9 @@ internal sealed unsafe class CallBatch : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Step(Statement statement, int rows)
+    private void Step(Statement statement, long* bound, int rows)
     {
         nint s = statement.Handle;
-        long* bound = statement == _many ? _manyBound : _oneBound;
         for (int r = 0; r < rows; r++)
         {
             ref var row = ref _rows[r];

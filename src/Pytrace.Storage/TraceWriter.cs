@@ -325,6 +325,7 @@ public sealed class TraceWriter : IDisposable
             Trimmed += count;
             if (cut == last) _runIds.RemoveFirst(); else oldest.Value = (cut + 1, last);
         }
+        _calls.ReadLargestId(); // the rows deleted may have held it
     }
 
     /// <summary>

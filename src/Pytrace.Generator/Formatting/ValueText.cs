@@ -130,7 +130,7 @@ internal unsafe ref struct ValueText
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* WriteDecimal(byte* p, long v)
     {
-        ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
+        ulong u = Magnitude(v);
         if (v < 0) *p++ = (byte)'-';
         int n = DigitCount(u);
         byte* end = p + n;
@@ -154,7 +154,11 @@ internal unsafe ref struct ValueText
 
     /// <summary>The characters of <paramref name="v"/> in decimal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int DecimalLength(long v) => v < 0 ? 1 + DigitCount((ulong)(-(v + 1)) + 1) : DigitCount((ulong)v);
+    public static int DecimalLength(long v) => (v < 0 ? 1 : 0) + DigitCount(Magnitude(v));
+
+    /// <summary>|v|, long.MinValue included.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Magnitude(long v) => v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
 
     /// <summary>An integer in decimal, written in place when the room surely holds it (20 characters at most).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

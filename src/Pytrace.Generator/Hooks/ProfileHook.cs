@@ -55,7 +55,7 @@ internal static unsafe class ProfileHook
             if (what < CCall) Handle(frame, what, arg);
             else
             {
-                if (TraceSlot.OnDemand && Py.Minor == 10) TraceSlot.NoteBuiltin(frame, what == CCall);
+                if (TraceSlot.OnDemand && Py.Minor == 10) FromC.NoteBuiltin(frame, what == CCall);
                 if (NativeCalls.Enabled) Native(frame, what, arg);
             }
         }
@@ -87,7 +87,7 @@ internal static unsafe class ProfileHook
         bool generator = (c->Flags & (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator)) != 0;
         if (what == Py.TraceCall)
         {
-            bool fromC = TraceSlot.OnDemand && TraceSlot.StartedFromC(t, frame, slots, c);
+            bool fromC = TraceSlot.OnDemand && FromC.AtStart(t, frame, slots, c);
             if (TraceSlot.OnDemand && !t->TraceLent) TraceSlot.Follow(tstate, fromC, generator ? 0 : frame);
             if (!Gate.Enter(t, c)) return;
             FrameGate.Push(t, frame);
@@ -99,7 +99,7 @@ internal static unsafe class ProfileHook
         {
             if (arg != 0 && t->ExceptionFrame == frame) t->ExceptionFrame = 0; // caught inside: nothing in flight
             bool deferred = Gate.Leave(t, c) && End(tstate, t, c, frame, slots, arg, generator, ticks);
-            if (TraceSlot.OnDemand && !deferred && !t->TraceLent) TraceSlot.Follow(tstate, TraceSlot.CallerFromC(t, frame, slots), 0);
+            if (TraceSlot.OnDemand && !deferred && !t->TraceLent) TraceSlot.Follow(tstate, FromC.Caller(t, frame, slots), 0);
         }
     }
 

@@ -16,22 +16,15 @@ namespace Pytrace.Generator.Hooks;
 /// <para>
 /// 3.10 and 3.11 check the slot before every instruction while it is held, which costs 70-100 ns a fib call, so
 /// there (<see cref="OnDemand"/>) it is held only where an exception could go unseen otherwise: while the running
-/// frame may have been called by C code, which may swallow what the frame raises (3.11 knows: the frame is an
-/// entry frame, other than a generator resumed by a for loop; 3.10 counts a frame as called from Python when its caller is at a call instruction, no built-in
-/// it called is still running and it is no special method, which C code runs for list(), hasattr() and the like),
-/// and from a frame's exit by an exception until its Python caller's PyTrace_EXCEPTION names it
-/// (<see cref="Defer"/>). A program's profiler is noticed through the sys.setprofile audit event, which holds the
-/// slot until the next frame start.
+/// frame may have been called by C code, which may swallow what the frame raises (<see cref="FromC"/>), and from a
+/// frame's exit by an exception until its Python caller's PyTrace_EXCEPTION names it (<see cref="Defer"/>). A
+/// program's profiler is noticed through the sys.setprofile audit event, which holds the slot until the next frame
+/// start.
 /// </para>
 /// </summary>
 internal static unsafe class TraceSlot
 {
-    public const int CCallersKept = 16;
     private const int GeneratorLike = 0x20 | 0x80 | 0x100 | 0x200; // CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
-    private const int FrameObjectOffset311 = 40, PreviousOffset311 = 48, IsEntryOffset311 = 68; // _PyInterpreterFrame.frame_obj, .previous, .is_entry
-    private const int ForIter311 = 93;
-    private const int FrameBackOffset310 = 24, CodeBytesOffset310 = 48; // PyFrameObject.f_back, PyCodeObject.co_code
-    private const int CallFunction310 = 131, CallFunctionKw310 = 141, CallFunctionEx310 = 142, CallMethod310 = 161;
 
     /// <summary>Whether the profile slot read back as ours at install: the trace slot next to it is then where we think.</summary>
     public static bool Usable;
@@ -44,6 +37,8 @@ internal static unsafe class TraceSlot
     private static int CodeFlagsOffset => Py.Minor == 11 ? 48 : 36; // PyCodeObject.co_flags
 
     public static nint Holder(nint tstate) => *(nint*)(tstate + Offset);
+
+    private static void Take(nint tstate) => *(nint*)(tstate + Offset) = Hook;
 
     public static void Install()
     {
@@ -58,7 +53,7 @@ internal static unsafe class TraceSlot
     {
         if (!Usable || Holder(tstate) != 0) return;
         t->TraceLent = false;
-        if (!OnDemand) *(nint*)(tstate + Offset) = Hook;
+        if (!OnDemand) Take(tstate);
     }
 
     public static void Release(nint tstate)
@@ -90,76 +85,6 @@ internal static unsafe class TraceSlot
         else if (*slot == Hook) *slot = 0;
     }
 
-    /// <summary>At a frame's start: whether C code may have called it (noted beside the frame's entry in t->Frames).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool StartedFromC(ThreadInfo* t, nint frame, nint slots, CodeInfo* c) =>
-        Py.Minor == 11 ? *(byte*)(slots + IsEntryOffset311) != 0 && !IteratedByPython311(slots, c) : CalledFromC310(t, frame, c);
-
-    /// <summary>Whether the frame of the recorded call ending now came from C.</summary>
-    public static bool EndingFromC(ThreadInfo* t) => t->CalledFromC[t->Depth - 1] != 0;
-
-    /// <summary>Whether the frame that runs once <paramref name="frame"/> has returned came from C (unknown: yes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool CallerFromC(ThreadInfo* t, nint frame, nint slots)
-    {
-        if (Py.Minor != 11) return Recorded(t, *(nint*)(frame + FrameBackOffset310));
-        nint previous = *(nint*)(slots + PreviousOffset311);
-        return previous != 0 && *(byte*)(previous + IsEntryOffset311) != 0 && Recorded(t, *(nint*)(previous + FrameObjectOffset311));
-    }
-
-    /// <summary>Whether <paramref name="frame"/>, running now, came from C (unknown: yes).</summary>
-    public static bool RunningFromC(ThreadInfo* t, nint frame) =>
-        Py.Minor == 11 ? *(byte*)(FrameLayout.SlotsFrame(frame) + IsEntryOffset311) != 0 && Recorded(t, frame) : Recorded(t, frame);
-
-    /// <summary>What was noted at the start of FRAME when it is the innermost recorded call; unknown: from C. No frame: C code runs on, where nothing can be seen anyway.</summary>
-    private static bool Recorded(ThreadInfo* t, nint frame)
-    {
-        if (frame == 0) return false;
-        return t->Depth == 0 || t->Frames[t->Depth - 1] != frame || t->CalledFromC[t->Depth - 1] != 0;
-    }
-
-    /// <summary>
-    /// 3.11: a generator resumed by a for loop (its caller is at FOR_ITER) is an entry frame, but what it raises goes
-    /// to that loop's frame; on the way only a StopIteration is changed, into RuntimeError (see <see cref="GeneratorStop"/>).
-    /// </summary>
-    private static bool IteratedByPython311(nint slots, CodeInfo* c)
-    {
-        if ((c->Flags & (ushort)CodeFlags.Generator) == 0) return false;
-        nint previous = *(nint*)(slots + PreviousOffset311);
-        byte* instruction = previous == 0 ? null : *(byte**)(previous + FrameLayout.PrevInstrOffset);
-        return instruction != null && instruction[0] == ForIter311;
-    }
-
-    /// <summary>3.10: see the type's remarks. A caller past the instruction array, or EXTENDED_ARG, counts as C.</summary>
-    private static bool CalledFromC310(ThreadInfo* t, nint frame, CodeInfo* c)
-    {
-        nint caller = *(nint*)(frame + FrameBackOffset310);
-        if (c->SpecialMethod || caller == 0) return true;
-        int open = t->CCallDepth;
-        if (open > CCallersKept || (open > 0 && t->CCallers[open - 1] == caller)) return true;
-        nint bytes = *(nint*)(FrameLayout.CodeOf(caller) + CodeBytesOffset310);
-        long lasti = *(int*)(caller + FrameLayout.LastiOffset);
-        if (lasti < 0 || 2 * lasti >= Py.VarSize(bytes)) return true;
-        int op = *(byte*)(bytes + 32 + 2 * lasti); // PyBytesObject.ob_sval
-        return op is not (CallFunction310 or CallFunctionKw310 or CallFunctionEx310 or CallMethod310);
-    }
-
-    /// <summary>3.10: a built-in is called (C_CALL) by <paramref name="frame"/>, or returns to it.</summary>
-    public static void NoteBuiltin(nint frame, bool call)
-    {
-        ThreadInfo* t = ThreadRegistry.Current(Py.ThreadStateGet());
-        int open = t->CCallDepth;
-        if (call)
-        {
-            if (open < CCallersKept) t->CCallers[open] = frame;
-            t->CCallDepth = open + 1;
-        }
-        else if (open > CCallersKept || (open > 0 && t->CCallers[open - 1] == frame))
-        {
-            t->CCallDepth = open - 1;
-        }
-    }
-
     /// <summary>
     /// <see cref="OnDemand"/>: a frame called from Python code left by an exception that was not seen. Its caller's
     /// PyTrace_EXCEPTION comes next (the exception has no C code to pass through) and names it; the slot is held
@@ -167,8 +92,8 @@ internal static unsafe class TraceSlot
     /// </summary>
     public static bool Defer(nint tstate, ThreadInfo* t, CodeInfo* c, ulong ticks)
     {
-        if (!OnDemand || EndingFromC(t) || !Ours(tstate)) return false;
-        *(nint*)(tstate + Offset) = Hook;
+        if (!OnDemand || FromC.Ending(t) || !Ours(tstate)) return false;
+        Take(tstate);
         t->UnseenExit = c;
         t->UnseenExitTicks = ticks;
         return true;
@@ -212,7 +137,7 @@ internal static unsafe class TraceSlot
             if (t->UnseenExit != null) WriteDeferred(t, exception);
             t->ExceptionFrame = frame;
             t->ExceptionValue = exception;
-            if (OnDemand && !t->InGap) Follow(tstate, RunningFromC(t, frame), 0);
+            if (OnDemand && !t->InGap) Follow(tstate, FromC.Running(t, frame), 0);
         }
         catch (Exception e)
         {
@@ -236,7 +161,7 @@ internal static unsafe class TraceSlot
         {
             if (!Tracer.Active || !IsSetProfile(eventName)) return 0;
             nint tstate = Py.ThreadStateGet();
-            if (Holder(tstate) == 0) *(nint*)(tstate + Offset) = Hook;
+            if (Holder(tstate) == 0) Take(tstate);
         }
         catch (Exception e)
         {

@@ -21,7 +21,7 @@ internal unsafe struct ThreadInfo
     public byte* CalledFromC;
     /// <summary>3.10: the frames that called a built-in still running, innermost last (only the first 16 are kept).</summary>
     public int CCallDepth;
-    public fixed long CCallers[TraceSlot.CCallersKept];
+    public fixed long CCallers[FromC.CCallersKept];
     /// <summary>Depth inside a @notrace function (0 = recording); 3.8-3.11, and 3.12+ without checked frame offsets.</summary>
     public int SkipDepth;
     /// <summary>The frame of each recorded call that is open, innermost at Depth - 1 (see FrameGate; 3.8-3.11: ProfileGap).</summary>
