@@ -38,6 +38,7 @@ internal sealed unsafe class Config
         ValueFormatter.FullRepr = repr == "full";
         if (maxLength < 8) { c.Error = "max_value_length must be at least 8"; return c; }
         Tracer.Initialize(maxLength);
+        ContainerTexts.Initialize(maxLength, ValueFormatter.FullRepr);
         CodeRegistry.TracedFolders = Folders(dict, "modules");
         CodeRegistry.IgnoredFolders = Folders(dict, "ignore");
         CodeRegistry.SkippedFiles = Strings(dict, "skip_files");

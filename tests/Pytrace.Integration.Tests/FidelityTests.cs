@@ -32,6 +32,67 @@ public class FidelityTests
         print(strings())
         """;
 
+    /// <summary>
+    /// The same list, tuple and dict passed again and again while they change in every way a kept text could miss:
+    /// items appended, replaced, removed and put back, values replaced in place, a dict resized, containers freed and
+    /// others made at their address, items that stop being plain, changes past the cut and at its very edge.
+    /// </summary>
+    private const string ChangingContainers = """
+        def ident(x):
+            return x
+
+        def pair(a, b):
+            return len(a)
+
+        def changing():
+            items = [1, 2, 3]
+            index = {"a": 1, "b": 2}
+            for step in range(3):
+                ident(items); ident(index); pair(items, index)
+            items.append(4); ident(items)
+            items[0] = 10; ident(items)
+            items[0] = 1; ident(items)
+            items.pop(); ident(items)
+            items.append("x"); ident(items)
+            items[-1] = [5]; ident(items)
+            items[-1].append(6); ident(items)
+            items[-1] = 2.5; ident(items); ident(items)
+            index["a"] = 100; ident(index)
+            index["a"] = 1; ident(index)
+            del index["a"]; ident(index)
+            index["a"] = 1; ident(index); ident(index)
+            for i in range(20):
+                index["k%d" % i] = i
+                ident(index)
+            index["k0"] = None; ident(index)
+            index["k19"] = "changed past the cut"; ident(index)
+            index["b"] = [1]; ident(index)
+            index["b"].append(2); ident(index)
+            index.clear(); ident(index)
+            long = list(range(40))
+            ident(long)
+            long[39] = "past the cut"; ident(long)
+            long[30] = -1; ident(long)
+            long[20] = 7; ident(long)
+            long.append(1); ident(long)
+            del long[:]; ident(long)
+            edge = [10**9 + i for i in range(9)]
+            ident(edge)
+            edge.append(7); ident(edge)
+            edge.pop(); edge.pop(); ident(edge)
+            for n in range(6):
+                ident(tuple(range(n)))
+                ident(list(range(n, 0, -1)))
+                ident({str(n): n})
+                ident([n, "n" * n])
+            flags = [True, None, 1.5]
+            ident(flags)
+            flags[0] = False; ident(flags)
+            return len(long)
+
+        print(changing())
+        """;
+
     /// <summary>int (negative, 64-bit edges, 97-150 digits), float, bool, None, bytes, complex; *args and **kwargs.</summary>
     private const string Scalars = """
         VALUES = [
@@ -517,6 +578,10 @@ public class FidelityTests
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void Small_containers_are_exact(string minor) => Check(minor, Containers);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Containers_passed_again_after_a_change_show_the_change(string minor) => Check(minor, ChangingContainers);
 
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]

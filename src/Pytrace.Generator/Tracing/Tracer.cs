@@ -186,12 +186,17 @@ internal static unsafe class Tracer
         b.U32(type->Id);
         byte* slot = b.BeginString();
         if (b.Remaining < 4 * MaxValueLength + 8) { b.EndString(slot); return; }
+        bool container = type->Kind is TypeKind.List or TypeKind.Tuple or TypeKind.Dict && ContainerTexts.Enabled;
+        int kept = container ? ContainerTexts.TryCopy(o, type->Kind, b.Cursor) : -1;
+        if (kept >= 0) { b.Cursor += kept; b.EndString(slot); return; }
         var w = new ValueText(b.Cursor, MaxValueLength);
         nint* open = stackalloc nint[ValueFormatter.MaxNesting + 1];
         if (ValueFormatter.FullRepr) Py.IncRef(o); // its own repr may drop the last other reference to it
         ValueFormatter.Format(ref w, o, type, 0, open);
         if (ValueFormatter.FullRepr) Py.DecRef(o);
-        b.Cursor += w.Finish();
+        int length = w.Finish();
+        if (container) ContainerTexts.Remember(o, type->Kind, b.Cursor, length);
+        b.Cursor += length;
         b.EndString(slot);
     }
 
