@@ -27,6 +27,12 @@ public class FidelityTests
                 ident(ALPHA[:n].encode())
                 ident((b"\xff\x00'\"\\ " + ALPHA.encode())[:n])
             ident("https://example.com/api/v1/users/12345/orders?page=2")
+            # one character to escape or to quote at every place a 16-byte scan could miss it
+            for n in (15, 16, 17, 31, 32, 33, 47, 64, 99, 100):
+                for at in sorted({0, 1, 14, 15, 16, 17, n // 2, n - 17, n - 16, n - 15, n - 2, n - 1}):
+                    if 0 <= at < n:
+                        for c in "'\\\x1f\x7f\x80\u00e9\" ~":
+                            ident(ALPHA[:at] + c + ALPHA[at + 1:n])
             return n
 
         print(strings())

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Pytrace.Generator.Interop;
 
@@ -178,7 +179,8 @@ internal static unsafe class ScalarFormatter
     public static byte* QuotedAscii(byte* p, byte* data, long length)
     {
         *p++ = (byte)'\'';
-        for (long i = 0; i < length; i++) p[i] = data[i];
+        if (length > 16) Buffer.MemoryCopy(data, p, length, length);
+        else for (long i = 0; i < length; i++) p[i] = data[i];
         p += length;
         *p++ = (byte)'\'';
         return p;
@@ -235,12 +237,30 @@ internal static unsafe class ScalarFormatter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool PlainAscii(byte* data, long length)
     {
+        if (length >= 16 && Vector128.IsHardwareAccelerated) return PlainAsciiWide(data, length);
         for (long i = 0; i < length; i++)
         {
             byte c = data[i];
             if (c < 0x20 || c >= 0x7F || c == '\'' || c == '\\') return false;
         }
         return true;
+    }
+
+    /// <summary><see cref="PlainAscii"/> 16 bytes at a time, the last 16 overlapping: a 100-character text costs a few nanoseconds, not a hundred.</summary>
+    private static bool PlainAsciiWide(byte* data, long length)
+    {
+        for (long i = 0; i + 16 <= length; i += 16)
+            if (!Plain16(Vector128.Load(data + i))) return false;
+        return Plain16(Vector128.Load(data + length - 16));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Plain16(Vector128<byte> v)
+    {
+        // one unsigned compare finds both ends of the printable range: c - 0x20 > 0x5E for c < 0x20 and c >= 0x7F
+        var outside = Vector128.GreaterThan(v - Vector128.Create((byte)0x20), Vector128.Create((byte)0x5E));
+        var escaped = Vector128.Equals(v, Vector128.Create((byte)'\'')) | Vector128.Equals(v, Vector128.Create((byte)'\\'));
+        return (outside | escaped) == Vector128<byte>.Zero;
     }
 
     private static void Utf8Repr(ref ValueText w, byte* data, int length)
