@@ -18,7 +18,7 @@ internal sealed class BatchWriter : IDisposable
     private readonly Queue<WriteBatch> _queue = new();
     private readonly Stack<WriteBatch> _spare = new();
     private readonly Thread _thread;
-    private bool _completing, _busy;
+    private bool _completing, _busy, _trimAhead;
     private long _sinceTrim;
     private int _serial;
 
@@ -68,11 +68,25 @@ internal sealed class BatchWriter : IDisposable
         ThrowIfFailed();
     }
 
-    /// <summary>Waits until everything submitted is committed.</summary>
+    /// <summary>
+    /// Calls not yet decoded fill the window by themselves: every row of the run written so far lies outside the newest
+    /// --max-traces and is deleted now, while the program runs, instead of by the trims of the last batches, after it.
+    /// </summary>
+    public void TrimAhead()
+    {
+        lock (_queue)
+        {
+            if (_trimAhead) return;
+            _trimAhead = true;
+            Monitor.PulseAll(_queue);
+        }
+    }
+
+    /// <summary>Waits until everything submitted (and a trim asked ahead) is committed.</summary>
     public void Drain()
     {
         lock (_queue)
-            while ((_queue.Count > 0 || _busy) && !Failed) Monitor.Wait(_queue, 50);
+            while ((_queue.Count > 0 || _busy || _trimAhead) && !Failed) Monitor.Wait(_queue, 50);
         ThrowIfFailed();
     }
 
@@ -96,17 +110,19 @@ internal sealed class BatchWriter : IDisposable
         while (true)
         {
             WriteBatch? batch;
+            bool trimAhead;
             lock (_queue)
             {
-                while (_queue.Count == 0 && !_completing && !Wanted()) Monitor.Wait(_queue, 50);
+                while (_queue.Count == 0 && !_completing && !_trimAhead && !Wanted()) Monitor.Wait(_queue, 50);
                 if (_queue.Count == 0 && _completing) return;
                 batch = _queue.Count > 0 ? _queue.Peek() : null;
+                trimAhead = batch is null && _trimAhead;
                 _busy = true;
             }
             try
             {
                 long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                Write(batch);
+                Write(batch, trimAhead);
                 Busy += System.Diagnostics.Stopwatch.GetElapsedTime(t0);
             }
             catch (TraceDatabaseException e)
@@ -126,6 +142,7 @@ internal sealed class BatchWriter : IDisposable
                     _queue.Dequeue();
                     _spare.Push(batch);
                 }
+                if (trimAhead) _trimAhead = false;
                 _busy = false;
                 Monitor.PulseAll(_queue);
             }
@@ -134,12 +151,13 @@ internal sealed class BatchWriter : IDisposable
 
     private bool Wanted() => _supplies.Any(s => s.Wanted);
 
-    private void Write(WriteBatch? batch)
+    private void Write(WriteBatch? batch, bool trimAhead)
     {
         _db.Begin();
         var reserved = new List<(IdSupply, long)>();
         foreach (var supply in _supplies)
             if (supply.Wanted) reserved.Add((supply, _db.Reserve(supply.Key, supply.BlockSize)));
+        if (trimAhead) _db.TrimTo(0);
         if (batch is not null)
         {
             batch.WriteTo(_db);

@@ -100,6 +100,7 @@ public sealed class RunDumper
                 // While the backlogs alone fill the window and the program goes on, what would be decoded now is
                 // likely pushed out of it before the end: the time goes to skimming, and to the program, instead.
                 bool windowFull = !exited && _maxTraces > 0 && BackloggedCalls() >= _maxTraces;
+                if (windowFull) writer.TrimAhead();
                 long decoded = _names.Batch.Rows < RowsPerBatch && !windowFull ? Decode() : 0;
                 var batch = _names.Batch;
                 if ((batch.Rows >= RowsPerBatch || sinceSubmit.Elapsed >= SubmitInterval || decoded == 0) && !batch.IsEmpty && writer.HasRoom)
