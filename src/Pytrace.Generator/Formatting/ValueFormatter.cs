@@ -350,6 +350,15 @@ internal static unsafe class ValueFormatter
 
     private static void Opaque(ref ValueText w, nint o, TypeInfo* info)
     {
+        byte* p = w.BeginAscii(out int room);
+        if (info->OpaquePrefix != null && info->OpaquePrefixLength + 17 <= room) // an address has at most 16 digits
+        {
+            Buffer.MemoryCopy(info->OpaquePrefix, p, info->OpaquePrefixLength, info->OpaquePrefixLength);
+            p = ValueText.WriteHex(p + info->OpaquePrefixLength, (ulong)o);
+            *p++ = (byte)'>';
+            w.EndAscii(p);
+            return;
+        }
         w.Ascii((byte)'<');
         w.Utf8(info->FullName, info->FullNameLength);
         w.Ascii(" object at 0x"u8);

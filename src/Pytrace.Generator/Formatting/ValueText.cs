@@ -180,6 +180,17 @@ internal unsafe ref struct ValueText
         return u >= 1000 ? n + 3 : u >= 100 ? n + 2 : u >= 10 ? n + 1 : n;
     }
 
+    /// <summary>Writes <paramref name="v"/> in lowercase hex, no leading zeros, at <paramref name="p"/> (room for 16 bytes); returns the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* WriteHex(byte* p, ulong v)
+    {
+        int n = (64 - System.Numerics.BitOperations.LeadingZeroCount(v | 1) + 3) / 4;
+        ReadOnlySpan<byte> digits = "0123456789abcdef"u8;
+        byte* end = p + n;
+        for (byte* at = end - 1; at >= p; at--, v >>= 4) *at = digits[(int)(v & 15)];
+        return end;
+    }
+
     /// <summary>At least <paramref name="minDigits"/> lowercase hex digits, in place when they fit.</summary>
     public void Hex(ulong v, int minDigits)
     {

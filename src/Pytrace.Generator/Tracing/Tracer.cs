@@ -29,7 +29,7 @@ internal static unsafe class Tracer
     private static byte* s_small;
     /// <summary>The most a value takes in a record: type id, length and up to four bytes per character.</summary>
     private static int s_valueBound;
-    private static TypeInfo* s_int, s_none, s_bool;
+    private static TypeInfo* s_int, s_none, s_bool, s_str, s_list, s_dict, s_tuple;
     /// <summary>The high half of the ticks in the ring's last TimeBase record, and the ring's epoch then (0: none yet).</summary>
     private static uint s_ticksHigh, s_ticksHighEpoch;
 
@@ -181,8 +181,7 @@ internal static unsafe class Tracer
     {
         if (o == 0) { b.U32(0); b.U16(0); return; }
         if (Plain(ref b, o)) return;
-        TypeInfo* type = TypeRegistry.Get(Py.TypeOf(o));
-        DefineType(type);
+        TypeInfo* type = TypeOfValue(Py.TypeOf(o));
         b.U32(type->Id);
         byte* slot = b.BeginString();
         if (b.Remaining < 4 * MaxValueLength + 8) { b.EndString(slot); return; }
@@ -246,9 +245,31 @@ internal static unsafe class Tracer
         return info->DefinedEpoch == Epoch ? info : null;
     }
 
+    /// <summary>
+    /// The entry of a value's type, its definition written into this ring if it can be: the usual built-ins are
+    /// kept at hand (static types live as long as the process), the rest are looked up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TypeInfo* TypeOfValue(nint type)
+    {
+        TypeInfo* info = type == Py.UnicodeType ? Defined(ref s_str, type)
+            : type == Py.ListType ? Defined(ref s_list, type)
+            : type == Py.DictType ? Defined(ref s_dict, type)
+            : type == Py.TupleType ? Defined(ref s_tuple, type) : null;
+        if (info != null) return info;
+        info = TypeRegistry.Get(type);
+        DefineType(info);
+        return info;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DefineType(TypeInfo* type)
     {
-        if (type->DefinedEpoch == Epoch) return;
+        if (type->DefinedEpoch != Epoch) WriteDefinition(type);
+    }
+
+    private static void WriteDefinition(TypeInfo* type)
+    {
         if (Ring.TryWrite(type->Definition, type->DefinitionLength, 0)) type->DefinedEpoch = Epoch;
     }
 

@@ -11,6 +11,9 @@ internal unsafe struct TypeInfo
     /// <summary>UTF-8 "module.QualName" (module omitted for builtins), for &lt;... object at 0x...&gt;.</summary>
     public byte* FullName;
     public int FullNameLength;
+    /// <summary>"&lt;module.QualName object at 0x" when the name is ASCII (else null): an object's text is this, its address and "&gt;".</summary>
+    public byte* OpaquePrefix;
+    public int OpaquePrefixLength;
     public byte* Definition;
     public int DefinitionLength;
 }

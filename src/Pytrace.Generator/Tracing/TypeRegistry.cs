@@ -40,6 +40,11 @@ internal static unsafe class TypeRegistry
         string fullName = module is null or "builtins" ? qualName : module + "." + qualName;
         info->FullName = Py.Utf8Z(fullName);
         info->FullNameLength = Encoding.UTF8.GetByteCount(fullName);
+        if (Ascii.IsValid(fullName))
+        {
+            info->OpaquePrefix = Py.Utf8Z("<" + fullName + " object at 0x");
+            info->OpaquePrefixLength = fullName.Length + 14;
+        }
 
         int capacity = 16 + 2 * Encoding.UTF8.GetByteCount(qualName);
         byte* buffer = (byte*)NativeMemory.Alloc((nuint)capacity);
@@ -91,6 +96,7 @@ internal static unsafe class TypeRegistry
             if (info != null)
             {
                 NativeMemory.Free(info->FullName);
+                NativeMemory.Free(info->OpaquePrefix);
                 NativeMemory.Free(info->Definition);
                 s_types.Remove(*type);
             }
