@@ -41,7 +41,8 @@ public class FidelityTests
     /// <summary>
     /// The same list, tuple and dict passed again and again while they change in every way a kept text could miss:
     /// items appended, replaced, removed and put back, values replaced in place, a dict resized, containers freed and
-    /// others made at their address, items that stop being plain, changes past the cut and at its very edge.
+    /// others made at their address, items that stop being plain, changes past the cut and at its very edge, and
+    /// items replaced by new objects made where the old ones were freed.
     /// </summary>
     private const string ChangingContainers = """
         def ident(x):
@@ -94,6 +95,28 @@ public class FidelityTests
             flags = [True, None, 1.5]
             ident(flags)
             flags[0] = False; ident(flags)
+            # an item replaced by a new object that the allocator puts where the one before it was freed
+            counts = [int("1000000")]
+            ident(counts)
+            counts[0] = None
+            made = int("1000007")
+            counts[0] = made
+            del made
+            ident(counts)
+            scores = {"a": float("1.5")}
+            ident(scores)
+            scores["a"] = None
+            made = float("2.5")
+            scores["a"] = made
+            del made
+            ident(scores)
+            names = ["n" + str(1000)]
+            ident(names)
+            names[0] = None
+            made = "n" + str(1007)
+            names[0] = made
+            del made
+            ident(names)
             return len(long)
 
         print(changing())

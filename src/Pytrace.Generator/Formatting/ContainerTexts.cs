@@ -6,40 +6,39 @@ using Pytrace.Generator.Tracing;
 namespace Pytrace.Generator.Formatting;
 
 /// <summary>
-/// The text last written for a list, tuple or dict whose shown items are plain scalars (exact int, str, float, bool,
-/// None), kept by the container's address. Programs pass the same containers over and over, and formatting their
-/// items is most of what an argument costs. The text is used again only while the container holds the very same
-/// item objects where its text comes from (their pointers compared, for a dict its entries) and has the same size:
-/// those objects are immutable and alive, held by the container, so their text cannot have changed. A container
-/// freed and another made at its address with the same items has the same text too.
+/// The text last written for a list, tuple or dict whose shown items are plain scalars (exact int, float, bool,
+/// None, ASCII str), kept by the container's address. Programs pass the same containers over and over, and
+/// formatting their items is most of what an argument costs. A kept text is used again only when the container's
+/// signature is the same: its type, its size and, for every item its text can show, the item's type and value
+/// (the int, the float's bits, the str's characters). The text is a function of exactly that, so it is never
+/// stale, whatever was freed, changed or made at the same addresses in between; reading values is much cheaper
+/// than writing their repr.
 /// </summary>
 internal static unsafe class ContainerTexts
 {
     private const int Slots = 64;
-    /// <summary>Above this value limit the items compared and the text kept would cost more than they save.</summary>
+    /// <summary>Above this value limit the signatures and texts kept would cost more than they save.</summary>
     private const int MaxLimit = 1000;
+    /// <summary>A longer str item makes its container's text not kept (it would be cut in the text anyway).</summary>
+    private const int MaxStrItem = 128;
+    private const int MaxSignature = 2048;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Entry
     {
         public nint Container, Type;
-        /// <summary>List or tuple: its size. Dict: its used count.</summary>
-        public long Size;
-        /// <summary>Dict: its entry array and stride, when the entries were read.</summary>
-        public byte* Entries;
-        public int Stride;
-        public int CompareBytes, TextLength;
+        public int SignatureLength, TextLength;
         /// <summary>Texts of this address found stale in a row: past a few, only one sighting in 32 is remembered.</summary>
         public int Misses;
     }
 
-    private static byte* s_table;
-    private static int s_slotSize, s_compareMax, s_textMax;
+    private static byte* s_table, s_current;
+    private static int s_slotSize, s_textMax;
     /// <summary>
     /// Items that can show in a text of the limit: an item of a list takes at least 3 characters with its ", ", one
     /// of a dict 6 ("1: 2, "); one more of each for the bracket's sake.
     /// </summary>
-    private static int s_listItems, s_dictItems;
+    private static int s_listItems, s_dictItems, s_dictSlots;
 
     public static bool Enabled => s_table != null;
 
@@ -47,51 +46,40 @@ internal static unsafe class ContainerTexts
     public static void Initialize(int limit, bool fullRepr)
     {
         NativeMemory.Free(s_table);
-        s_table = null;
+        NativeMemory.Free(s_current);
+        s_table = s_current = null;
         if (fullRepr || limit > MaxLimit) return; // under --repr full, dicts are read through PyDict_Next only
         s_listItems = limit / 3 + 2;
         s_dictItems = limit / 6 + 2;
-        s_compareMax = 2 * Math.Max(s_listItems * 8, s_dictItems * 24); // a dict's region may hold deleted slots too
+        s_dictSlots = 2 * s_dictItems; // a table with more deleted slots among its first items is not kept
         s_textMax = 4 * limit + 4;
-        s_slotSize = (sizeof(Entry) + s_compareMax + s_textMax + 7) & ~7;
+        s_slotSize = (sizeof(Entry) + MaxSignature + s_textMax + 7) & ~7;
         s_table = (byte*)NativeMemory.AllocZeroed((nuint)(s_slotSize * Slots));
+        s_current = (byte*)NativeMemory.Alloc(MaxSignature);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Entry* SlotOf(nint o) => (Entry*)(s_table + (int)((o >> 4) & (Slots - 1)) * s_slotSize);
 
-    private static byte* CompareBuffer(Entry* e) => (byte*)(e + 1);
+    private static byte* KeptSignature(Entry* e) => (byte*)(e + 1);
 
-    private static byte* TextBuffer(Entry* e) => (byte*)(e + 1) + s_compareMax;
+    private static byte* KeptText(Entry* e) => (byte*)(e + 1) + MaxSignature;
 
-    /// <summary>Copies the kept text of <paramref name="o"/> to <paramref name="destination"/> when it is still its text; its length, or -1.</summary>
+    /// <summary>Copies the kept text of <paramref name="o"/> to <paramref name="destination"/> when its signature is unchanged; its length, or -1.</summary>
     public static int TryCopy(nint o, TypeKind kind, byte* destination)
     {
         Entry* e = SlotOf(o);
         if (e->Container != o || e->Type != Py.TypeOf(o) || e->TextLength == 0) return -1;
-        byte* current;
-        if (kind == TypeKind.Dict)
+        int length = Signature(o, kind, s_current);
+        if (length != e->SignatureLength
+            || !new ReadOnlySpan<byte>(s_current, length).SequenceEqual(new ReadOnlySpan<byte>(KeptSignature(e), length)))
         {
-            if (!HashTables.DictSlots(o, out var slots) || slots.First != e->Entries || slots.Stride != e->Stride
-                || UsedOf(o) != e->Size || slots.Count * slots.Stride < e->CompareBytes) return Stale(e);
-            current = slots.First;
+            e->Misses++;
+            return -1;
         }
-        else
-        {
-            if (Py.VarSize(o) != e->Size) return Stale(e);
-            current = (byte*)Items(o, kind);
-        }
-        if (!new ReadOnlySpan<byte>(current, e->CompareBytes).SequenceEqual(new ReadOnlySpan<byte>(CompareBuffer(e), e->CompareBytes)))
-            return Stale(e);
         e->Misses = 0;
-        Buffer.MemoryCopy(TextBuffer(e), destination, e->TextLength, e->TextLength);
+        Buffer.MemoryCopy(KeptText(e), destination, e->TextLength, e->TextLength);
         return e->TextLength;
-    }
-
-    private static int Stale(Entry* e)
-    {
-        e->Misses++;
-        return -1;
     }
 
     /// <summary>Keeps <paramref name="text"/> as the text of <paramref name="o"/> when every item it can show is a plain scalar.</summary>
@@ -101,62 +89,79 @@ internal static unsafe class ContainerTexts
         int misses = e->Container == o ? e->Misses : 0;
         if (misses > 4 && (misses & 31) != 0) return;
         if (length <= 0 || length > s_textMax) return;
-        byte* region;
-        int bytes;
-        long size;
-        if (kind == TypeKind.Dict)
-        {
-            if (!HashTables.DictSlots(o, out var slots) || !PlainEntries(slots, out long end)) return;
-            region = slots.First;
-            bytes = (int)(end * slots.Stride);
-            size = UsedOf(o);
-            e->Entries = slots.First;
-            e->Stride = slots.Stride;
-        }
-        else
-        {
-            size = Py.VarSize(o);
-            long n = Math.Min(size, s_listItems);
-            nint* items = Items(o, kind);
-            for (long i = 0; i < n; i++) if (!Plain(items[i])) return;
-            region = (byte*)items;
-            bytes = (int)(n * 8);
-        }
-        if (bytes > s_compareMax) return;
+        int signature = Signature(o, kind, KeptSignature(e));
+        if (signature < 0) { e->TextLength = 0; return; } // the kept signature was overwritten
         e->Container = o;
         e->Type = Py.TypeOf(o);
-        e->Size = size;
-        e->CompareBytes = bytes;
+        e->SignatureLength = signature;
         e->TextLength = length;
         e->Misses = misses;
-        Buffer.MemoryCopy(region, CompareBuffer(e), bytes, bytes);
-        Buffer.MemoryCopy(text, TextBuffer(e), length, length);
+        Buffer.MemoryCopy(text, KeptText(e), length, length);
     }
 
-    /// <summary>Whether the live entries a text can show are plain; <paramref name="end"/> is the slot after the last of them.</summary>
-    private static bool PlainEntries(HashTables.Slots slots, out long end)
+    /// <summary>Writes the signature of <paramref name="o"/> at <paramref name="into"/> (room for <see cref="MaxSignature"/>); its length, or -1 when its text is not kept.</summary>
+    private static int Signature(nint o, TypeKind kind, byte* into)
     {
-        int live = 0;
-        long i = 0;
-        long slotsKept = Math.Min(slots.Count, s_compareMax / slots.Stride); // a table emptied by deletions is not walked
-        for (; i < slotsKept && live < s_dictItems; i++)
+        byte* end = into + MaxSignature;
+        byte* p = into;
+        if (kind == TypeKind.Dict)
         {
-            if (!slots.IsLive(i)) continue;
-            if (!Plain(slots.Key(i)) || !Plain(slots.Value(i))) { end = 0; return false; }
-            live++;
+            if (!HashTables.DictSlots(o, out var slots)) return -1;
+            long used = *(long*)(o + 16); // ma_used
+            *(long*)p = used;
+            p += 8;
+            long shown = Math.Min(used, s_dictItems), live = 0;
+            for (long i = 0; i < slots.Count && live < shown; i++)
+            {
+                if (i >= s_dictSlots) return -1;
+                if (!slots.IsLive(i)) continue;
+                if ((p = Item(slots.Key(i), p, end)) == null || (p = Item(slots.Value(i), p, end)) == null) return -1;
+                live++;
+            }
+            return live == shown ? (int)(p - into) : -1;
         }
-        end = i;
-        return live == s_dictItems || i == slots.Count;
+        long size = Py.VarSize(o);
+        *(long*)p = size;
+        p += 8;
+        long n = Math.Min(size, s_listItems);
+        nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
+        for (long i = 0; i < n; i++)
+            if ((p = Item(items[i], p, end)) == null) return -1;
+        return (int)(p - into);
     }
 
+    private const byte IntTag = 1, FloatTag = 2, FalseTag = 3, TrueTag = 4, NoneTag = 5, StrTag = 6;
+
+    /// <summary>Appends what the text of <paramref name="x"/> depends on; null when it is not a plain scalar or does not fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Plain(nint x)
+    private static byte* Item(nint x, byte* p, byte* end)
     {
+        if (end - p < 2 + MaxStrItem) return null; // room for the longest item kept
         nint type = Py.TypeOf(x);
-        return type == Py.LongType || type == Py.UnicodeType || type == Py.FloatType || x == Py.None || type == Py.BoolType;
+        if (type == Py.LongType)
+        {
+            if (!PyInt.TryRead(x, out long value)) return null;
+            *p = IntTag;
+            *(long*)(p + 1) = value;
+            return p + 9;
+        }
+        if (type == Py.UnicodeType)
+        {
+            if (!PyStr.CompactAscii(x, out byte* data, out long length) || length > MaxStrItem) return null;
+            p[0] = StrTag;
+            p[1] = (byte)length;
+            if (length > 16) Buffer.MemoryCopy(data, p + 2, length, length);
+            else for (int i = 0; i < length; i++) p[2 + i] = data[i]; // keys and names: a call to memmove costs more
+            return p + 2 + length;
+        }
+        if (type == Py.FloatType)
+        {
+            *p = FloatTag;
+            *(double*)(p + 1) = *(double*)(x + 16);
+            return p + 9;
+        }
+        if (x == Py.None) { *p = NoneTag; return p + 1; }
+        if (type == Py.BoolType) { *p = x == Py.True ? TrueTag : FalseTag; return p + 1; }
+        return null;
     }
-
-    private static nint* Items(nint o, TypeKind kind) => kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
-
-    private static long UsedOf(nint dict) => *(long*)(dict + 16);
 }
