@@ -17,6 +17,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     private readonly HashSet<uint> _classBodies = [];
     private readonly HashSet<uint> _native = [];
     private readonly Dictionary<uint, long> _types = [];
+    private readonly long[] _kept = new long[KeptValues.Slots];
     private readonly Dictionary<long, List<OpenCall>> _stacks = [];
     private List<OpenCall> _stack = [];
     private long _tid, _thread;
@@ -87,6 +88,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
             case RecordKind.InternalError: Error(ref r); break;
             case RecordKind.Notice: r.U64(); Errors.Add($"process {Pid}: {r.String()}"); break;
             case RecordKind.TimeBase: _ticksHigh = (ulong)r.U32() << 32; break;
+            case RecordKind.KeptValue: KeptValue(ref r); break;
             case RecordKind.ProcessEnd: Ended = true; LastNs = ToNs(r.U64()); EndProcess(LastNs); break;
         }
     }
@@ -166,8 +168,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
             int count = r.U16();
             for (int i = 0; i < count; i++)
             {
-                long type = TypeId(r.U32());
-                batch.AddArg(slot, names.Value(type, r.Utf8Bytes()));
+                batch.AddArg(slot, Value(ref r, r.U32()));
             }
         }
         _stack.Add(new OpenCall { Id = id, StartNs = ns, Slot = slot, Serial = batch.Serial });
@@ -186,8 +187,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         for (int i = 0; i < count; i++)
         {
             fieldNames[i] = r.String();
-            long type = TypeId(r.U32());
-            values[i] = names.Value(type, r.Utf8Bytes());
+            values[i] = Value(ref r, r.U32());
         }
         Resync(depth);
         LastNs = ns;
@@ -197,6 +197,24 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         int slot = batch.AddCall(callIds.Take(throwIfWriterFailed), parent, _thread, depth, ns, function, Schema.CallKind.Log);
         foreach (long value in values) batch.AddArg(slot, value);
         batch.EndCall(slot, ns, Schema.EndKind.Return, 0);
+    }
+
+    /// <summary>A value after its type id: its text, or the slot of a kept one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Value(ref RecordDecoder r, uint type)
+    {
+        if (type != KeptValues.Reference) return names.Value(TypeId(type), r.Utf8Bytes());
+        int slot = r.U16();
+        return slot < _kept.Length ? _kept[slot] : 0;
+    }
+
+    /// <summary>A slot's value, which later records name by the slot; followed while skimming too, for the calls after it.</summary>
+    private void KeptValue(ref RecordDecoder r)
+    {
+        int slot = r.U16();
+        long type = TypeId(r.U32());
+        long id = names.Value(type, r.Utf8Bytes());
+        if (slot < _kept.Length) _kept[slot] = id;
     }
 
     /// <summary>Makes the open-call stack <paramref name="depth"/> deep, as a record at that depth says it is.</summary>
@@ -220,7 +238,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         _stack.RemoveAt(depth);
         if (call.Id == 0) return; // its call was dropped or skimmed
         // A C function's end carries no value: neither hook hands it over.
-        long result = type == 0 && _native.Contains(code) ? 0 : names.Value(TypeId(type), r.Utf8Bytes());
+        long result = type == 0 && _native.Contains(code) ? 0 : Value(ref r, type);
         var batch = Batch;
         if (call.Serial == batch.Serial) batch.EndCall(call.Slot, ns, endKind, result);
         else batch.EndWritten(call.Id, ns - call.StartNs, endKind, result);

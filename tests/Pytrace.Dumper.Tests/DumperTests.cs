@@ -92,6 +92,25 @@ public sealed class DumperTests : IDisposable
     }
 
     [Fact]
+    public void A_kept_value_is_named_by_its_slot_even_when_the_calls_around_its_definition_are_skimmed()
+    {
+        var ring = Shop(_run.Ring(capacity: 16 << 20));
+        ring.Keep(3, "[1, 2, 3]");
+        for (int i = 0; i < 50_000; i++)
+        {
+            if (i == 20_000) ring.Keep(5, "{'a': 1}"); // among calls older than the window: skimmed, not written
+            if (i == 30_000) ring.Keep(3, "[4, 5]");   // another value for the slot
+            ring.CallNaming(2, 0, 3).Return(2, 0, "1");
+        }
+        for (int i = 0; i < 1_000; i++) ring.CallNaming(2, 0, (ushort)(i % 2 == 0 ? 3 : 5)).Return(2, 0, "1");
+        var dumper = _run.Dump(maxTraces: 1_000, append: false, ring);
+
+        Assert.True(dumper.Written < 51_000, "no call was skimmed: the test shows nothing");
+        var kept = _run.Query("SELECT value FROM arg_view ORDER BY call", r => r.GetString(0));
+        Assert.Equal(Enumerable.Range(0, 1_000).Select(i => i % 2 == 0 ? "[4, 5]" : "{'a': 1}"), kept);
+    }
+
+    [Fact]
     public void Max_traces_trims_only_the_run_being_recorded()
     {
         var first = Shop(_run.Ring());

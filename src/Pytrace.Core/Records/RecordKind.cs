@@ -21,6 +21,19 @@ public enum RecordKind : byte
     Notice = 15,
     /// <summary>The high 32 bits of the ticks of the Call, Resume and end records after it, which carry only the low 32.</summary>
     TimeBase = 16,
+    /// <summary>A value kept in a numbered slot: records after it name it by the slot instead of carrying its text.</summary>
+    KeptValue = 17,
+}
+
+/// <summary>
+/// Values the generator keeps in numbered slots (the texts of containers passed again and again): a KeptValue record
+/// gives a slot its value, and a value in a later record that is the type id <see cref="Reference"/> then a u16 slot
+/// stands for it, six bytes instead of the whole text.
+/// </summary>
+public static class KeptValues
+{
+    public const int Slots = 64;
+    public const uint Reference = uint.MaxValue;
 }
 
 [Flags]

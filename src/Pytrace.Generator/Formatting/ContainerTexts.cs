@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pytrace.Generator.Interop;
 using Pytrace.Generator.Tracing;
+using Pytrace.Records;
 
 namespace Pytrace.Generator.Formatting;
 
@@ -16,7 +17,7 @@ namespace Pytrace.Generator.Formatting;
 /// </summary>
 internal static unsafe class ContainerTexts
 {
-    private const int Slots = 64;
+    private const int Slots = KeptValues.Slots;
     /// <summary>Above this value limit the signatures and texts kept would cost more than they save.</summary>
     private const int MaxLimit = 1000;
     /// <summary>A longer str item makes its container's text not kept (it would be cut in the text anyway).</summary>
@@ -28,6 +29,8 @@ internal static unsafe class ContainerTexts
     {
         public nint Container, Type;
         public int SignatureLength, TextLength;
+        /// <summary>The ring epoch whose KeptValue record holds this text (0: none yet), so that a record may name it by its slot.</summary>
+        public uint DefinedEpoch;
         /// <summary>Texts of this address found stale in a row: past a few, only one sighting in 32 is remembered.</summary>
         public int Misses;
     }
@@ -59,14 +62,26 @@ internal static unsafe class ContainerTexts
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Entry* SlotOf(nint o) => (Entry*)(s_table + (int)((o >> 4) & (Slots - 1)) * s_slotSize);
+    private static int SlotNumber(nint o) => (int)((o >> 4) & (Slots - 1));
+
+    private static Entry* At(int slot) => (Entry*)(s_table + slot * s_slotSize);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Entry* SlotOf(nint o) => At(SlotNumber(o));
+
+    /// <summary>The kept text of a slot.</summary>
+    public static ReadOnlySpan<byte> Text(int slot) => new(KeptText(At(slot)), At(slot)->TextLength);
+
+    public static bool IsDefined(int slot, uint epoch) => At(slot)->DefinedEpoch == epoch;
+
+    public static void MarkDefined(int slot, uint epoch) => At(slot)->DefinedEpoch = epoch;
 
     private static byte* KeptSignature(Entry* e) => (byte*)(e + 1);
 
     private static byte* KeptText(Entry* e) => (byte*)(e + 1) + MaxSignature;
 
-    /// <summary>Copies the kept text of <paramref name="o"/> to <paramref name="destination"/> when its signature is unchanged; its length, or -1.</summary>
-    public static int TryCopy(nint o, TypeKind kind, byte* destination)
+    /// <summary>The slot whose kept text is the text of <paramref name="o"/> (its signature is unchanged), or -1.</summary>
+    public static int Find(nint o, TypeKind kind)
     {
         Entry* e = SlotOf(o);
         if (e->Container != o || e->Type != Py.TypeOf(o) || e->TextLength == 0) return -1;
@@ -78,25 +93,26 @@ internal static unsafe class ContainerTexts
             return -1;
         }
         e->Misses = 0;
-        Buffer.MemoryCopy(KeptText(e), destination, e->TextLength, e->TextLength);
-        return e->TextLength;
+        return SlotNumber(o);
     }
 
-    /// <summary>Keeps <paramref name="text"/> as the text of <paramref name="o"/> when every item it can show is a plain scalar.</summary>
-    public static void Remember(nint o, TypeKind kind, byte* text, int length)
+    /// <summary>The slot of <paramref name="o"/>, whose kept text (not yet defined in any ring) is now <paramref name="text"/>, when every item it can show is a plain scalar; else -1.</summary>
+    public static int Remember(nint o, TypeKind kind, byte* text, int length)
     {
         Entry* e = SlotOf(o);
         int misses = e->Container == o ? e->Misses : 0;
-        if (misses > 4 && (misses & 31) != 0) return;
-        if (length <= 0 || length > s_textMax) return;
+        if (misses > 4 && (misses & 31) != 0) return -1;
+        if (length <= 0 || length > s_textMax) return -1;
+        e->DefinedEpoch = 0;
         int signature = Signature(o, kind, KeptSignature(e));
-        if (signature < 0) { e->TextLength = 0; return; } // the kept signature was overwritten
+        if (signature < 0) { e->TextLength = 0; return -1; } // the kept signature was overwritten
         e->Container = o;
         e->Type = Py.TypeOf(o);
         e->SignatureLength = signature;
         e->TextLength = length;
         e->Misses = misses;
         Buffer.MemoryCopy(text, KeptText(e), length, length);
+        return SlotNumber(o);
     }
 
     /// <summary>Writes the signature of <paramref name="o"/> at <paramref name="into"/> (room for <see cref="MaxSignature"/>); its length, or -1 when its text is not kept.</summary>

@@ -59,6 +59,7 @@ internal static unsafe class Tracer
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
         if (!Ring.HasRoom(32 + c->ArgCount * s_valueBound)) { t->Depth++; Ring.CountDrop(ticks); return; }
+        if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Call);
         b.U32((uint)ticks);
@@ -94,6 +95,7 @@ internal static unsafe class Tracer
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         t->Depth--;
         if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch || !Ring.HasRoom(32 + s_valueBound)) { Ring.CountDrop(ticks); return; }
+        if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, kind);
         b.U32((uint)ticks);
@@ -128,6 +130,7 @@ internal static unsafe class Tracer
     {
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (s_level >= ScratchLevels) { Ring.CountDrop(ticks); return; }
+        if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Log);
         b.U64(ticks);
@@ -182,21 +185,59 @@ internal static unsafe class Tracer
         if (o == 0) { b.U32(0); b.U16(0); return; }
         if (Plain(ref b, o)) return;
         TypeInfo* type = TypeOfValue(Py.TypeOf(o));
+        // Only the outermost record names kept values: one built inside it (its formatting ran Python code) is
+        // written first, and must not change what a slot holds under the outer record's feet.
+        bool container = type->Kind is TypeKind.List or TypeKind.Tuple or TypeKind.Dict && ContainerTexts.Enabled && s_level == 1;
+        if (container)
+        {
+            int found = ContainerTexts.Find(o, type->Kind);
+            if (found >= 0 && (ContainerTexts.IsDefined(found, Epoch) || Define(found, type))) { Name(ref b, found); return; }
+        }
+        byte* start = b.Cursor;
         b.U32(type->Id);
         byte* slot = b.BeginString();
         if (b.Remaining < 4 * MaxValueLength + 8) { b.EndString(slot); return; }
-        bool container = type->Kind is TypeKind.List or TypeKind.Tuple or TypeKind.Dict && ContainerTexts.Enabled;
-        int kept = container ? ContainerTexts.TryCopy(o, type->Kind, b.Cursor) : -1;
-        if (kept >= 0) { b.Cursor += kept; b.EndString(slot); return; }
         var w = new ValueText(b.Cursor, MaxValueLength);
         nint* open = stackalloc nint[ValueFormatter.MaxNesting + 1];
         if (ValueFormatter.FullRepr) Py.IncRef(o); // its own repr may drop the last other reference to it
         ValueFormatter.Format(ref w, o, type, 0, open);
         if (ValueFormatter.FullRepr) Py.DecRef(o);
         int length = w.Finish();
-        if (container) ContainerTexts.Remember(o, type->Kind, b.Cursor, length);
+        int kept = container ? ContainerTexts.Remember(o, type->Kind, b.Cursor, length) : -1;
         b.Cursor += length;
         b.EndString(slot);
+        if (kept >= 0 && Define(kept, type))
+        {
+            b.Cursor = start; // named by its slot instead, for the next records as for this one
+            Name(ref b, kept);
+        }
+    }
+
+    /// <summary>Slots the record being built names: none of them is given another value before it is written.</summary>
+    private static ulong s_slotsNamed;
+
+    /// <summary>Writes a slot's kept text into the ring as a KeptValue record; false when it cannot be, or when it would change a slot this record names.</summary>
+    private static bool Define(int slot, TypeInfo* type)
+    {
+        if ((s_slotsNamed & (1UL << slot)) != 0) return false;
+        var text = ContainerTexts.Text(slot);
+        int bound = 16 + text.Length;
+        if (!Ring.HasRoom(bound)) return false; // a value written in full instead is no loss: not a drop
+        byte* buffer = stackalloc byte[bound];
+        var b = new RecordBuilder(buffer, bound, RecordKind.KeptValue);
+        b.U16((ushort)slot);
+        b.U32(type->Id);
+        fixed (byte* bytes = text) b.Utf8(bytes, text.Length);
+        if (!Ring.TryWrite(buffer, b.Finish(), 0)) return false;
+        ContainerTexts.MarkDefined(slot, Epoch);
+        return true;
+    }
+
+    private static void Name(ref RecordBuilder b, int slot)
+    {
+        s_slotsNamed |= 1UL << slot;
+        b.U32(KeptValues.Reference);
+        b.U16((ushort)slot);
     }
 
     /// <summary>

@@ -44,6 +44,24 @@ public sealed class RingScript(SyntheticRing ring)
         return this;
     }
 
+    /// <summary>Gives SLOT the value VALUE (of type 1), as the generator keeps the text of a container passed again and again.</summary>
+    public RingScript Keep(ushort slot, string value)
+    {
+        ring.Write(RecordKind.KeptValue, (ref RecordBuilder b) => { b.U16(slot); b.U32(1); b.Utf8(System.Text.Encoding.UTF8.GetBytes(value)); });
+        return this;
+    }
+
+    /// <summary>A call of CODE at DEPTH whose one argument is the value kept in SLOT.</summary>
+    public RingScript CallNaming(uint code, int depth, ushort slot)
+    {
+        ulong at = TimeBase();
+        ring.Write(RecordKind.Call, (ref RecordBuilder b) =>
+        {
+            b.U32((uint)at); b.U32(code); b.U16((ushort)depth); b.U16(1); b.U32(KeptValues.Reference); b.U16(slot);
+        });
+        return this;
+    }
+
     public RingScript Return(uint code, int depth, string value)
     {
         ulong at = TimeBase();
