@@ -33,6 +33,7 @@ internal static unsafe class ContainerTexts
         public uint DefinedEpoch;
         /// <summary>Texts of this address found stale in a row: past a few, only one sighting in 32 is remembered.</summary>
         public int Misses;
+        public long LastUse;
     }
 
     private static byte* s_table, s_current;
@@ -61,13 +62,33 @@ internal static unsafe class ContainerTexts
         s_current = (byte*)NativeMemory.Alloc(MaxSignature);
     }
 
+    /// <summary>
+    /// A container may sit in either slot of its pair, so that two containers passed together whose addresses share
+    /// a slot do not push each other out at every call.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SlotNumber(nint o) => (int)((o >> 4) & (Slots - 1));
+    private static int Home(nint o) => (int)(((ulong)o >> 4) * 0x9E3779B97F4A7C15UL >> 58) & (Slots - 2);
 
     private static Entry* At(int slot) => (Entry*)(s_table + slot * s_slotSize);
 
+    /// <summary>The slot holding <paramref name="o"/>'s text, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Entry* SlotOf(nint o) => At(SlotNumber(o));
+    private static int SlotHolding(nint o)
+    {
+        int home = Home(o);
+        return At(home)->Container == o ? home : At(home + 1)->Container == o ? home + 1 : -1;
+    }
+
+    /// <summary>Where a text of <paramref name="o"/> goes: its own slot, else the pair's least recently used one.</summary>
+    private static int SlotFor(nint o)
+    {
+        int held = SlotHolding(o);
+        if (held >= 0) return held;
+        int home = Home(o);
+        return At(home)->LastUse <= At(home + 1)->LastUse ? home : home + 1;
+    }
+
+    private static long s_uses;
 
     /// <summary>The kept text of a slot.</summary>
     public static ReadOnlySpan<byte> Text(int slot) => new(KeptText(At(slot)), At(slot)->TextLength);
@@ -83,8 +104,10 @@ internal static unsafe class ContainerTexts
     /// <summary>The slot whose kept text is the text of <paramref name="o"/> (its signature is unchanged), or -1.</summary>
     public static int Find(nint o, TypeKind kind)
     {
-        Entry* e = SlotOf(o);
-        if (e->Container != o || e->Type != Py.TypeOf(o) || e->TextLength == 0) return -1;
+        int slot = SlotHolding(o);
+        if (slot < 0) return -1;
+        Entry* e = At(slot);
+        if (e->Type != Py.TypeOf(o) || e->TextLength == 0) return -1;
         int length = Signature(o, kind, s_current);
         if (length != e->SignatureLength
             || !new ReadOnlySpan<byte>(s_current, length).SequenceEqual(new ReadOnlySpan<byte>(KeptSignature(e), length)))
@@ -93,13 +116,15 @@ internal static unsafe class ContainerTexts
             return -1;
         }
         e->Misses = 0;
-        return SlotNumber(o);
+        e->LastUse = ++s_uses;
+        return slot;
     }
 
     /// <summary>The slot of <paramref name="o"/>, whose kept text (not yet defined in any ring) is now <paramref name="text"/>, when every item it can show is a plain scalar; else -1.</summary>
     public static int Remember(nint o, TypeKind kind, byte* text, int length)
     {
-        Entry* e = SlotOf(o);
+        int slot = SlotFor(o);
+        Entry* e = At(slot);
         int misses = e->Container == o ? e->Misses : 0;
         if (misses > 4 && (misses & 31) != 0) return -1;
         if (length <= 0 || length > s_textMax) return -1;
@@ -111,8 +136,9 @@ internal static unsafe class ContainerTexts
         e->SignatureLength = signature;
         e->TextLength = length;
         e->Misses = misses;
+        e->LastUse = ++s_uses;
         Buffer.MemoryCopy(text, KeptText(e), length, length);
-        return SlotNumber(o);
+        return slot;
     }
 
     /// <summary>Writes the signature of <paramref name="o"/> at <paramref name="into"/> (room for <see cref="MaxSignature"/>); its length, or -1 when its text is not kept.</summary>
@@ -146,13 +172,19 @@ internal static unsafe class ContainerTexts
         return (int)(p - into);
     }
 
-    private const byte IntTag = 1, FloatTag = 2, FalseTag = 3, TrueTag = 4, NoneTag = 5, StrTag = 6;
+    private const byte IntTag = 1, FloatTag = 2, FalseTag = 3, TrueTag = 4, NoneTag = 5, StrTag = 6, SmallIntTag = 7;
 
     /// <summary>Appends what the text of <paramref name="x"/> depends on; null when it is not a plain scalar or does not fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* Item(nint x, byte* p, byte* end)
     {
         if (end - p < 2 + MaxStrItem) return null; // room for the longest item kept
+        // Known by their address, without reading them: the small ints and the singletons are never freed.
+        int small = PyInt.SmallIndex(x);
+        if (small >= 0) { p[0] = SmallIntTag; *(ushort*)(p + 1) = (ushort)small; return p + 3; }
+        if (x == Py.None) { *p = NoneTag; return p + 1; }
+        if (x == Py.True) { *p = TrueTag; return p + 1; }
+        if (x == Py.False) { *p = FalseTag; return p + 1; }
         nint type = Py.TypeOf(x);
         if (type == Py.LongType)
         {
@@ -176,8 +208,6 @@ internal static unsafe class ContainerTexts
             *(double*)(p + 1) = *(double*)(x + 16);
             return p + 9;
         }
-        if (x == Py.None) { *p = NoneTag; return p + 1; }
-        if (type == Py.BoolType) { *p = x == Py.True ? TrueTag : FalseTag; return p + 1; }
         return null;
     }
 }

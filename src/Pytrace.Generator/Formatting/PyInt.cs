@@ -11,8 +11,14 @@ internal static unsafe class PyInt
 {
     private static bool s_tagged, s_ok;
 
+    /// <summary>The cached ints -5..256 when they lie evenly spaced in one block (checked here): an object in it is known by its address.</summary>
+    private static nint s_smallFirst, s_smallStride;
+    private static int s_smallShift;
+    private const int SmallMin = -5, SmallMax = 256;
+
     public static void Initialize(int minor)
     {
+        FindSmallInts();
         s_tagged = minor >= 12;
         s_ok = true;
         foreach (long v in (long[])[0, 1, -1, 7, 1 << 29, (1L << 30) + 5, -(1L << 40), (1L << 59) + 3, -123456789012])
@@ -21,6 +27,40 @@ internal static unsafe class PyInt
             s_ok &= TryRead(o, out long read) ? read == v : Math.Abs(v) >= 1L << 60;
             Py.DecRef(o);
         }
+    }
+
+    /// <summary>
+    /// The interpreter never frees its cached small ints. When all of them lie evenly spaced, every object address in
+    /// that block is one of them, and its index tells its value without reading the object.
+    /// </summary>
+    private static void FindSmallInts()
+    {
+        s_smallFirst = s_smallStride = 0;
+        nint first = Py.LongFromLongLong(SmallMin), second = Py.LongFromLongLong(SmallMin + 1);
+        nint stride = second - first;
+        bool even = stride >= 24 && System.Numerics.BitOperations.IsPow2((ulong)stride); // found by a shift, not a division
+        for (long v = SmallMin; even && v <= SmallMax; v++)
+        {
+            nint o = Py.LongFromLongLong(v);
+            even = o == first + (nint)(v - SmallMin) * stride;
+            Py.DecRef(o);
+        }
+        Py.DecRef(first);
+        Py.DecRef(second);
+        nint beyond = Py.LongFromLongLong(SmallMax + 1), again = Py.LongFromLongLong(SmallMax + 1);
+        even &= beyond != again; // ints past the cache are made anew: the cache really ends there
+        Py.DecRef(beyond);
+        Py.DecRef(again);
+        if (even) { s_smallFirst = first; s_smallStride = stride; s_smallShift = System.Numerics.BitOperations.Log2((ulong)stride); }
+    }
+
+    /// <summary>The index (0 for -5) of a cached small int known by its address alone, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SmallIndex(nint o)
+    {
+        ulong offset = (ulong)(o - s_smallFirst);
+        if (s_smallStride == 0 || offset > (ulong)((SmallMax - SmallMin) * s_smallStride)) return -1;
+        return (int)(offset >> s_smallShift);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
