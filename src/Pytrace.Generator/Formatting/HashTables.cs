@@ -20,8 +20,6 @@ internal static unsafe class HashTables
     {
         public readonly long Count = count;
         public readonly bool IsSet = set;
-        public int Stride => stride;
-        public byte* First => first;
         public nint Key(long i) => *(nint*)(first + i * stride + keyOffset);
         public nint Value(long i) => *(nint*)(first + i * stride + valueOffset);
         public bool IsLive(long i) => IsSet ? Key(i) != 0 && Key(i) != s_setDummy : Value(i) != 0;

@@ -184,21 +184,29 @@ internal unsafe ref struct ValueText
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* WriteHex(byte* p, ulong v)
     {
-        int n = (64 - System.Numerics.BitOperations.LeadingZeroCount(v | 1) + 3) / 4;
+        int n = HexLength(v);
+        HexDigits(p, v, n);
+        return p + n;
+    }
+
+    private static int HexLength(ulong v) => (64 - System.Numerics.BitOperations.LeadingZeroCount(v | 1) + 3) / 4;
+
+    /// <summary>The low <paramref name="n"/> hex digits of <paramref name="v"/>, lowercase, at <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HexDigits(byte* at, ulong v, int n)
+    {
         ReadOnlySpan<byte> digits = "0123456789abcdef"u8;
-        byte* end = p + n;
-        for (byte* at = end - 1; at >= p; at--, v >>= 4) *at = digits[(int)(v & 15)];
-        return end;
+        for (int i = n - 1; i >= 0; i--, v >>= 4) at[i] = digits[(int)(v & 15)];
     }
 
     /// <summary>At least <paramref name="minDigits"/> lowercase hex digits, in place when they fit.</summary>
     public void Hex(ulong v, int minDigits)
     {
-        int n = Math.Max(minDigits, (64 - System.Numerics.BitOperations.LeadingZeroCount(v | 1) + 3) / 4);
+        int n = Math.Max(minDigits, HexLength(v));
         byte* digits = stackalloc byte[16];
         bool fits = n <= _limit - _chars;
         byte* at = fits ? _cursor : digits;
-        for (int i = n - 1; i >= 0; i--, v >>= 4) at[i] = (byte)"0123456789abcdef"[(int)(v & 15)];
+        HexDigits(at, v, n);
         if (fits) EndAscii(_cursor + n);
         else AsciiLong(new ReadOnlySpan<byte>(digits, n));
     }
