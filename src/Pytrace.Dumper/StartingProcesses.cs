@@ -21,7 +21,7 @@ public sealed class StartingProcesses(string session)
         bool waiting = false;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid) || hasRing(pid) || !InSession(pid)) continue;
+            if (!int.TryParse(Path.GetFileName(dir), out int pid) || hasRing(pid) || !InSession(pid, hasRing)) continue;
             if (!RunDumper.IsAlive(pid)) continue;
             if (!_firstSeen.TryGetValue(pid, out var first)) _firstSeen[pid] = first = now;
             if (now - first < Grace) waiting = true;
@@ -29,16 +29,45 @@ public sealed class StartingProcesses(string session)
         return waiting;
     }
 
-    private bool InSession(int pid)
+    private bool InSession(int pid, Func<int, bool> hasRing)
+    {
+        byte[]? environment = EnvironmentOf(pid);
+        if (environment is null) return false; // gone, or another user's
+        if (environment.Length > 0) return HasMarker(environment);
+        // Empty while the process is inside execve (measured: most children of subprocess.Popen, just after it
+        // returns), and for kernel threads: a process being exec'd by one of the session is taken for the session's.
+        int parent = ParentOf(pid);
+        return parent > 0 && (hasRing(parent) || EnvironmentOf(parent) is { } p && HasMarker(p));
+    }
+
+    private bool HasMarker(ReadOnlySpan<byte> environment) =>
+        environment.IndexOf(_marker) >= 0 || environment.EndsWith(_marker.AsSpan(0, _marker.Length - 1));
+
+    private static byte[]? EnvironmentOf(int pid)
     {
         try
         {
-            byte[] environment = File.ReadAllBytes($"/proc/{pid}/environ");
-            return environment.AsSpan().IndexOf(_marker) >= 0 || environment.AsSpan().EndsWith(_marker.AsSpan(0, _marker.Length - 1));
+            return File.ReadAllBytes($"/proc/{pid}/environ");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return false; // gone, or another user's
+            return null;
+        }
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            // The field after the state, which follows the command name's last ')' (the name may hold any character).
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat.AsSpan(stat.LastIndexOf(')') + 1).Trim();
+            fields = fields[(fields.IndexOf(' ') + 1)..];
+            return int.TryParse(fields[..fields.IndexOf(' ')], out int parent) ? parent : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+        {
+            return 0;
         }
     }
 }

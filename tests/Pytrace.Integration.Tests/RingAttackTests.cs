@@ -35,7 +35,7 @@ public class RingAttackTests
         byte[] passwd = SHA256.HashData(File.ReadAllBytes("/etc/passwd"));
         File.WriteAllText(Path.Combine(folder, $"pytrace-{session}-99991"), "x");
         File.CreateSymbolicLink(Path.Combine(folder, $"pytrace-{session}-99992"), "/etc/passwd");
-        using (var corrupt = new SyntheticRing(folder, session, 99993)) corrupt.FinishCorrupt();
+        SyntheticRing.PlantCorrupt(folder, session, 99993);
         pytrace.StandardInput.WriteLine();
         pytrace.StandardInput.Close();
         var result = ProcessRun.Finish(pytrace, TimeSpan.FromSeconds(60));

@@ -18,9 +18,11 @@ public sealed unsafe class SyntheticRing : IDisposable
     private ulong _ticks = 1_000;
 
     public SyntheticRing(string folder, string session, int pid, long capacity = 1 << 16)
+        : this(Path.Combine(folder, RingLayout.FileName(session, pid)), pid, capacity) { }
+
+    private SyntheticRing(string path, int pid, long capacity)
     {
         _capacity = capacity;
-        string path = Path.Combine(folder, RingLayout.FileName(session, pid));
         using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite))
             stream.SetLength(RingLayout.HeaderSize + _capacity);
         _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
@@ -69,6 +71,17 @@ public sealed unsafe class SyntheticRing : IDisposable
     }
 
     /// <summary>Publishes a record header no producer writes (length 2), then ends the process: the ring is corrupt there.</summary>
+    /// <summary>
+    /// Puts a finished ring of PID with a corrupt record under the ring name at once (built aside, then renamed): the
+    /// dumper must not see it half made, when its process, dead, and its empty ring would be a finished run.
+    /// </summary>
+    public static void PlantCorrupt(string folder, string session, int pid)
+    {
+        string path = Path.Combine(folder, RingLayout.FileName(session, pid)), aside = Path.Combine(folder, $".planting-{pid}");
+        using (var ring = new SyntheticRing(aside, pid, 1 << 16)) ring.FinishCorrupt();
+        File.Move(aside, path);
+    }
+
     public void FinishCorrupt()
     {
         ulong write = *(ulong*)(_map + RingLayout.WritePosOffset);
