@@ -117,6 +117,35 @@ public class FidelityTests
             names[0] = made
             del made
             ident(names)
+            # items at the edge of the text: the first that cannot show, the last that can, an escape that moves it
+            names = ["name%03d" % i for i in range(40)]
+            ident(names)
+            names[9] = "x"; ident(names)
+            names[8] = "y"; ident(names)
+            names[7] = "it's"; ident(names)
+            names[0] = "a\tb"; ident(names)
+            # every way to change a dict, each seen between two sightings of it
+            config = {"host": "a", "port": 1}
+            ident(config)
+            config.setdefault("user", "ann"); ident(config)
+            config.update(port=2); ident(config)
+            config.pop("user"); ident(config)
+            if hasattr(config, "__ior__"): config |= {"tls": True}
+            else: config.update(tls=True)
+            ident(config)
+            config.popitem(); ident(config)
+            dict.__setitem__(config, "port", 3); ident(config)
+            config.__init__(host="b"); ident(config)
+            config["host"] = config["host"]; ident(config)
+            config.clear(); ident(config); ident(config)
+            # dicts made where the one before them was freed, with the same keys and other values
+            for n in range(4):
+                ident({"host": "h", "port": n})
+            made = {"host": "h", "port": 0}
+            ident(made)
+            made = dict(made, port=1); ident(made)
+            made = made.copy(); made["port"] = 2; ident(made)
+            made = dict.fromkeys(["host", "port"], 3); ident(made)
             return len(long)
 
         print(changing())

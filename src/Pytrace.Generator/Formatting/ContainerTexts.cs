@@ -34,15 +34,16 @@ internal static unsafe class ContainerTexts
         /// <summary>Texts of this address found stale in a row: past a few, only one sighting in 32 is remembered.</summary>
         public int Misses;
         public long LastUse;
+        /// <summary>A dict's version tag when its text was known right (<see cref="HashTables.DictVersion"/>); 0: none.</summary>
+        public ulong Version;
     }
 
     private static byte* s_table, s_current;
     private static int s_slotSize, s_textMax;
-    /// <summary>
-    /// Items that can show in a text of the limit: an item of a list takes at least 3 characters with its ", ", one
-    /// of a dict 6 ("1: 2, "); one more of each for the bracket's sake.
-    /// </summary>
-    private static int s_listItems, s_dictItems, s_dictSlots;
+    /// <summary>The value limit in characters: an item starting past it never shows.</summary>
+    private static int s_limit;
+    /// <summary>Slots of a dict's table walked at most: a dict of the limit's items (6 characters each, "1: 2, "), twice.</summary>
+    private static int s_dictSlots;
 
     public static bool Enabled => s_table != null;
 
@@ -53,9 +54,8 @@ internal static unsafe class ContainerTexts
         NativeMemory.Free(s_current);
         s_table = s_current = null;
         if (fullRepr || limit > MaxLimit) return; // under --repr full, dicts are read through PyDict_Next only
-        s_listItems = limit / 3 + 2;
-        s_dictItems = limit / 6 + 2;
-        s_dictSlots = 2 * s_dictItems; // a table with more deleted slots among its first items is not kept
+        s_limit = limit;
+        s_dictSlots = 2 * (limit / 6 + 2); // a table with more deleted slots among the items it can show is not kept
         s_textMax = 4 * limit + 4;
         s_slotSize = (sizeof(Entry) + MaxSignature + s_textMax + 7) & ~7;
         s_table = (byte*)NativeMemory.AllocZeroed((nuint)(s_slotSize * Slots));
@@ -108,6 +108,10 @@ internal static unsafe class ContainerTexts
         if (slot < 0) return -1;
         Entry* e = At(slot);
         if (e->Type != Py.TypeOf(o) || e->TextLength == 0) return -1;
+        // A dict with the tag it had is unchanged: its signature, a read of every item shown, is not needed.
+        ulong version = 0;
+        bool versioned = kind == TypeKind.Dict && HashTables.DictVersion(o, out version);
+        if (versioned && version == e->Version && version != 0) return Hit(e, slot);
         int length = Signature(o, kind, s_current);
         if (length != e->SignatureLength
             || !new ReadOnlySpan<byte>(s_current, length).SequenceEqual(new ReadOnlySpan<byte>(KeptSignature(e), length)))
@@ -115,6 +119,12 @@ internal static unsafe class ContainerTexts
             e->Misses++;
             return -1;
         }
+        e->Version = versioned ? version : 0;
+        return Hit(e, slot);
+    }
+
+    private static int Hit(Entry* e, int slot)
+    {
         e->Misses = 0;
         e->LastUse = ++s_uses;
         return slot;
@@ -137,60 +147,76 @@ internal static unsafe class ContainerTexts
         e->TextLength = length;
         e->Misses = misses;
         e->LastUse = ++s_uses;
+        e->Version = kind == TypeKind.Dict && HashTables.DictVersion(o, out ulong version) ? version : 0;
         Buffer.MemoryCopy(text, KeptText(e), length, length);
         return slot;
     }
 
-    /// <summary>Writes the signature of <paramref name="o"/> at <paramref name="into"/> (room for <see cref="MaxSignature"/>); its length, or -1 when its text is not kept.</summary>
+    /// <summary>
+    /// Writes the signature of <paramref name="o"/> at <paramref name="into"/> (room for <see cref="MaxSignature"/>); its
+    /// length, or -1 when its text is not kept. It covers the items that can show: it stops at the first that would
+    /// start past the value limit even if every item before it had its shortest text (a str without escapes, a float
+    /// of three characters), so a list of long names is read as far as its text goes, not a fixed count of items.
+    /// </summary>
     private static int Signature(nint o, TypeKind kind, byte* into)
     {
         byte* end = into + MaxSignature;
         byte* p = into;
+        long at = 1; // the bracket
         if (kind == TypeKind.Dict)
         {
             if (!HashTables.DictSlots(o, out var slots)) return -1;
             long used = *(long*)(o + 16); // ma_used
             *(long*)p = used;
             p += 8;
-            long shown = Math.Min(used, s_dictItems), live = 0;
-            for (long i = 0; i < slots.Count && live < shown; i++)
+            long live = 0;
+            for (long i = 0; i < slots.Count && live < used && at < s_limit; i++)
             {
                 if (i >= s_dictSlots) return -1;
                 if (!slots.IsLive(i)) continue;
-                if ((p = Item(slots.Key(i), p, end)) == null || (p = Item(slots.Value(i), p, end)) == null) return -1;
+                if ((p = Item(slots.Key(i), p, end, ref at)) == null || (p = Item(slots.Value(i), p, end, ref at)) == null) return -1;
                 live++;
             }
-            return live == shown ? (int)(p - into) : -1;
+            return live == used || at >= s_limit ? (int)(p - into) : -1;
         }
         long size = Py.VarSize(o);
         *(long*)p = size;
         p += 8;
-        long n = Math.Min(size, s_listItems);
         nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
-        for (long i = 0; i < n; i++)
-            if ((p = Item(items[i], p, end)) == null) return -1;
+        for (long i = 0; i < size && at < s_limit; i++)
+            if ((p = Item(items[i], p, end, ref at)) == null) return -1;
         return (int)(p - into);
     }
 
     private const byte IntTag = 1, FloatTag = 2, FalseTag = 3, TrueTag = 4, NoneTag = 5, StrTag = 6, SmallIntTag = 7;
 
-    /// <summary>Appends what the text of <paramref name="x"/> depends on; null when it is not a plain scalar or does not fit.</summary>
+    /// <summary>
+    /// Appends what the text of <paramref name="x"/> depends on, and moves <paramref name="at"/> past the shortest
+    /// text it can have with the separator after it; null when it is not a plain scalar or does not fit.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* Item(nint x, byte* p, byte* end)
+    private static byte* Item(nint x, byte* p, byte* end, ref long at)
     {
         if (end - p < 2 + MaxStrItem) return null; // room for the longest item kept
         // Known by their address, without reading them: the small ints and the singletons are never freed.
         int small = PyInt.SmallIndex(x);
-        if (small >= 0) { p[0] = SmallIntTag; *(ushort*)(p + 1) = (ushort)small; return p + 3; }
-        if (x == Py.None) { *p = NoneTag; return p + 1; }
-        if (x == Py.True) { *p = TrueTag; return p + 1; }
-        if (x == Py.False) { *p = FalseTag; return p + 1; }
+        if (small >= 0)
+        {
+            p[0] = SmallIntTag;
+            *(ushort*)(p + 1) = (ushort)small;
+            at += ValueText.DecimalLength(small + PyInt.SmallMin) + 2;
+            return p + 3;
+        }
+        if (x == Py.None) { *p = NoneTag; at += 6; return p + 1; }
+        if (x == Py.True) { *p = TrueTag; at += 6; return p + 1; }
+        if (x == Py.False) { *p = FalseTag; at += 7; return p + 1; }
         nint type = Py.TypeOf(x);
         if (type == Py.LongType)
         {
             if (!PyInt.TryRead(x, out long value)) return null;
             *p = IntTag;
             *(long*)(p + 1) = value;
+            at += ValueText.DecimalLength(value) + 2;
             return p + 9;
         }
         if (type == Py.UnicodeType)
@@ -200,12 +226,14 @@ internal static unsafe class ContainerTexts
             p[1] = (byte)length;
             if (length > 16) Buffer.MemoryCopy(data, p + 2, length, length);
             else for (int i = 0; i < length; i++) p[2 + i] = data[i]; // keys and names: a call to memmove costs more
+            at += length + 4;
             return p + 2 + length;
         }
         if (type == Py.FloatType)
         {
             *p = FloatTag;
             *(double*)(p + 1) = *(double*)(x + 16);
+            at += 5;
             return p + 9;
         }
         return null;

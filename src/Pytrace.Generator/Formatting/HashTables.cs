@@ -11,7 +11,7 @@ namespace Pytrace.Generator.Formatting;
 /// </summary>
 internal static unsafe class HashTables
 {
-    private static bool s_dicts, s_sets;
+    private static bool s_dicts, s_sets, s_versions;
     private static bool s_log2Keys;
     private static nint s_setDummy;
 
@@ -33,6 +33,41 @@ internal static unsafe class HashTables
         s_sets = s_setDummy != 0;
         s_dicts = CheckDict("{'a': 1, 'b': 2, 'gone': 0, 'c': None}") && CheckDict("{1: 'x', 'b': 2, 'gone': 3.5, (4,): 5}");
         s_sets = s_sets && CheckSet("{1, 'b', 'gone', (3,), 4.5}");
+        s_versions = s_dicts && CheckVersions();
+    }
+
+    /// <summary>
+    /// The version tag of a dict's combined table (ma_version_tag, PEP 509; kept up to 3.13): the interpreter gives
+    /// every new dict and every change of one a new number from one counter, so two readings of a dict with the same
+    /// tag see the same keys and values, the same objects. False for a split table or when the check at import failed.
+    /// </summary>
+    public static bool DictVersion(nint dict, out ulong version)
+    {
+        version = Tag(dict);
+        return s_versions && *(nint*)(dict + 40) == 0;
+    }
+
+    private static ulong Tag(nint dict) => *(ulong*)(dict + 24);
+
+    // Every change a program can make to a dict gives it another tag, and a new dict's differs from the old one's.
+    private static bool CheckVersions()
+    {
+        nint globals = Py.DictNew();
+        nint d = Made(globals, "v = {'a': 1, 'b': 2}");
+        bool changes = d != 0;
+        ulong before = changes ? Tag(d) : 0;
+        string[] steps = ["v['a'] = 3", "v.setdefault('c', 4)", "del v['c']", "v.update(x=1)", "v.pop('x')", "v.update({'y': 2})",
+            "v.popitem()", "v.clear()", "v = {'a': 1, 'b': 2}"];
+        foreach (var step in steps)
+        {
+            if (!changes) break;
+            if ((d = Made(globals, step)) == 0) { changes = false; break; }
+            ulong after = Tag(d);
+            changes = after != before;
+            before = after;
+        }
+        Py.DecRef(globals);
+        return changes;
     }
 
     /// <summary>The slots of a dict's combined table; false for a split table (an instance's __dict__) or an unchecked layout.</summary>

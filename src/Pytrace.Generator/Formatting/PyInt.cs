@@ -14,7 +14,8 @@ internal static unsafe class PyInt
     /// <summary>The cached ints -5..256 when they lie evenly spaced in one block (checked here): an object in it is known by its address.</summary>
     private static nint s_smallFirst, s_smallStride;
     private static int s_smallShift;
-    private const int SmallMin = -5, SmallMax = 256;
+    public const int SmallMin = -5;
+    private const int SmallMax = 256;
 
     public static void Initialize(int minor)
     {
