@@ -204,7 +204,8 @@ internal static unsafe class ContainerTexts
         {
             p[0] = SmallIntTag;
             *(ushort*)(p + 1) = (ushort)small;
-            at += ValueText.DecimalLength(small + PyInt.SmallMin) + 2;
+            int v = small + PyInt.SmallMin; // -5..256: one to three characters, the sign counted
+            at += 3 + (v >= 10 ? 1 : 0) + (v >= 100 ? 1 : 0) + (v < 0 ? 1 : 0);
             return p + 3;
         }
         if (x == Py.None) { *p = NoneTag; at += 6; return p + 1; }
