@@ -4,7 +4,7 @@ namespace Pytrace;
 
 /// <summary>
 /// Reads the CPU timestamp counter: ~10 ns here against ~23 ns for clock_gettime, and a traced call needs two.
-/// .NET has no rdtsc intrinsic, so a five-instruction stub is placed in an executable page.
+/// .NET has no rdtsc intrinsic, so a four-instruction stub is placed in an executable page.
 /// The counter is invariant (constant_tsc, nonstop_tsc) and shared by all processes of the machine,
 /// so the dumper converts it to wall-clock time with its own calibration.
 /// </summary>
@@ -19,12 +19,9 @@ public static unsafe class TscClock
     {
         if (s_read != null) return true;
         if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported) return false;
-        byte* page = (byte*)Libc.Mmap(null, 4096, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
-        if (page == (byte*)-1) return false;
-        ReadOnlySpan<byte> code = [0x0F, 0x31, 0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0, 0xC3]; // rdtsc; shl rdx,32; or rax,rdx; ret
-        code.CopyTo(new Span<byte>(page, code.Length));
-        if (Libc.Mprotect(page, 4096, Libc.PROT_READ | Libc.PROT_EXEC) != 0) return false;
-        s_read = (delegate* unmanaged[SuppressGCTransition]<ulong>)page;
+        byte* code = ExecutableCode.Map([0x0F, 0x31, 0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0, 0xC3]); // rdtsc; shl rdx,32; or rax,rdx; ret
+        if (code == null) return false;
+        s_read = (delegate* unmanaged[SuppressGCTransition]<ulong>)code;
         return true;
     }
 

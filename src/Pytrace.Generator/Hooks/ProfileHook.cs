@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pytrace.Generator.Interop;
+using Pytrace.Interop;
 using Pytrace.Generator.Tracing;
 using Pytrace.Records;
 
@@ -16,14 +17,50 @@ internal static unsafe class ProfileHook
 {
     private const int CCall = 4, CException = 5;
 
-    public static nint Hook => (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
+    /// <summary>
+    /// The function installed as the profile hook, the same for the life of the process: a stub that answers the
+    /// C-function events (a built-in called, returning, raising) without entering managed code unless they are
+    /// wanted, and passes the rest on to <see cref="OnEvent"/>. Entering and leaving managed code is most of what an
+    /// event that records nothing costs, and a function that calls len() twice has four of them.
+    /// </summary>
+    public static nint Hook => s_hook != 0 ? s_hook : s_hook = MapStub();
+
+    /// <summary>Nonzero: the stub passes C-function events on (--c-calls, or 3.10's note of running built-ins).</summary>
+    private static byte* s_cEvents;
+    private static nint s_hook;
+
+    private static nint MapStub()
+    {
+        nint managed = (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
+        s_cEvents = (byte*)NativeMemory.AllocZeroed(1);
+        *s_cEvents = 1;
+        Span<byte> code =
+        [
+            0x83, 0xFA, CCall, // cmp edx, PyTrace_C_CALL (the third argument: what)
+            0x7C, 0x12, // jl managed
+            0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, // mov rax, s_cEvents
+            0x80, 0x38, 0x00, // cmp byte [rax], 0
+            0x75, 0x03, // jne managed
+            0x31, 0xC0, // xor eax, eax
+            0xC3, // ret
+            0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, // managed: mov rax, OnEvent
+            0xFF, 0xE0, // jmp rax (a tail call: OnEvent returns to CPython)
+        ];
+        BitConverter.TryWriteBytes(code[7..], (ulong)s_cEvents);
+        BitConverter.TryWriteBytes(code[25..], (ulong)managed);
+        byte* stub = ExecutableCode.Map(code);
+        return stub != null ? (nint)stub : managed;
+    }
 
     public static bool Install()
     {
         nint tstate = Py.ThreadStateGet();
-        Py.EvalSetProfile(&OnEvent, 0);
-        TraceSlot.Usable = *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == Hook;
+        nint hook = Hook;
+        *s_cEvents = 1;
+        Py.EvalSetProfile((delegate* unmanaged<nint, nint, int, nint, int>)hook, 0);
+        TraceSlot.Usable = *(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == hook;
         TraceSlot.Install();
+        *s_cEvents = NativeCalls.Enabled || (TraceSlot.OnDemand && Py.Minor == 10) ? (byte)1 : (byte)0;
         InstallInThread(tstate);
         SysHooks.Install();
         ThreadStart.Install();
@@ -33,7 +70,7 @@ internal static unsafe class ProfileHook
     /// <summary>Both slots of a new thread: PyEval_SetProfile, which also switches the thread's event dispatch on.</summary>
     public static void InstallInThread(nint tstate)
     {
-        if (*(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == 0) Py.EvalSetProfile(&OnEvent, 0);
+        if (*(nint*)(tstate + FrameLayout.ThreadStateProfileFuncOffset) == 0) Py.EvalSetProfile((delegate* unmanaged<nint, nint, int, nint, int>)Hook, 0);
         TraceSlot.Claim(tstate, ThreadRegistry.Current(tstate));
     }
 
