@@ -1,6 +1,5 @@
 """networkx: shortest paths, betweenness and clustering on a random graph of 300 nodes (pure Python)."""
 import sys
-import time
 from _site import add_site_packages
 
 add_site_packages()
@@ -9,6 +8,8 @@ try:
 except ImportError:
     print('{"skip": "networkx is not importable by this Python"}')
     sys.exit(0)
+
+from _timing import report
 
 graph = networkx.gnm_random_graph(300, 1200, seed=7)
 
@@ -19,8 +20,6 @@ def body():
     networkx.clustering(graph)
 
 
-# One pass; bench/run.py counts the calls under body() for the per-call figures.
-start = time.perf_counter()
-body()
-elapsed = time.perf_counter() - start
-print('{"seconds": %f, "first": %f, "calls": 0}' % (elapsed, elapsed))
+# One pass (the floors of bench/run.py, --setprofile and --chook, apply to it too); bench/run.py counts the calls
+# under body() for the per-call figures.
+report(body, repeats=1, calls_per_repeat=0)

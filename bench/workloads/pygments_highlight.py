@@ -1,6 +1,5 @@
 """pygments highlighting a 2,000-line Python file to HTML."""
 import sys
-import time
 from _site import add_site_packages
 
 add_site_packages()
@@ -12,6 +11,8 @@ except ImportError:
     print('{"skip": "pygments is not importable by this Python"}')
     sys.exit(0)
 
+from _timing import report
+
 SOURCE = "".join("def f%d(a, b=%d):\n    return [a * b for _ in range(%d)]  # comment %d\n" % (i, i, i, i) for i in range(1000))
 
 
@@ -19,8 +20,6 @@ def body():
     pygments.highlight(SOURCE, pygments.lexers.PythonLexer(), pygments.formatters.HtmlFormatter())
 
 
-# One pass; bench/run.py counts the calls under body() for the per-call figures.
-start = time.perf_counter()
-body()
-elapsed = time.perf_counter() - start
-print('{"seconds": %f, "first": %f, "calls": 0}' % (elapsed, elapsed))
+# One pass (the floors of bench/run.py, --setprofile and --chook, apply to it too); bench/run.py counts the calls
+# under body() for the per-call figures.
+report(body, repeats=1, calls_per_repeat=0)

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pytrace.Generator.Interop;
-using Pytrace.Interop;
 using Pytrace.Generator.Tracing;
 using Pytrace.Records;
 
@@ -18,10 +17,9 @@ internal static unsafe class ProfileHook
     private const int CCall = 4, CException = 5;
 
     /// <summary>
-    /// The function installed as the profile hook, the same for the life of the process: a stub that answers the
-    /// C-function events (a built-in called, returning, raising) without entering managed code unless they are
-    /// wanted, and passes the rest on to <see cref="OnEvent"/>. Entering and leaving managed code is most of what an
-    /// event that records nothing costs, and a function that calls len() twice has four of them.
+    /// The function installed as the profile hook, the same for the life of the process: a <see cref="HookStub"/>
+    /// that answers the C-function events (a built-in called, returning, raising) unless they are wanted, and passes
+    /// the rest on to <see cref="OnEvent"/>. A function that calls len() twice has four of them.
     /// </summary>
     public static nint Hook => s_hook != 0 ? s_hook : s_hook = MapStub();
 
@@ -31,25 +29,9 @@ internal static unsafe class ProfileHook
 
     private static nint MapStub()
     {
-        nint managed = (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent;
         s_cEvents = (byte*)NativeMemory.AllocZeroed(1);
         *s_cEvents = 1;
-        Span<byte> code =
-        [
-            0x83, 0xFA, CCall, // cmp edx, PyTrace_C_CALL (the third argument: what)
-            0x7C, 0x12, // jl managed
-            0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, // mov rax, s_cEvents
-            0x80, 0x38, 0x00, // cmp byte [rax], 0
-            0x75, 0x03, // jne managed
-            0x31, 0xC0, // xor eax, eax
-            0xC3, // ret
-            0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, // managed: mov rax, OnEvent
-            0xFF, 0xE0, // jmp rax (a tail call: OnEvent returns to CPython)
-        ];
-        BitConverter.TryWriteBytes(code[7..], (ulong)s_cEvents);
-        BitConverter.TryWriteBytes(code[25..], (ulong)managed);
-        byte* stub = ExecutableCode.Map(code);
-        return stub != null ? (nint)stub : managed;
+        return HookStub.Map((nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnEvent, CCall, s_cEvents);
     }
 
     public static bool Install()

@@ -32,7 +32,14 @@ internal static unsafe class TraceSlot
     public static bool OnDemand;
     private static bool s_auditing;
 
-    public static nint Hook => (nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace;
+    /// <summary>
+    /// The function the slot holds, the same for the life of the process: a <see cref="HookStub"/> that answers the
+    /// line, return and opcode events (a generator's frame is not muted, and gets one per line) and passes a frame's
+    /// start and PyTrace_EXCEPTION on to <see cref="OnTrace"/>.
+    /// </summary>
+    public static nint Hook => s_hook != 0 ? s_hook : s_hook = HookStub.Map((nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace, Py.TraceLine, null);
+
+    private static nint s_hook;
     private static int Offset => FrameLayout.ThreadStateProfileFuncOffset + 8;
     private static int CodeFlagsOffset => Py.Minor == 11 ? 48 : 36; // PyCodeObject.co_flags
 
