@@ -1,5 +1,5 @@
 /* The floor under any C tracer: a hook that does nothing, installed the way pytrace installs its own
-   (sys.monitoring PY_START/PY_RETURN callbacks on 3.12+, the C profile hook before). Built by bench/run.py. */
+   (sys.monitoring callbacks for the events pytrace needs on 3.12+, the C profile hook before). Built by bench/run.py. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #if PY_VERSION_HEX < 0x03090000

@@ -14,11 +14,15 @@ def install_noop_c_hook():
     if sys.version_info < (3, 12):
         noop_hook.install()
         return
+    # The events a tracer needs to record every call, generators and exceptions included, as pytrace asks for them.
     monitoring = sys.monitoring
     monitoring.use_tool_id(3, "noop")
-    for event in (monitoring.events.PY_START, monitoring.events.PY_RETURN):
+    mask = 0
+    for name in ("PY_START", "PY_RESUME", "PY_RETURN", "PY_YIELD", "PY_UNWIND", "PY_THROW"):
+        event = getattr(monitoring.events, name)
         monitoring.register_callback(3, event, noop_hook.noop_event)
-    monitoring.set_events(3, monitoring.events.PY_START | monitoring.events.PY_RETURN)
+        mask |= event
+    monitoring.set_events(3, mask)
 
 
 def uninstall_hooks():
