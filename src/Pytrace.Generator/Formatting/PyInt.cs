@@ -19,6 +19,7 @@ internal static unsafe class PyInt
 
     public static void Initialize(int minor)
     {
+        s_smallTexts = MakeSmallTexts();
         FindSmallInts();
         s_tagged = minor >= 12;
         s_ok = true;
@@ -53,6 +54,33 @@ internal static unsafe class PyInt
         Py.DecRef(beyond);
         Py.DecRef(again);
         if (even) { s_smallFirst = first; s_smallStride = stride; s_smallShift = System.Numerics.BitOperations.Log2((ulong)stride); }
+    }
+
+    /// <summary>The text of each cached small int ("-5" to "256": at most 3 characters) in the low bytes, its length in the high one.</summary>
+    private static uint* s_smallTexts;
+
+    private static uint* MakeSmallTexts()
+    {
+        if (s_smallTexts != null) return s_smallTexts;
+        var texts = (uint*)System.Runtime.InteropServices.NativeMemory.Alloc(SmallMax - SmallMin + 1, sizeof(uint));
+        byte* digits = stackalloc byte[8];
+        for (int v = SmallMin; v <= SmallMax; v++)
+        {
+            int length = (int)(ValueText.WriteDecimal(digits, v) - digits);
+            uint text = 0;
+            for (int i = 0; i < length; i++) text |= (uint)digits[i] << (8 * i);
+            texts[v - SmallMin] = text | (uint)length << 24;
+        }
+        return texts;
+    }
+
+    /// <summary>Writes the text of the cached small int of <paramref name="index"/> at <paramref name="p"/>, which has room for 4 bytes (all 4 are written); returns the text's end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* WriteSmall(byte* p, int index)
+    {
+        uint text = s_smallTexts[index];
+        *(uint*)p = text;
+        return p + (int)(text >> 24);
     }
 
     /// <summary>The index (0 for -5) of a cached small int known by its address alone, or -1.</summary>

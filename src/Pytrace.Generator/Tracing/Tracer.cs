@@ -253,6 +253,17 @@ internal static unsafe class Tracer
         if (type == Py.LongType)
         {
             TypeInfo* info;
+            int small = PyInt.SmallIndex(o);
+            if (small >= 0)
+            {
+                // Most ints are the cached ones: their text is at hand.
+                if ((info = Defined(ref s_int, type)) == null) return false;
+                b.U32(info->Id);
+                byte* text = b.BeginString();
+                b.Cursor = PyInt.WriteSmall(b.Cursor, small);
+                b.EndString(text);
+                return true;
+            }
             if (!PyInt.TryRead(o, out long value) || (info = Defined(ref s_int, type)) == null) return false;
             b.U32(info->Id);
             byte* slot = b.BeginString();
