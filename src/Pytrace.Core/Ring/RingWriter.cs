@@ -106,6 +106,8 @@ public unsafe struct RingWriter
         if (length > 256) { Buffer.MemoryCopy(from, to, length, length); return; }
         int i = 0;
         for (; i + 8 <= length; i += 8) *(ulong*)(to + i) = *(ulong*)(from + i);
+        if (i == length) return;
+        if (length >= 8) { *(ulong*)(to + length - 8) = *(ulong*)(from + length - 8); return; } // the tail, overlapping
         for (; i < length; i++) to[i] = from[i];
     }
 
