@@ -36,10 +36,12 @@ internal static unsafe class ContainerTexts
         public long LastUse;
         /// <summary>A dict's version tag when its text was known right (<see cref="HashTables.DictVersion"/>); 0: none.</summary>
         public ulong Version;
+        /// <summary>A list's or tuple's items its text can show, when every one is immortal (a cached small int, None, True, False): their pointers are kept; 0: none.</summary>
+        public int ImmortalItems;
     }
 
     private static byte* s_table, s_current;
-    private static int s_slotSize, s_textMax;
+    private static int s_slotSize, s_textMax, s_pointersMax;
     /// <summary>The value limit in characters: an item starting past it never shows.</summary>
     private static int s_limit;
     /// <summary>Slots of a dict's table walked at most: a dict of the limit's items (6 characters each, "1: 2, "), twice.</summary>
@@ -57,7 +59,8 @@ internal static unsafe class ContainerTexts
         s_limit = limit;
         s_dictSlots = 2 * (limit / 6 + 2); // a table with more deleted slots among the items it can show is not kept
         s_textMax = 4 * limit + 4;
-        s_slotSize = (sizeof(Entry) + MaxSignature + s_textMax + 7) & ~7;
+        s_pointersMax = limit / 3 + 2; // items of at least one character and ", "
+        s_slotSize = (sizeof(Entry) + MaxSignature + s_textMax + 7 & ~7) + s_pointersMax * sizeof(nint);
         s_table = (byte*)NativeMemory.AllocZeroed((nuint)(s_slotSize * Slots));
         s_current = (byte*)NativeMemory.Alloc(MaxSignature);
     }
@@ -101,6 +104,8 @@ internal static unsafe class ContainerTexts
 
     private static byte* KeptText(Entry* e) => (byte*)(e + 1) + MaxSignature;
 
+    private static nint* KeptPointers(Entry* e) => (nint*)((byte*)e + s_slotSize - s_pointersMax * sizeof(nint));
+
     /// <summary>The slot whose kept text is the text of <paramref name="o"/> (its signature is unchanged), or -1.</summary>
     public static int Find(nint o, TypeKind kind)
     {
@@ -112,7 +117,11 @@ internal static unsafe class ContainerTexts
         ulong version = 0;
         bool versioned = kind == TypeKind.Dict && HashTables.DictVersion(o, out version);
         if (versioned && version == e->Version && version != 0) return Hit(e, slot);
-        int length = Signature(o, kind, s_current);
+        // Immortal items are never freed: the same pointers are the same values, with no need to read them.
+        if (e->ImmortalItems > 0 && Py.VarSize(o) == *(long*)KeptSignature(e)
+            && new ReadOnlySpan<nint>(Items(o, kind), e->ImmortalItems).SequenceEqual(new ReadOnlySpan<nint>(KeptPointers(e), e->ImmortalItems)))
+            return Hit(e, slot);
+        int length = Signature(o, kind, s_current, out _, out _);
         if (length != e->SignatureLength
             || !new ReadOnlySpan<byte>(s_current, length).SequenceEqual(new ReadOnlySpan<byte>(KeptSignature(e), length)))
         {
@@ -139,7 +148,7 @@ internal static unsafe class ContainerTexts
         if (misses > 4 && (misses & 31) != 0) return -1;
         if (length <= 0 || length > s_textMax) return -1;
         e->DefinedEpoch = 0;
-        int signature = Signature(o, kind, KeptSignature(e));
+        int signature = Signature(o, kind, KeptSignature(e), out int walked, out bool immortal);
         if (signature < 0) { e->TextLength = 0; return -1; } // the kept signature was overwritten
         e->Container = o;
         e->Type = Py.TypeOf(o);
@@ -148,6 +157,8 @@ internal static unsafe class ContainerTexts
         e->Misses = misses;
         e->LastUse = ++s_uses;
         e->Version = kind == TypeKind.Dict && HashTables.DictVersion(o, out ulong version) ? version : 0;
+        e->ImmortalItems = kind != TypeKind.Dict && immortal && walked <= s_pointersMax ? walked : 0;
+        if (e->ImmortalItems > 0) Buffer.MemoryCopy(Items(o, kind), KeptPointers(e), walked * sizeof(nint), walked * sizeof(nint));
         Buffer.MemoryCopy(text, KeptText(e), length, length);
         return slot;
     }
@@ -158,11 +169,13 @@ internal static unsafe class ContainerTexts
     /// start past the value limit even if every item before it had its shortest text (a str without escapes, a float
     /// of three characters), so a list of long names is read as far as its text goes, not a fixed count of items.
     /// </summary>
-    private static int Signature(nint o, TypeKind kind, byte* into)
+    private static int Signature(nint o, TypeKind kind, byte* into, out int walked, out bool immortal)
     {
         byte* end = into + MaxSignature;
         byte* p = into;
         long at = 1; // the bracket
+        walked = 0;
+        immortal = true;
         if (kind == TypeKind.Dict)
         {
             if (!HashTables.DictSlots(o, out var slots)) return -1;
@@ -174,7 +187,7 @@ internal static unsafe class ContainerTexts
             {
                 if (i >= s_dictSlots) return -1;
                 if (!slots.IsLive(i)) continue;
-                if ((p = Item(slots.Key(i), p, end, ref at)) == null || (p = Item(slots.Value(i), p, end, ref at)) == null) return -1;
+                if ((p = Item(slots.Key(i), p, end, ref at, ref immortal)) == null || (p = Item(slots.Value(i), p, end, ref at, ref immortal)) == null) return -1;
                 live++;
             }
             return live == used || at >= s_limit ? (int)(p - into) : -1;
@@ -182,11 +195,13 @@ internal static unsafe class ContainerTexts
         long size = Py.VarSize(o);
         *(long*)p = size;
         p += 8;
-        nint* items = kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
-        for (long i = 0; i < size && at < s_limit; i++)
-            if ((p = Item(items[i], p, end, ref at)) == null) return -1;
+        nint* items = Items(o, kind);
+        for (; walked < size && at < s_limit; walked++)
+            if ((p = Item(items[walked], p, end, ref at, ref immortal)) == null) return -1;
         return (int)(p - into);
     }
+
+    private static nint* Items(nint o, TypeKind kind) => kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
 
     private const byte IntTag = 1, FloatTag = 2, FalseTag = 3, TrueTag = 4, NoneTag = 5, StrTag = 6, SmallIntTag = 7;
 
@@ -195,7 +210,7 @@ internal static unsafe class ContainerTexts
     /// text it can have with the separator after it; null when it is not a plain scalar or does not fit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* Item(nint x, byte* p, byte* end, ref long at)
+    private static byte* Item(nint x, byte* p, byte* end, ref long at, ref bool immortal)
     {
         if (end - p < 2 + MaxStrItem) return null; // room for the longest item kept
         // Known by their address, without reading them: the small ints and the singletons are never freed.
@@ -211,6 +226,7 @@ internal static unsafe class ContainerTexts
         if (x == Py.None) { *p = NoneTag; at += 6; return p + 1; }
         if (x == Py.True) { *p = TrueTag; at += 6; return p + 1; }
         if (x == Py.False) { *p = FalseTag; at += 7; return p + 1; }
+        immortal = false;
         nint type = Py.TypeOf(x);
         if (type == Py.LongType)
         {
