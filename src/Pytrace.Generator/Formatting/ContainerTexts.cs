@@ -219,8 +219,7 @@ internal static unsafe class ContainerTexts
         {
             p[0] = SmallIntTag;
             *(ushort*)(p + 1) = (ushort)small;
-            int v = small + PyInt.SmallMin; // -5..256: one to three characters, the sign counted
-            at += 3 + (v >= 10 ? 1 : 0) + (v >= 100 ? 1 : 0) + (v < 0 ? 1 : 0);
+            at += PyInt.SmallLength(small) + 2;
             return p + 3;
         }
         if (x == Py.None) { *p = NoneTag; at += 6; return p + 1; }

@@ -14,12 +14,11 @@ internal static unsafe class PyInt
     /// <summary>The cached ints -5..256 when they lie evenly spaced in one block (checked here): an object in it is known by its address.</summary>
     private static nint s_smallFirst, s_smallStride;
     private static int s_smallShift;
-    public const int SmallMin = -5;
-    private const int SmallMax = 256;
+    private const int SmallMin = -5, SmallMax = 256;
 
     public static void Initialize(int minor)
     {
-        s_smallTexts = MakeSmallTexts();
+        if (s_smallTexts == null) s_smallTexts = MakeSmallTexts();
         FindSmallInts();
         s_tagged = minor >= 12;
         s_ok = true;
@@ -61,7 +60,6 @@ internal static unsafe class PyInt
 
     private static uint* MakeSmallTexts()
     {
-        if (s_smallTexts != null) return s_smallTexts;
         var texts = (uint*)System.Runtime.InteropServices.NativeMemory.Alloc(SmallMax - SmallMin + 1, sizeof(uint));
         byte* digits = stackalloc byte[8];
         for (int v = SmallMin; v <= SmallMax; v++)
@@ -82,6 +80,10 @@ internal static unsafe class PyInt
         *(uint*)p = text;
         return p + (int)(text >> 24);
     }
+
+    /// <summary>The length of the text of the cached small int of <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SmallLength(int index) => (int)(s_smallTexts[index] >> 24);
 
     /// <summary>The index (0 for -5) of a cached small int known by its address alone, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
