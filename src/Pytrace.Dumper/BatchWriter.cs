@@ -106,7 +106,7 @@ internal sealed class BatchWriter : IDisposable
     private void Loop()
     {
         WarmUp.WritePath();
-        using var checkpoints = _db.CheckpointAside();
+        _db.CheckpointAside();
         while (true)
         {
             WriteBatch? batch;

@@ -30,6 +30,7 @@ public sealed class TraceWriter : IDisposable
     public long RunId { get; private set; }
 
     private readonly string _path;
+    private Checkpointer? _checkpointer;
 
     private TraceWriter(nint db, string path)
     {
@@ -329,23 +330,15 @@ public sealed class TraceWriter : IDisposable
     }
 
     /// <summary>
-    /// Until disposed, the WAL is copied back into the database by a thread of its own instead of by the commits
-    /// of this connection: for a run, while batches are written.
+    /// From now until this writer is closed, the WAL is copied back into the database by a thread of its own instead
+    /// of by the commits of this connection: for a run, while batches are written, and up to the end, so that the
+    /// run's last commits do not stop for a checkpoint that the close does anyway.
     /// </summary>
-    public IDisposable CheckpointAside()
+    public void CheckpointAside()
     {
-        var checkpointer = new Checkpointer(_path);
+        if (_checkpointer is not null) return;
+        _checkpointer = new Checkpointer(_path);
         Exec("PRAGMA wal_autocheckpoint=0;");
-        return new Restore(this, checkpointer);
-    }
-
-    private sealed class Restore(TraceWriter writer, Checkpointer checkpointer) : IDisposable
-    {
-        public void Dispose()
-        {
-            checkpointer.Dispose();
-            writer.Exec("PRAGMA wal_autocheckpoint=1000;");
-        }
     }
 
     /// <summary>Compiles the per-row insert path now (see the dumper's WarmUp): the first batch then runs at full speed.</summary>
@@ -374,6 +367,7 @@ public sealed class TraceWriter : IDisposable
             // Already reported where it failed first; closing must still release the file.
         }
         _calls.Dispose();
+        _checkpointer?.Dispose(); // before the close, which checkpoints the rest only as the last connection
         foreach (var s in new[] { _updateCall, _reserve, _insertString, _insertFunction, _insertValue, _insertThread,
                      _nameThread, _insertDrop, _insertGap, _insertError, _upsertProcess, _endProcess })
             s.Dispose();
