@@ -73,6 +73,28 @@ public unsafe struct RingWriter
         return used <= _capacity && needed <= _capacity - used;
     }
 
+    /// <summary>
+    /// Where a record of up to <paramref name="bound"/> bytes can be built in place, then published by
+    /// <see cref="Publish"/>; null when it cannot be now (drops to report first, the end of the ring near, no room
+    /// as last seen), and the record goes through <see cref="TryWrite"/> instead. Nothing may be written into the
+    /// ring between the two.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly byte* Reserve(int bound)
+    {
+        ulong offset = _write & _mask;
+        if (_pendingDrops != 0 || _capacity - offset < (ulong)bound || !Fits((ulong)bound)) return null;
+        return _data + offset;
+    }
+
+    /// <summary>Makes the record built at the place <see cref="Reserve"/> gave visible to the consumer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Publish(int length)
+    {
+        _write += (ulong)RingLayout.Align(length);
+        Volatile.Write(ref *(ulong*)(_base + RingLayout.WritePosOffset), _write);
+    }
+
     /// <summary>Counts a record that was never built (e.g. the hook re-entered too deeply).</summary>
     public void CountDrop(ulong nowTicks) => Drop(nowTicks);
 
