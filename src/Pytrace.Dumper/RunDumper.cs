@@ -92,6 +92,9 @@ public sealed class RunDumper
             var turn = new Stopwatch();
             while (true)
             {
+                // Also when no batch can be handed over: a writer that failed with its queue full takes none, and
+                // the decoder, its batch full, would wait for it for ever (seen: the disk-full test hung for an hour).
+                writer.ThrowIfFailed();
                 bool exited = programExited();
                 Scan();
                 turn.Restart();

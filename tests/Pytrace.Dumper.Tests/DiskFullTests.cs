@@ -26,7 +26,11 @@ public sealed class DiskFullTests
                 db.StartRun("test", disk, "python", "host", 1);
                 db.Commit();
                 var dumper = new RunDumper(db, run.Rings, DumpedRun.Session, maxTraces: 0);
-                var failure = Assert.Throws<TraceDatabaseException>(() => dumper.Run(() => true));
+                // On a thread of its own: a dumper that does not notice its writer failed decodes for ever (it did
+                // when the writer failed with its queue full), and the test must fail then, not hang the suite.
+                var running = Task.Factory.StartNew(() => dumper.Run(() => true), TaskCreationOptions.LongRunning);
+                Assert.True(((IAsyncResult)running).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "the dumper did not stop when the disk was full");
+                var failure = Assert.IsType<TraceDatabaseException>(running.Exception?.InnerException);
                 Assert.Contains("full", failure.Message);
                 dumper.DiscardRest(() => true);
             }
