@@ -121,6 +121,8 @@ internal static unsafe class Tracer
     {
         int count = c->ArgCount, bound = 16 + count * PlainBound;
         if (!AnnouncedAndTimed(t, ticks)) return false;
+        for (int i = 0; i < count; i++)
+            if (!MayBePlain(slots[c->SlotOrder == null ? i : c->SlotOrder[i]])) return false;
         byte* place = Ring.Reserve(bound);
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, RecordKind.Call);
@@ -139,7 +141,7 @@ internal static unsafe class Tracer
     private static bool EndInPlace(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
     {
         const int bound = 16 + PlainBound;
-        if (!AnnouncedAndTimed(t, ticks)) return false;
+        if (!MayBePlain(value) || !AnnouncedAndTimed(t, ticks)) return false;
         byte* place = Ring.Reserve(bound);
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, kind);
@@ -149,6 +151,18 @@ internal static unsafe class Tracer
         if (!Plain(ref b, value, inPlace: true)) return false;
         Ring.Publish(b.Finish());
         return true;
+    }
+
+    /// <summary>
+    /// Of a type <see cref="Plain"/> writes (a cell, which holds an argument, is looked into later): checked before
+    /// a record is begun in the ring, so that a call of other values does not begin it twice.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MayBePlain(nint o)
+    {
+        if (o == 0 || o == Py.None) return true;
+        nint type = Py.TypeOf(o);
+        return type == Py.LongType || type == Py.BoolType || type == Py.CellType;
     }
 
     /// <summary>No Thread or TimeBase record has to go before a record of this thread at these ticks.</summary>
