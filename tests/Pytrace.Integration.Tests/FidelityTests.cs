@@ -180,6 +180,26 @@ public class FidelityTests
         print(scalars())
         """;
 
+    /// <summary>
+    /// Every int of the interpreter's small-int cache and a few past each end, alone and in lists and tuples: pytrace
+    /// knows a cached one by its address (3.9 keeps them in three runs of memory), and must never take another for it.
+    /// </summary>
+    private const string SmallInts = """
+        def ident(x):
+            return x
+
+        def small_ints():
+            for v in range(-9, 262):
+                ident(v)
+                ident(int(str(v)))
+            for v in range(-9, 262, 5):
+                ident([v, v + 1, v + 2, -v])
+                ident((v, None, True, v * 2))
+            return 0
+
+        print(small_ints())
+        """;
+
     /// <summary>list, tuple, dict, set, frozenset, nested to 4 levels, cycles, and a few past the length limit.</summary>
     private const string Containers = """
         def ident(x):
@@ -632,6 +652,10 @@ public class FidelityTests
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void Floats_are_exact(string minor) => Check(minor, Floats);
+
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Ints_in_and_around_the_small_int_cache_are_exact(string minor) => Check(minor, SmallInts);
 
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]

@@ -11,10 +11,19 @@ internal static unsafe class PyInt
 {
     private static bool s_tagged, s_ok;
 
-    /// <summary>The cached ints -5..256 when they lie evenly spaced in one block (checked here): an object in it is known by its address.</summary>
-    private static nint s_smallFirst, s_smallStride;
+    /// <summary>
+    /// The cached ints -5..256 when they lie evenly spaced in a few runs (one on most versions; 3.9 allocates them in
+    /// three): an object in a run is known by its address. The first run is checked inline, the others after it.
+    /// </summary>
+    private static nint s_smallFirst = -1; // none: no address is 1 byte short of 0
+    private static ulong s_firstRunSpan;
     private static int s_smallShift;
-    private const int SmallMin = -5, SmallMax = 256;
+    private const int SmallMin = -5, SmallMax = 256, MaxRuns = 4;
+    /// <summary>The runs after the first: address of their first int, its index, and the run's span in bytes.</summary>
+    private static readonly nint[] s_runFirst = new nint[MaxRuns];
+    private static readonly int[] s_runIndex = new int[MaxRuns];
+    private static readonly ulong[] s_runSpan = new ulong[MaxRuns];
+    private static int s_moreRuns;
 
     public static void Initialize(int minor)
     {
@@ -31,28 +40,45 @@ internal static unsafe class PyInt
     }
 
     /// <summary>
-    /// The interpreter never frees its cached small ints. When all of them lie evenly spaced, every object address in
-    /// that block is one of them, and its index tells its value without reading the object.
+    /// The interpreter never frees its cached small ints. Where they lie evenly spaced, every object address in such
+    /// a run is one of them, and its place in the run tells its value without reading the object.
     /// </summary>
     private static void FindSmallInts()
     {
-        s_smallFirst = s_smallStride = 0;
-        nint first = Py.LongFromLongLong(SmallMin), second = Py.LongFromLongLong(SmallMin + 1);
-        nint stride = second - first;
-        bool even = stride >= 24 && System.Numerics.BitOperations.IsPow2((ulong)stride); // found by a shift, not a division
-        for (long v = SmallMin; even && v <= SmallMax; v++)
+        s_smallFirst = -1;
+        s_firstRunSpan = 0;
+        s_moreRuns = 0;
+        const int count = SmallMax - SmallMin + 1;
+        var address = new nint[count]; // once, at import
+        for (int i = 0; i < count; i++)
         {
-            nint o = Py.LongFromLongLong(v);
-            even = o == first + (nint)(v - SmallMin) * stride;
-            Py.DecRef(o);
+            address[i] = Py.LongFromLongLong(SmallMin + i);
+            Py.DecRef(address[i]);
         }
-        Py.DecRef(first);
-        Py.DecRef(second);
+        nint stride = address[1] - address[0];
         nint beyond = Py.LongFromLongLong(SmallMax + 1), again = Py.LongFromLongLong(SmallMax + 1);
-        even &= beyond != again; // ints past the cache are made anew: the cache really ends there
+        bool cached = beyond != again; // ints past the cache are made anew: the cache really ends there
         Py.DecRef(beyond);
         Py.DecRef(again);
-        if (even) { s_smallFirst = first; s_smallStride = stride; s_smallShift = System.Numerics.BitOperations.Log2((ulong)stride); }
+        if (!cached || stride < 24 || !System.Numerics.BitOperations.IsPow2((ulong)stride)) return; // found by a shift, not a division
+        var runs = new List<(int Start, int End)>();
+        for (int start = 0, i = 1; i <= count; i++)
+        {
+            if (i < count && address[i] == address[i - 1] + stride) continue;
+            runs.Add((start, i));
+            start = i;
+        }
+        if (runs.Count > MaxRuns + 1) return;
+        s_smallShift = System.Numerics.BitOperations.Log2((ulong)stride);
+        for (int r = 1; r < runs.Count; r++)
+        {
+            s_runFirst[r - 1] = address[runs[r].Start];
+            s_runIndex[r - 1] = runs[r].Start;
+            s_runSpan[r - 1] = (ulong)((runs[r].End - 1 - runs[r].Start) * stride);
+        }
+        s_moreRuns = runs.Count - 1;
+        s_firstRunSpan = (ulong)((runs[0].End - 1) * stride);
+        s_smallFirst = address[0];
     }
 
     /// <summary>The text of each cached small int ("-5" to "256": at most 3 characters) in the low bytes, its length in the high one.</summary>
@@ -90,8 +116,18 @@ internal static unsafe class PyInt
     public static int SmallIndex(nint o)
     {
         ulong offset = (ulong)(o - s_smallFirst);
-        if (s_smallStride == 0 || offset > (ulong)((SmallMax - SmallMin) * s_smallStride)) return -1;
-        return (int)(offset >> s_smallShift);
+        if (offset <= s_firstRunSpan) return (int)(offset >> s_smallShift);
+        return s_moreRuns == 0 ? -1 : SmallIndexInLaterRuns(o);
+    }
+
+    private static int SmallIndexInLaterRuns(nint o)
+    {
+        for (int r = 0; r < s_moreRuns; r++)
+        {
+            ulong offset = (ulong)(o - s_runFirst[r]);
+            if (offset <= s_runSpan[r]) return s_runIndex[r] + (int)(offset >> s_smallShift);
+        }
+        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
