@@ -102,7 +102,8 @@ internal static unsafe class ProfileHook
         ThreadInfo* t = ThreadRegistry.Current(tstate);
         if (t->UnseenExit != null) TraceSlot.WriteDeferred(t, 0);
         nint tracer = TraceSlot.Holder(tstate);
-        if (tracer != TraceSlot.Hook) Lent(t, tstate, tracer, frame);
+        // 3.10/3.11 hold the slot on demand: free is its usual state, and a free slot not lent has nothing to claim.
+        if (tracer != TraceSlot.Hook && (tracer != 0 || t->TraceLent || !TraceSlot.OnDemand)) Lent(t, tstate, tracer, frame);
         bool generator = (c->Flags & (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator)) != 0;
         if (what == Py.TraceCall)
         {

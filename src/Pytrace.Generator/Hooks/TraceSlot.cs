@@ -37,7 +37,13 @@ internal static unsafe class TraceSlot
     /// line, return and opcode events (a generator's frame is not muted, and gets one per line) and passes a frame's
     /// start and PyTrace_EXCEPTION on to <see cref="OnTrace"/>.
     /// </summary>
-    public static nint Hook => s_hook != 0 ? s_hook : s_hook = HookStub.Map((nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace, Py.TraceLine, null);
+    public static nint Hook
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => s_hook != 0 ? s_hook : MapHook();
+    }
+
+    private static nint MapHook() => s_hook = HookStub.Map((nint)(delegate* unmanaged<nint, nint, int, nint, int>)&OnTrace, Py.TraceLine, null);
 
     private static nint s_hook;
     private static int Offset => FrameLayout.ThreadStateProfileFuncOffset + 8;
