@@ -116,8 +116,7 @@ public unsafe struct RingWriter
             offset = 0;
         }
         Copy(record, _data + offset, length);
-        _write += total;
-        Volatile.Write(ref *(ulong*)(_base + RingLayout.WritePosOffset), _write);
+        Publish(length);
         return true;
     }
 

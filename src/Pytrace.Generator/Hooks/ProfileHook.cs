@@ -102,8 +102,7 @@ internal static unsafe class ProfileHook
         ThreadInfo* t = ThreadRegistry.Current(tstate);
         if (t->UnseenExit != null) TraceSlot.WriteDeferred(t, 0);
         nint tracer = TraceSlot.Holder(tstate);
-        // 3.10/3.11 hold the slot on demand: free is its usual state, and a free slot not lent has nothing to claim.
-        if (tracer != TraceSlot.Hook && (tracer != 0 || t->TraceLent || !TraceSlot.OnDemand)) Lent(t, tstate, tracer, frame);
+        if (tracer != TraceSlot.Hook) Lent(t, tstate, tracer, frame);
         bool generator = (c->Flags & (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator)) != 0;
         if (what == Py.TraceCall)
         {
@@ -147,6 +146,7 @@ internal static unsafe class ProfileHook
     /// The trace slot is not ours: the program's tracer took it without sys.settrace (a C extension), or gave it
     /// back. Either way the program's tracer must get the line events our hook muted.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Lent(ThreadInfo* t, nint tstate, nint tracer, nint frame)
     {
         if (tracer == 0) TraceSlot.Claim(tstate, t);

@@ -61,10 +61,14 @@ internal static unsafe class TraceSlot
         if (!s_auditing) Py.ErrClear();
     }
 
-    /// <summary>The slot is free again (program's tracer gone, or a new thread): ours unless it is held on demand.</summary>
+    /// <summary>
+    /// The slot is free again (program's tracer gone, or a new thread): ours unless it is held on demand. Inlined: on
+    /// 3.10/3.11 a free slot not lent is the usual state, met at every event, and there is nothing to do then.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Claim(nint tstate, ThreadInfo* t)
     {
-        if (!Usable || Holder(tstate) != 0) return;
+        if (!Usable || Holder(tstate) != 0 || OnDemand && !t->TraceLent) return;
         t->TraceLent = false;
         if (!OnDemand) Take(tstate);
     }

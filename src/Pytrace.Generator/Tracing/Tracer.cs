@@ -63,13 +63,10 @@ internal static unsafe class Tracer
         if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Call);
-        b.U32((uint)ticks);
-        b.U32(c->Id);
-        b.U16((ushort)t->Depth);
+        Head(ref b, t, c, ticks);
         int count = c->ArgCount;
         b.U16((ushort)count);
-        if (c->SlotOrder == null) for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, i));
-        else for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, c->SlotOrder[i]));
+        for (int i = 0; i < count; i++) Value(ref b, ArgAt(c, slots, Slot(c, i)));
         t->Depth++;
         EmitTimed(t, buffer, b.Finish(), ticks);
         s_level--;
@@ -81,9 +78,7 @@ internal static unsafe class Tracer
         if (!Prepare(t, c, ticks)) return;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Resume);
-        b.U32((uint)ticks);
-        b.U32(c->Id);
-        b.U16((ushort)t->Depth);
+        Head(ref b, t, c, ticks);
         t->Depth++;
         EmitTimed(t, buffer, b.Finish(), ticks);
         s_level--;
@@ -100,9 +95,7 @@ internal static unsafe class Tracer
         if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, kind);
-        b.U32((uint)ticks);
-        b.U32(c->Id);
-        b.U16((ushort)t->Depth);
+        Head(ref b, t, c, ticks);
         if (kind == RecordKind.Exception) value = GeneratorStop.Raised(c, value);
         Value(ref b, value); // an exception is recorded as its repr, like any value
         EmitTimed(t, buffer, b.Finish(), ticks);
@@ -122,16 +115,14 @@ internal static unsafe class Tracer
         int count = c->ArgCount, bound = 16 + count * PlainBound;
         if (!AnnouncedAndTimed(t, ticks)) return false;
         for (int i = 0; i < count; i++)
-            if (!MayBePlain(slots[c->SlotOrder == null ? i : c->SlotOrder[i]])) return false;
+            if (!MayBePlain(slots[Slot(c, i)])) return false;
         byte* place = Ring.Reserve(bound);
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, RecordKind.Call);
-        b.U32((uint)ticks);
-        b.U32(c->Id);
-        b.U16((ushort)t->Depth);
+        Head(ref b, t, c, ticks);
         b.U16((ushort)count);
         for (int i = 0; i < count; i++)
-            if (!Plain(ref b, ArgAt(c, slots, c->SlotOrder == null ? i : c->SlotOrder[i]), inPlace: true)) return false;
+            if (!Plain(ref b, ArgAt(c, slots, Slot(c, i)), inPlace: true)) return false;
         t->Depth++;
         Ring.Publish(b.Finish());
         return true;
@@ -145,9 +136,7 @@ internal static unsafe class Tracer
         byte* place = Ring.Reserve(bound);
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, kind);
-        b.U32((uint)ticks);
-        b.U32(c->Id);
-        b.U16((ushort)t->Depth);
+        Head(ref b, t, c, ticks);
         if (!Plain(ref b, value, inPlace: true)) return false;
         Ring.Publish(b.Finish());
         return true;
@@ -164,6 +153,19 @@ internal static unsafe class Tracer
         nint type = Py.TypeOf(o);
         return type == Py.LongType || type == Py.BoolType || type == Py.CellType;
     }
+
+    /// <summary>What every Call, Resume and end record starts with: the low half of its ticks, the code, the depth.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Head(ref RecordBuilder b, ThreadInfo* t, CodeInfo* c, ulong ticks)
+    {
+        b.U32((uint)ticks);
+        b.U32(c->Id);
+        b.U16((ushort)t->Depth);
+    }
+
+    /// <summary>The frame slot of the code's argument at <paramref name="position"/> in declaration order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Slot(CodeInfo* c, int position) => c->SlotOrder == null ? position : c->SlotOrder[position];
 
     /// <summary>No Thread or TimeBase record has to go before a record of this thread at these ticks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
