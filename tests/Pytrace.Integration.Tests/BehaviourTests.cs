@@ -48,6 +48,35 @@ public partial class BehaviourTests
         Assert.Equal((3, "KeyError", "KeyError('missing')"), (inner.End, inner.ResultType, inner.Result));
     }
 
+    /// <summary>
+    /// Recursion far past the default limit, which the program raised. 3.8-3.10 overflow the C stack there untraced
+    /// too, so they are not asked. 3.11 records through a frame evaluator, which makes each Python call take C stack:
+    /// where that stack is nearly full, the program gets a RecursionError it can handle, never a crash.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Deep_recursion_under_a_raised_limit_runs_or_raises_RecursionError(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("deep.py", """
+            import sys
+            sys.setrecursionlimit(10 ** 6)
+            def down(n): return 0 if n == 0 else 1 + down(n - 1)
+            print(down(8000))
+            if sys.version_info >= (3, 11):
+                try:
+                    print(down(200000))
+                except RecursionError as e:
+                    print("RecursionError", "C stack" in str(e))
+            """);
+        var plain = run.Untraced(script);
+        var traced = run.Trace(script);
+        Assert.Equal((0, 0), (plain.ExitCode, traced.ExitCode));
+        string expected = minor == "3.11" ? "8000\nRecursionError True\n" : plain.Stdout;
+        Assert.Equal(expected, traced.Stdout);
+        Assert.True(run.Scalar<long>("SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'down'") >= 8001);
+    }
+
     [Theory]
     [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
     public void Ctrl_c_interrupts_the_program_and_keeps_what_was_recorded(string minor)

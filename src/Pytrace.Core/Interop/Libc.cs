@@ -62,6 +62,34 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Access(string path, int mode);
 
+    [LibraryImport("libc", EntryPoint = "pthread_self")]
+    private static partial nuint PthreadSelf();
+
+    [LibraryImport("libc", EntryPoint = "pthread_getattr_np")]
+    private static partial int PthreadGetattrNp(nuint thread, byte* attributes);
+
+    [LibraryImport("libc", EntryPoint = "pthread_attr_getstack")]
+    private static partial int PthreadAttrGetstack(byte* attributes, nuint* low, nuint* size);
+
+    [LibraryImport("libc", EntryPoint = "pthread_attr_destroy")]
+    private static partial int PthreadAttrDestroy(byte* attributes);
+
+    /// <summary>The calling thread's stack: its lowest address and size; false when the system does not say.</summary>
+    public static bool CurrentStack(out nuint low, out nuint size)
+    {
+        byte* attributes = stackalloc byte[128]; // pthread_attr_t is 56 bytes on x86-64 glibc
+        nuint l = 0, s = 0;
+        bool known = PthreadGetattrNp(PthreadSelf(), attributes) == 0;
+        if (known)
+        {
+            known = PthreadAttrGetstack(attributes, &l, &s) == 0 && s > 0;
+            PthreadAttrDestroy(attributes);
+        }
+        low = l;
+        size = s;
+        return known;
+    }
+
     [LibraryImport("libc", EntryPoint = "sched_yield")]
     public static partial int SchedYield();
 

@@ -9,7 +9,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint> ErrOccurred;
     private static delegate* unmanaged<void> s_errClear;
     private static delegate* unmanaged<nint, byte*, void> s_errSetString;
-    public static nint RuntimeError, TypeError, ValueError;
+    public static nint RuntimeError, TypeError, ValueError, RecursionError;
 
     private static void ResolveErrors()
     {
@@ -22,6 +22,7 @@ internal static unsafe partial class Py
         RuntimeError = *(nint*)Require("PyExc_RuntimeError");
         TypeError = *(nint*)Require("PyExc_TypeError");
         ValueError = *(nint*)Require("PyExc_ValueError");
+        RecursionError = *(nint*)Require("PyExc_RecursionError");
     }
 
     public static void ErrClear() => s_errClear();

@@ -14,6 +14,11 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<delegate* unmanaged<void>, int> AtExit;
     /// <summary>PySys_AddAuditHook(hook(event, args, data), data): 0, or -1 with an error set.</summary>
     public static delegate* unmanaged<delegate* unmanaged<byte*, nint, nint, int>, nint, int> AddAuditHook;
+    public static delegate* unmanaged[SuppressGCTransition]<nint> InterpreterStateGet;
+    /// <summary>PEP 523 (3.11: the evaluator hook; unset, the getter answers _PyEval_EvalFrameDefault).</summary>
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint> GetEvalFrameFunc;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, nint, void> SetEvalFrameFunc;
+    public static delegate* unmanaged[SuppressGCTransition]<nint, void> ThreadStateEnterTracing, ThreadStateLeaveTracing; // 3.11+
 
     private static void ResolveEval()
     {
@@ -24,5 +29,10 @@ internal static unsafe partial class Py
         ThreadGetIdent = (delegate* unmanaged<nuint>)Require("PyThread_get_thread_ident");
         AtExit = (delegate* unmanaged<delegate* unmanaged<void>, int>)Require("Py_AtExit");
         AddAuditHook = (delegate* unmanaged<delegate* unmanaged<byte*, nint, nint, int>, nint, int>)Require("PySys_AddAuditHook");
+        InterpreterStateGet = (delegate* unmanaged[SuppressGCTransition]<nint>)Optional("PyInterpreterState_Get"); // 3.9+
+        GetEvalFrameFunc = (delegate* unmanaged[SuppressGCTransition]<nint, nint>)Optional("_PyInterpreterState_GetEvalFrameFunc");
+        SetEvalFrameFunc = (delegate* unmanaged[SuppressGCTransition]<nint, nint, void>)Optional("_PyInterpreterState_SetEvalFrameFunc");
+        ThreadStateEnterTracing = (delegate* unmanaged[SuppressGCTransition]<nint, void>)Optional("PyThreadState_EnterTracing");
+        ThreadStateLeaveTracing = (delegate* unmanaged[SuppressGCTransition]<nint, void>)Optional("PyThreadState_LeaveTracing");
     }
 }

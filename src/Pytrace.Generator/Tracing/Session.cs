@@ -15,6 +15,8 @@ internal static unsafe class Session
     private static long s_mapSize;
     private static bool s_processHooksRegistered;
     private static bool s_startedBefore;
+    /// <summary>3.11: recording through <see cref="EvalFrameHook"/>, not the profile hook.</summary>
+    private static bool s_evaluator;
     private static string s_pythonVersion = "";
     private static string s_executable = "";
 
@@ -51,7 +53,8 @@ internal static unsafe class Session
         }
         Gate.WaitingForMain = waitForMain;
         Tracer.Active = true;
-        bool installed = Py.Minor >= 12 ? MonitoringHook.Install(restart) : ProfileHook.Install();
+        s_evaluator = Py.Minor < 12 && EvalFrameHook.Usable;
+        bool installed = Py.Minor >= 12 ? MonitoringHook.Install(restart) : s_evaluator ? EvalFrameHook.Install() : ProfileHook.Install();
         if (!installed)
         {
             Finish();
@@ -64,7 +67,9 @@ internal static unsafe class Session
     public static void Stop()
     {
         if (!Tracer.Active) return;
-        if (Py.Minor >= 12) MonitoringHook.Uninstall(); else ProfileHook.Uninstall();
+        if (Py.Minor >= 12) MonitoringHook.Uninstall();
+        else if (s_evaluator) EvalFrameHook.Uninstall();
+        else ProfileHook.Uninstall();
         Finish();
         Release();
     }

@@ -32,4 +32,6 @@ internal unsafe struct ThreadInfo
     /// <summary>3.8-3.11: another profiler holds the thread's profile hook since <see cref="GapStartTicks"/>.</summary>
     public bool InGap;
     public ulong GapStartTicks;
+    /// <summary>3.11: below this stack address a frame is refused with RecursionError (see EvalFrameHook); 0: unknown.</summary>
+    public nuint StackFloor;
 }

@@ -41,11 +41,19 @@ internal static unsafe class ThreadRegistry
             t->UniqueId = uniqueId;
             t->NativeTid = Libc.GetTid();
             t->Ident = Py.ThreadGetIdent();
+            t->StackFloor = StackFloor();
         }
         s_lastState = tstate;
         s_last = t;
         return t;
     }
+
+    /// <summary>
+    /// Where the calling thread's stack is nearly full: a quarter of it, at most 256 KiB, left for what C code and
+    /// pytrace's own work need under the deepest frame.
+    /// </summary>
+    private static nuint StackFloor() =>
+        Libc.CurrentStack(out nuint low, out nuint size) ? low + Math.Min(size / 4, 256 * 1024) : 0;
 
     /// <summary>Process end: a thread inside a gap (another profiler's, or no monitoring id left) has it written up to now.</summary>
     public static void CloseGaps() => s_threads.ForEach(&Hooks.ProfileGap.Close);
