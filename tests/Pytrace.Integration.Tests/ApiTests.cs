@@ -306,4 +306,36 @@ public class ApiTests
             return 0; // not created yet
         }
     }
+    /// <summary>3.11+ hook the interpreter (frame evaluator, sys.monitoring), not each thread: a thread already
+    /// running at start() has its later calls recorded. 3.8-3.10 hook threads as they start.</summary>
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void A_thread_running_before_start_is_recorded_from_3_11(string minor)
+    {
+        using var run = new TracedRun(minor);
+        var script = run.Write("early.py", """
+            import threading
+            import pytrace
+
+            def step(i):
+                return i
+
+            go = threading.Event()
+            def work():
+                go.wait()
+                for i in range(10):
+                    step(i)
+
+            t = threading.Thread(target=work)
+            t.start()
+            pytrace.start("traces.sqlite")
+            go.set()
+            t.join()
+            pytrace.stop()
+            """);
+        var result = run.WithModule(script);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        bool perInterpreter = Pythons.Minors.IndexOf(minor) >= 3;
+        Assert.Equal(perInterpreter ? 10L : 0L, run.Scalar<long>("SELECT count(*) FROM calls c JOIN functions f ON f.id = c.function WHERE f.name = 'step'"));
+    }
 }
