@@ -76,6 +76,7 @@ internal static unsafe class Tracer
     {
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
+        if (ResumeInPlace(t, c, ticks)) return;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Resume);
         Head(ref b, t, c, ticks);
@@ -112,10 +113,14 @@ internal static unsafe class Tracer
     /// </summary>
     private static bool CallInPlace(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
     {
-        int count = c->ArgCount, bound = 16 + count * PlainBound;
+        int count = c->ArgCount, bound = 16;
         if (!AnnouncedAndTimed(t, ticks)) return false;
         for (int i = 0; i < count; i++)
-            if (!MayBePlain(slots[Slot(c, i)])) return false;
+        {
+            int most = InPlaceBound(slots[Slot(c, i)]);
+            if (most == 0) return false;
+            bound += most;
+        }
         byte* place = Ring.Reserve(bound);
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, RecordKind.Call);
@@ -131,8 +136,9 @@ internal static unsafe class Tracer
     /// <summary><see cref="CallInPlace"/> for a return or yield of a plain value.</summary>
     private static bool EndInPlace(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
     {
-        const int bound = 16 + PlainBound;
-        if (!MayBePlain(value) || !AnnouncedAndTimed(t, ticks)) return false;
+        int most = InPlaceBound(value);
+        if (most == 0 || !AnnouncedAndTimed(t, ticks)) return false;
+        int bound = 16 + most;
         byte* place = Ring.Reserve(bound);
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, kind);
@@ -143,15 +149,31 @@ internal static unsafe class Tracer
     }
 
     /// <summary>
-    /// Of a type <see cref="Plain"/> writes (a cell, which holds an argument, is looked into later): checked before
-    /// a record is begun in the ring, so that a call of other values does not begin it twice.
+    /// What a value of a type <see cref="Plain"/> writes takes at most in a record (a cell, which holds an argument,
+    /// is looked into later, and may hold a str); 0 for any other. Checked before a record is begun in the ring, so
+    /// that a call of other values does not begin it twice.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool MayBePlain(nint o)
+    private static int InPlaceBound(nint o)
     {
-        if (o == 0 || o == Py.None) return true;
+        if (o == 0 || o == Py.None) return PlainBound;
         nint type = Py.TypeOf(o);
-        return type == Py.LongType || type == Py.BoolType || type == Py.CellType;
+        if (type == Py.LongType || type == Py.BoolType) return PlainBound;
+        return type == Py.UnicodeType || type == Py.CellType ? s_valueBound : 0;
+    }
+
+    /// <summary>A Resume record, all head, built where it goes in the ring (see <see cref="CallInPlace"/>).</summary>
+    private static bool ResumeInPlace(ThreadInfo* t, CodeInfo* c, ulong ticks)
+    {
+        const int bound = 16;
+        if (!AnnouncedAndTimed(t, ticks)) return false;
+        byte* place = Ring.Reserve(bound);
+        if (place == null) return false;
+        var b = new RecordBuilder(place, bound, RecordKind.Resume);
+        Head(ref b, t, c, ticks);
+        t->Depth++;
+        Ring.Publish(b.Finish());
+        return true;
     }
 
     /// <summary>What every Call, Resume and end record starts with: the low half of its ticks, the code, the depth.</summary>
@@ -306,8 +328,8 @@ internal static unsafe class Tracer
     }
 
     /// <summary>
-    /// The commonest values of all, an exact int of up to 60 bits (counters, sizes, indexes), None and a bool (and
-    /// no value, 0): written straight into the record, without the type registry and the formatter. False leaves
+    /// The commonest values of all, an exact int of up to 60 bits (counters, sizes, indexes), None, a bool, an exact
+    /// str (and no value, 0): written straight into the record, without the type registry and the value formatter. False leaves
     /// the record as it was, for the general path. <paramref name="inPlace"/>: the record is being built in the ring,
     /// where no other record may be written meanwhile, so a type not yet defined in this ring makes it false.
     /// </summary>
@@ -342,7 +364,21 @@ internal static unsafe class Tracer
         }
         if (o == Py.None) return Word(ref b, Defined(ref s_none, type, inPlace), "None"u8);
         if (type == Py.BoolType) return Word(ref b, Defined(ref s_bool, type, inPlace), o == Py.True ? "True"u8 : "False"u8);
-        return false;
+        return type == Py.UnicodeType && Str(ref b, o, inPlace);
+    }
+
+    /// <summary>An exact str, as the formatter writes it (reading it runs no Python code); false when it has no room.</summary>
+    private static bool Str(ref RecordBuilder b, nint o, bool inPlace)
+    {
+        TypeInfo* info;
+        if (b.Remaining < s_valueBound || (info = Defined(ref s_str, Py.UnicodeType, inPlace)) == null) return false;
+        b.U32(info->Id);
+        byte* slot = b.BeginString();
+        var w = new ValueText(b.Cursor, MaxValueLength);
+        ScalarFormatter.Str(ref w, o);
+        b.Cursor += w.Finish();
+        b.EndString(slot);
+        return true;
     }
 
     private static bool Word(ref RecordBuilder b, TypeInfo* type, ReadOnlySpan<byte> text)
