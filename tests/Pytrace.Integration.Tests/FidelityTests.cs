@@ -11,7 +11,7 @@ namespace Pytrace.Integration.Tests;
 /// </summary>
 public class FidelityTests
 {
-    /// <summary>str and bytes of each length 40-110, plain, quoted, non-ASCII, escaped, as argument and return value.</summary>
+    /// <summary>str and bytes of each length 40-110, plain, quoted, non-ASCII, escaped, as argument and return value; short strs of every length to 20.</summary>
     private const string Strings = """
         ALPHA = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_/?=&.:" * 2
         STARTS = ["", "it's ", 'say "hi" ', "both ' and \" ", "caf\u00e9 \u65e5\u672c \U0001F600 ", "tab\tnew\nline\\ ",
@@ -27,8 +27,12 @@ public class FidelityTests
                 ident(ALPHA[:n].encode())
                 ident((b"\xff\x00'\"\\ " + ALPHA.encode())[:n])
             ident("https://example.com/api/v1/users/12345/orders?page=2")
+            # short ones, read as one 16-byte vector with the bytes past their end masked off
+            for n in range(0, 21):
+                ident(ALPHA[:n])
+                ident(ALPHA[n:n + n])
             # one character to escape or to quote at every place a 16-byte scan could miss it
-            for n in (15, 16, 17, 31, 32, 33, 47, 64, 99, 100):
+            for n in (1, 2, 3, 7, 8, 13, 14, 15, 16, 17, 31, 32, 33, 47, 64, 99, 100):
                 for at in sorted({0, 1, 14, 15, 16, 17, n // 2, n - 17, n - 16, n - 15, n - 2, n - 1}):
                     if 0 <= at < n:
                         for c in "'\\\x1f\x7f\x80\u00e9\" ~":

@@ -165,13 +165,34 @@ internal static unsafe class ScalarFormatter
         if (PyStr.CompactAscii(o, out byte* data, out long length) && length <= 128)
         {
             byte* p = w.BeginAscii(out int room);
-            if (length + 2 <= room && PlainAscii(data, length))
+            if (length + 2 <= room)
             {
-                w.EndAscii(QuotedAscii(p, data, length));
-                return;
+                // room counts characters; the buffer holds 4 bytes of each, so 4 or more leave the vector its 17 bytes
+                byte* end = room >= 4 ? QuotedShortAscii(p, data, length) : null;
+                if (end == null && PlainAscii(data, length)) end = QuotedAscii(p, data, length);
+                if (end != null) { w.EndAscii(end); return; }
             }
         }
         AnyStr(ref w, o);
+    }
+
+    /// <summary>
+    /// A plain ASCII text under 16 bytes, quoted at <paramref name="p"/> (17 bytes are written): checked and copied
+    /// as one vector instead of byte by byte, most strs being names and short words. Null when it is not plain, or
+    /// when the 16 bytes read would cross into the next page, which may not be mapped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* QuotedShortAscii(byte* p, byte* data, long length)
+    {
+        if (length >= 16 || !Vector128.IsHardwareAccelerated || ((nuint)data & 4095) > 4096 - 16) return null;
+        var v = Vector128.Load(data);
+        var lanes = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var shown = Vector128.LessThan(lanes, Vector128.Create((byte)length));
+        if ((Unplain(v) & shown) != Vector128<byte>.Zero) return null;
+        *p = (byte)'\'';
+        Vector128.Store(v, p + 1);
+        p[1 + length] = (byte)'\'';
+        return p + 2 + length;
     }
 
     /// <summary>Plain ASCII in single quotes, its repr, at <paramref name="p"/> (room for length + 2); returns the end.</summary>
@@ -255,12 +276,16 @@ internal static unsafe class ScalarFormatter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Plain16(Vector128<byte> v)
+    private static bool Plain16(Vector128<byte> v) => Unplain(v) == Vector128<byte>.Zero;
+
+    /// <summary>Per byte, all ones where it is not plain: outside the printable range, a quote or a backslash.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Unplain(Vector128<byte> v)
     {
         // one unsigned compare finds both ends of the printable range: c - 0x20 > 0x5E for c < 0x20 and c >= 0x7F
         var outside = Vector128.GreaterThan(v - Vector128.Create((byte)0x20), Vector128.Create((byte)0x5E));
         var escaped = Vector128.Equals(v, Vector128.Create((byte)'\'')) | Vector128.Equals(v, Vector128.Create((byte)'\\'));
-        return (outside | escaped) == Vector128<byte>.Zero;
+        return outside | escaped;
     }
 
     private static void Utf8Repr(ref ValueText w, byte* data, int length)
