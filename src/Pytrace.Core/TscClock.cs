@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pytrace.Interop;
 
 namespace Pytrace;
@@ -26,6 +27,7 @@ public static unsafe class TscClock
     }
 
     /// <summary>Ticks: TSC when available, else CLOCK_REALTIME nanoseconds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Read() => s_read != null ? s_read() : (ulong)Libc.Now(Libc.CLOCK_REALTIME);
 
     /// <summary>Measures ticks per second against CLOCK_MONOTONIC over <paramref name="milliseconds"/>.</summary>

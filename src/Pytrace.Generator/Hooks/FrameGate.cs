@@ -16,7 +16,11 @@ internal static unsafe class FrameGate
     private const int InitialFrames = 64;
 
     /// <summary>In force on 3.12+ when the frame offsets passed their check; otherwise <see cref="Gate"/> counts events.</summary>
-    public static bool InForce => Py.Minor >= 12 && FrameLayout.Verified;
+    public static bool InForce
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Py.Minor >= 12 && FrameLayout.Verified;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Enter(ThreadInfo* t, CodeInfo* c, nint frame)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pytrace.Generator.Interop;
 using Pytrace.Interop;
 
@@ -18,6 +19,7 @@ internal static unsafe class ThreadRegistry
         s_threadingName = Py.NewString("threading");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ThreadInfo* Current(nint tstate)
     {
         if (tstate == s_lastState && FrameLayout.ThreadStateId(tstate) == s_last->UniqueId) return s_last;
