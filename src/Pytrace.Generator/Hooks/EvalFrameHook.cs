@@ -165,7 +165,7 @@ internal static unsafe class EvalFrameHook
         if (!Tracer.Active || !FrameGate.IsRecorded(t, frame)) return; // stopped, or a session started since
         CodeInfo* c = CodeRegistry.Find(FrameLayout.CodeOf(frame));
         if (c == null) return;
-        if (result == 0) Exception(t, c, ticks);
+        if (result == 0) SetException.End(t, c, ticks); // the exception is still set
         else Tracer.End(t, c, IsYield(c, frame) ? RecordKind.Yield : RecordKind.Return, result, ticks);
     }
 
@@ -174,16 +174,5 @@ internal static unsafe class EvalFrameHook
         if ((c->Flags & GeneratorLike) == 0) return false;
         byte* instruction = *(byte**)(frame + FrameLayout.PrevInstrOffset);
         return instruction != null && instruction[0] == FrameLayout.YieldValue311;
-    }
-
-    /// <summary>The frame ended by an exception, still set: 3.11 keeps one raised by C code unnormalized.</summary>
-    private static void Exception(ThreadInfo* t, CodeInfo* c, ulong ticks)
-    {
-        nint type, value, traceback;
-        Py.ErrFetch(&type, &value, &traceback);
-        if (type != 0 && (value == 0 || !Py.IsSubtype(Py.TypeOf(value), Py.BaseExceptionType)))
-            Py.ErrNormalize(&type, &value, &traceback);
-        Tracer.End(t, c, RecordKind.Exception, value, ticks);
-        Py.ErrRestore(type, value, traceback);
     }
 }

@@ -166,13 +166,7 @@ internal static unsafe class ProfileHook
             return false;
         }
         if (!t->TraceLent && TraceSlot.Defer(tstate, t, c, ticks)) return true;
-        nint type, value, traceback;
-        Py.ErrFetch(&type, &value, &traceback);
-        // 3.8-3.11 keep C-raised errors unnormalized (a message, or nothing); normalizing builds the instance.
-        if (type != 0 && (value == 0 || !Py.IsSubtype(Py.TypeOf(value), Py.BaseExceptionType)))
-            Py.ErrNormalize(&type, &value, &traceback);
-        Tracer.End(t, c, RecordKind.Exception, value, ticks);
-        Py.ErrRestore(type, value, traceback);
+        SetException.End(t, c, ticks);
         return false;
     }
 
