@@ -17,10 +17,8 @@ namespace Pytrace.Generator.Hooks;
 internal static unsafe class EvalFrameHook
 {
     private const int Refused = -1, NothingWaits = 0, Recorded = 1, Skipped = 2;
-    private const int TracingOffset = 44; // PyThreadState.tracing: nonzero inside a tracer, or in our own work
-    private const int OwnerOffset = 69;   // _PyInterpreterFrame.owner
-    private const byte OwnedByGenerator = 1;
-    private const int ReturnGenerator = 75;
+    /// <summary>PyThreadState.tracing: nonzero inside a tracer, or in our own work.</summary>
+    private const int TracingOffset = FrameLayout.ThreadStateTracingOffset311;
     private const ushort GeneratorLike = (ushort)(CodeFlags.Generator | CodeFlags.Coroutine | CodeFlags.AsyncGenerator);
 
     private static nint s_stub, s_evaluate;
@@ -95,7 +93,7 @@ internal static unsafe class EvalFrameHook
         CodeInfo* c = CodeRegistry.Find(code);
         if (c == null) c = CodeRegistry.Define(code, FrameLayout.GlobalsOf(frame));
         bool generator = (c->Flags & GeneratorLike) != 0;
-        if (generator && *(byte*)(frame + OwnerOffset) != OwnedByGenerator) return NothingWaits; // makes the generator: its first next() is the call
+        if (generator && *(byte*)(frame + FrameLayout.FrameOwnerOffset311) != FrameLayout.FrameOwnedByGenerator311) return NothingWaits; // makes the generator: its first next() is the call
         if (c->Mode == CodeMode.Skip) { Gate.SkippedEntry(c); return NothingWaits; }
         int skipDepth = t->SkipDepth;
         if (!Gate.Enter(t, c)) return t->SkipDepth != skipDepth ? Skipped : NothingWaits;
@@ -126,11 +124,7 @@ internal static unsafe class EvalFrameHook
     }
 
     /// <summary>A generator's frame last ran RETURN_GENERATOR, which made it: this is its first next(), send() or throw().</summary>
-    private static bool FirstEntry(nint frame)
-    {
-        byte* instruction = *(byte**)(frame + FrameLayout.PrevInstrOffset);
-        return instruction != null && instruction[0] == ReturnGenerator;
-    }
+    private static bool FirstEntry(nint frame) => FrameLayout.LastOpcode311(frame) == FrameLayout.ReturnGenerator311;
 
     [UnmanagedCallersOnly]
     private static nint OnExit(nint tstate, nint frame, nint result, int entered)
@@ -169,10 +163,6 @@ internal static unsafe class EvalFrameHook
         else Tracer.End(t, c, IsYield(c, frame) ? RecordKind.Yield : RecordKind.Return, result, ticks);
     }
 
-    private static bool IsYield(CodeInfo* c, nint frame)
-    {
-        if ((c->Flags & GeneratorLike) == 0) return false;
-        byte* instruction = *(byte**)(frame + FrameLayout.PrevInstrOffset);
-        return instruction != null && instruction[0] == FrameLayout.YieldValue311;
-    }
+    private static bool IsYield(CodeInfo* c, nint frame) =>
+        (c->Flags & GeneratorLike) != 0 && FrameLayout.LastOpcode311(frame) == FrameLayout.YieldValue311;
 }

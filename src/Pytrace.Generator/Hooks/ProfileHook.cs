@@ -180,7 +180,7 @@ internal static unsafe class ProfileHook
     {
         8 or 9 => *(nint*)(slots + FrameLayout.StackTopOffset) != 0,
         10 => *(sbyte*)(slots + FrameLayout.StateOffset) == FrameLayout.FrameSuspended310,
-        _ => Opcode311(slots) == FrameLayout.YieldValue311,
+        _ => FrameLayout.LastOpcode311(slots) == FrameLayout.YieldValue311,
     };
 
     /// <summary>
@@ -194,11 +194,5 @@ internal static unsafe class ProfileHook
         if (instruction == null) return false;
         bool resume = instruction[0] == FrameLayout.Resume311 || instruction[0] == FrameLayout.ResumeQuick311;
         return !resume || instruction[1] != 0;
-    }
-
-    private static int Opcode311(nint slots)
-    {
-        byte* instruction = *(byte**)(slots + FrameLayout.PrevInstrOffset);
-        return instruction == null ? -1 : instruction[0];
     }
 }

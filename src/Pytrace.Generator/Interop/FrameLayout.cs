@@ -25,6 +25,10 @@ internal static unsafe class FrameLayout
     public static int FrameTraceLinesOffset;        // <=3.11: PyFrameObject.f_trace_lines
 
     public const int YieldValue311 = 86;
+    public const int ReturnGenerator311 = 75;
+    public const int FrameOwnerOffset311 = 69;          // _PyInterpreterFrame.owner
+    public const byte FrameOwnedByGenerator311 = 1;
+    public const int ThreadStateTracingOffset311 = 44;  // PyThreadState.tracing
     public const int Resume311 = 151;
     /// <summary>What RESUME becomes once the adaptive interpreter has warmed the code up (_PyOpcode_Deopt maps it back).</summary>
     public const int ResumeQuick311 = 150;
@@ -71,6 +75,13 @@ internal static unsafe class FrameLayout
     public static nint GlobalsOf(nint slotsFrame) => *(nint*)(slotsFrame + GlobalsOffset);
 
     public static long ThreadStateId(nint tstate) => *(long*)(tstate + ThreadStateIdOffset);
+
+    /// <summary>3.11: the opcode of the instruction a _PyInterpreterFrame last ran (prev_instr), or -1.</summary>
+    public static int LastOpcode311(nint interpFrame)
+    {
+        byte* instruction = *(byte**)(interpFrame + PrevInstrOffset);
+        return instruction == null ? -1 : instruction[0];
+    }
 
     /// <summary>
     /// Called from a Python function <c>_probe(a, b, probe)</c> while it runs: its frame must show the
