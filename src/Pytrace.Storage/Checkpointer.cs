@@ -4,11 +4,13 @@ namespace Pytrace.Storage;
 
 /// <summary>
 /// Copies the WAL back into the database from a connection and thread of its own, so that the writer never stops
-/// for it (a tenth of its time otherwise). PASSIVE: it never waits for the writer or for readers.
+/// for it (a tenth of its time otherwise). PASSIVE: it never waits for the writer or for readers. Often: what the
+/// close still has to copy back and sync, while the user waits for the shell, is what the last interval wrote (at
+/// 250 ms the close took ~200 ms after a 1M-call run, at 50 ms ~80).
 /// </summary>
 internal sealed class Checkpointer : IDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
     private readonly nint _db;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new();

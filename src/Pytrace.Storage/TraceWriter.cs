@@ -24,6 +24,12 @@ public sealed class TraceWriter : IDisposable
     private long _kept;
     private readonly long _epochNs;
 
+    /// <summary>
+    /// Called once, on the writer's thread, after the first commit that holds calls of this run: from then on the run
+    /// has a trace of its own to keep, whatever happens next.
+    /// </summary>
+    public Action? CallsCommitted { get; set; }
+
     /// <summary>Calls of this run deleted to keep the newest --max-traces.</summary>
     public long Trimmed { get; private set; }
 
@@ -189,7 +195,15 @@ public sealed class TraceWriter : IDisposable
         }
         _inTransaction = false;
         int rc = SqliteNative.Exec(_db, "COMMIT", 0, 0, 0);
-        if (rc == SqliteNative.OK) return;
+        if (rc == SqliteNative.OK)
+        {
+            if (_kept > 0 && CallsCommitted is { } first)
+            {
+                CallsCommitted = null;
+                first();
+            }
+            return;
+        }
         string message = SqliteNative.Message(_db);
         Rollback();
         throw new TraceDatabaseException($"{message} (COMMIT)");

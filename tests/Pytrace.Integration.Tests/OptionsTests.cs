@@ -72,6 +72,18 @@ public class OptionsTests
     }
 
     [Fact]
+    public void A_run_that_records_replaces_the_previous_trace_and_leaves_nothing_of_it()
+    {
+        using var run = new TracedRun("3.12");
+        // Large enough that deleting it takes a while: it is deleted while the second run records, and waited for.
+        Assert.Equal(0, run.Trace(run.Write("many.py", "def f(x):\n    return x\nfor i in range(200000):\n    f(i)\n")).ExitCode);
+        Assert.Equal(0, run.Trace(run.Write("one.py", "def g(x):\n    return x\ng(1)\n")).ExitCode);
+        Assert.Equal(["<module>", "g"], run.Calls().Select(c => c.Func).ToList());
+        Assert.Equal(1L, run.Scalar<long>("SELECT count(*) FROM runs"));
+        Assert.DoesNotContain(Directory.GetFiles(run.Folder), f => Path.GetFileName(f).Contains("previous"));
+    }
+
+    [Fact]
     public void Recording_settings_left_in_the_environment_do_not_apply()
     {
         using var run = new TracedRun("3.12");

@@ -58,6 +58,7 @@ internal static class RunCommand
             database.StartRun(string.Join(' ', argv.Skip(1).Select(Quote)), Environment.CurrentDirectory, python,
                 Environment.MachineName, Libc.Now(Libc.CLOCK_REALTIME));
             database.Commit();
+            if (previous is not null) database.CallsCommitted = previous.DiscardInBackground;
         }
         catch (TraceDatabaseException e)
         {
@@ -117,12 +118,13 @@ internal static class RunCommand
             {
                 long kept = database.CommittedCalls();
                 database.Dispose();
-                if (kept == 0 && previous is not null) previous.Restore(); else previous?.Discard();
-                string what = kept == 0 && previous is not null ? "the previous trace is left in place"
+                bool restore = kept == 0 && previous is { Restorable: true };
+                if (restore) previous!.Restore(); else previous?.Discard();
+                string what = restore ? "the previous trace is left in place"
                     : $"the {kept.ToString("N0", CultureInfo.InvariantCulture)} calls written before are kept, the rest of the run was not recorded";
                 stderr.WriteLine($"pytrace: writing {options.Db} failed: {failure}; {what}");
             }
-            else if (dumper.Calls == 0 && previous is not null)
+            else if (dumper.Calls == 0 && previous is { Restorable: true })
             {
                 database.Dispose();
                 previous.Restore();
