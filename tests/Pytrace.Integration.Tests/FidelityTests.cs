@@ -46,7 +46,7 @@ public class FidelityTests
     /// The same list, tuple and dict passed again and again while they change in every way a kept text could miss:
     /// items appended, replaced, removed and put back, values replaced in place, a dict resized, containers freed and
     /// others made at their address, items that stop being plain, changes past the cut and at its very edge, and
-    /// items replaced by new objects made where the old ones were freed.
+    /// items replaced by new objects made where the old ones were freed, empty containers as items filled in place.
     /// </summary>
     private const string ChangingContainers = """
         def ident(x):
@@ -150,6 +150,29 @@ public class FidelityTests
             made = dict(made, port=1); ident(made)
             made = made.copy(); made["port"] = 2; ident(made)
             made = dict.fromkeys(["host", "port"], 3); ident(made)
+            # empty containers as items (a graph's adjacency): filled, emptied and replaced, their holder unchanged
+            adjacency = {1: {}, 2: {}, 3: []}
+            ident(adjacency); ident(adjacency)
+            adjacency[1]["w"] = 1; ident(adjacency)
+            adjacency[1].clear(); ident(adjacency)
+            adjacency[3].append(0); ident(adjacency)
+            adjacency[3].pop(); ident(adjacency)
+            adjacency[2] = (); ident(adjacency)
+            adjacency[2] = (1,); ident(adjacency)
+            rows = [[], {}, ()]
+            ident(rows); ident(rows)
+            rows[0].append(1); ident(rows)
+            rows[1]["k"] = 2; ident(rows)
+            rows[1].clear(); rows[0].clear(); ident(rows)
+            # hundreds of containers in turn, as a search through a graph, two to a call, some changed between turns
+            graph = [{j: {} for j in range(i % 7)} for i in range(300)]
+            for turn in range(3):
+                for i, node in enumerate(graph):
+                    ident(node)
+                    pair(node, graph[(i * 37) % 300])
+                graph[5 + 7 * turn][1]["w"] = turn
+                graph[100 + turn][0] = []
+                graph[200 + turn].clear()
             return len(long)
 
         print(changing())

@@ -32,7 +32,8 @@ public enum RecordKind : byte
 /// </summary>
 public static class KeptValues
 {
-    public const int Slots = 64;
+    /// <summary>A graph's adjacency, or a table's rows, cycle through hundreds of containers: 64 slots kept none of them.</summary>
+    public const int SlotBits = 10, Slots = 1 << SlotBits;
     public const uint Reference = uint.MaxValue;
 }
 

@@ -8,7 +8,8 @@ namespace Pytrace.Generator.Formatting;
 
 /// <summary>
 /// The text last written for a list, tuple or dict whose shown items are plain scalars (exact int, float, bool,
-/// None, ASCII str), kept by the container's address. Programs pass the same containers over and over, and
+/// None, ASCII str) or empty lists, tuples and dicts (a graph's adjacency, <c>{1: {}, 5: {}}</c>), kept by the
+/// container's address. Programs pass the same containers over and over, and
 /// formatting their items is most of what an argument costs. A kept text is used again only when the container's
 /// signature is the same: its type, its size and, for every item its text can show, the item's type and value
 /// (the int, the float's bits, the str's characters). The text is a function of exactly that, so it is never
@@ -34,7 +35,8 @@ internal static unsafe class ContainerTexts
         /// <summary>Texts of this address found stale in a row: past a few, only one sighting in 32 is remembered.</summary>
         public int Misses;
         public long LastUse;
-        /// <summary>A dict's version tag when its text was known right (<see cref="HashTables.DictVersion"/>); 0: none.</summary>
+        /// <summary>A dict's version tag when its text was known right (<see cref="HashTables.DictVersion"/>); 0: none,
+        /// also when an item is an empty container: filling it changes the text but not the tag.</summary>
         public ulong Version;
         /// <summary>A list's or tuple's items its text can show, when every one is immortal (a cached small int, None, True, False): their pointers are kept; 0: none.</summary>
         public int ImmortalItems;
@@ -70,7 +72,7 @@ internal static unsafe class ContainerTexts
     /// a slot do not push each other out at every call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Home(nint o) => (int)(((ulong)o >> 4) * 0x9E3779B97F4A7C15UL >> 58) & (Slots - 2);
+    private static int Home(nint o) => (int)(((ulong)o >> 4) * 0x9E3779B97F4A7C15UL >> (64 - KeptValues.SlotBits)) & (Slots - 2);
 
     private static Entry* At(int slot) => (Entry*)(s_table + slot * s_slotSize);
 
@@ -121,14 +123,14 @@ internal static unsafe class ContainerTexts
         if (e->ImmortalItems > 0 && Py.VarSize(o) == *(long*)KeptSignature(e)
             && new ReadOnlySpan<nint>(Items(o, kind), e->ImmortalItems).SequenceEqual(new ReadOnlySpan<nint>(KeptPointers(e), e->ImmortalItems)))
             return Hit(e, slot);
-        int length = Signature(o, kind, s_current, out _, out _);
+        int length = Signature(o, kind, s_current, out _, out _, out bool nested);
         if (length != e->SignatureLength
             || !new ReadOnlySpan<byte>(s_current, length).SequenceEqual(new ReadOnlySpan<byte>(KeptSignature(e), length)))
         {
             e->Misses++;
             return -1;
         }
-        e->Version = versioned ? version : 0;
+        e->Version = versioned && !nested ? version : 0;
         return Hit(e, slot);
     }
 
@@ -148,7 +150,7 @@ internal static unsafe class ContainerTexts
         if (misses > 4 && (misses & 31) != 0) return -1;
         if (length <= 0 || length > s_textMax) return -1;
         e->DefinedEpoch = 0;
-        int signature = Signature(o, kind, KeptSignature(e), out int walked, out bool immortal);
+        int signature = Signature(o, kind, KeptSignature(e), out int walked, out bool immortal, out bool nested);
         if (signature < 0) { e->TextLength = 0; return -1; } // the kept signature was overwritten
         e->Container = o;
         e->Type = Py.TypeOf(o);
@@ -156,7 +158,7 @@ internal static unsafe class ContainerTexts
         e->TextLength = length;
         e->Misses = misses;
         e->LastUse = ++s_uses;
-        e->Version = kind == TypeKind.Dict && HashTables.DictVersion(o, out ulong version) ? version : 0;
+        e->Version = kind == TypeKind.Dict && !nested && HashTables.DictVersion(o, out ulong version) ? version : 0;
         e->ImmortalItems = kind != TypeKind.Dict && immortal && walked <= s_pointersMax ? walked : 0;
         if (e->ImmortalItems > 0) Buffer.MemoryCopy(Items(o, kind), KeptPointers(e), walked * sizeof(nint), walked * sizeof(nint));
         Buffer.MemoryCopy(text, KeptText(e), length, length);
@@ -169,13 +171,14 @@ internal static unsafe class ContainerTexts
     /// start past the value limit even if every item before it had its shortest text (a str without escapes, a float
     /// of three characters), so a list of long names is read as far as its text goes, not a fixed count of items.
     /// </summary>
-    private static int Signature(nint o, TypeKind kind, byte* into, out int walked, out bool immortal)
+    private static int Signature(nint o, TypeKind kind, byte* into, out int walked, out bool immortal, out bool nested)
     {
         byte* end = into + MaxSignature;
         byte* p = into;
         long at = 1; // the bracket
         walked = 0;
         immortal = true;
+        nested = false;
         if (kind == TypeKind.Dict)
         {
             if (!HashTables.DictSlots(o, out var slots)) return -1;
@@ -187,7 +190,8 @@ internal static unsafe class ContainerTexts
             {
                 if (i >= s_dictSlots) return -1;
                 if (!slots.IsLive(i)) continue;
-                if ((p = Item(slots.Key(i), p, end, ref at, ref immortal)) == null || (p = Item(slots.Value(i), p, end, ref at, ref immortal)) == null) return -1;
+                if ((p = Item(slots.Key(i), p, end, ref at, ref immortal, ref nested)) == null
+                    || (p = Item(slots.Value(i), p, end, ref at, ref immortal, ref nested)) == null) return -1;
                 live++;
             }
             return live == used || at >= s_limit ? (int)(p - into) : -1;
@@ -197,20 +201,22 @@ internal static unsafe class ContainerTexts
         p += 8;
         nint* items = Items(o, kind);
         for (; walked < size && at < s_limit; walked++)
-            if ((p = Item(items[walked], p, end, ref at, ref immortal)) == null) return -1;
+            if ((p = Item(items[walked], p, end, ref at, ref immortal, ref nested)) == null) return -1;
         return (int)(p - into);
     }
 
     private static nint* Items(nint o, TypeKind kind) => kind == TypeKind.List ? *(nint**)(o + 24) : (nint*)(o + 24);
 
-    private const byte IntTag = 1, FloatTag = 2, FalseTag = 3, TrueTag = 4, NoneTag = 5, StrTag = 6, SmallIntTag = 7;
+    private const byte IntTag = 1, FloatTag = 2, FalseTag = 3, TrueTag = 4, NoneTag = 5, StrTag = 6, SmallIntTag = 7,
+        EmptyDictTag = 8, EmptyListTag = 9, EmptyTupleTag = 10;
 
     /// <summary>
     /// Appends what the text of <paramref name="x"/> depends on, and moves <paramref name="at"/> past the shortest
-    /// text it can have with the separator after it; null when it is not a plain scalar or does not fit.
+    /// text it can have with the separator after it; null when it is not a plain scalar or an empty container, or does
+    /// not fit. An empty container sets <paramref name="nested"/>: it may be filled without its holder changing.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* Item(nint x, byte* p, byte* end, ref long at, ref bool immortal)
+    private static byte* Item(nint x, byte* p, byte* end, ref long at, ref bool immortal, ref bool nested)
     {
         if (end - p < 2 + MaxStrItem) return null; // room for the longest item kept
         // Known by their address, without reading them: the small ints and the singletons are never freed.
@@ -252,6 +258,13 @@ internal static unsafe class ContainerTexts
             at += 5;
             return p + 9;
         }
-        return null;
+        byte empty = type == Py.DictType ? (*(long*)(x + 16) == 0 ? EmptyDictTag : (byte)0) // ma_used
+            : type == Py.ListType ? (Py.VarSize(x) == 0 ? EmptyListTag : (byte)0)
+            : type == Py.TupleType && Py.VarSize(x) == 0 ? EmptyTupleTag : (byte)0;
+        if (empty == 0) return null;
+        *p = empty;
+        nested = true;
+        at += 4;
+        return p + 1;
     }
 }

@@ -300,13 +300,16 @@ internal static unsafe class Tracer
         }
     }
 
-    /// <summary>Slots the record being built names: none of them is given another value before it is written.</summary>
+    /// <summary>
+    /// Slots the record being built names, by their number modulo 64: none of them is given another value before it is
+    /// written (a slot that only shares a bit with a named one is not given one either; its value is written in full).
+    /// </summary>
     private static ulong s_slotsNamed;
 
     /// <summary>Writes a slot's kept text into the ring as a KeptValue record; false when it cannot be, or when it would change a slot this record names.</summary>
     private static bool Define(int slot, TypeInfo* type)
     {
-        if ((s_slotsNamed & (1UL << slot)) != 0) return false;
+        if ((s_slotsNamed & (1UL << (slot & 63))) != 0) return false;
         var text = ContainerTexts.Text(slot);
         int bound = 16 + text.Length;
         if (!Ring.HasRoom(bound)) return false; // a value written in full instead is no loss: not a drop
@@ -322,7 +325,7 @@ internal static unsafe class Tracer
 
     private static void Name(ref RecordBuilder b, int slot)
     {
-        s_slotsNamed |= 1UL << slot;
+        s_slotsNamed |= 1UL << (slot & 63);
         b.U32(KeptValues.Reference);
         b.U16((ushort)slot);
     }
