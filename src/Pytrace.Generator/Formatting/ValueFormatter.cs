@@ -156,6 +156,14 @@ internal static unsafe class ValueFormatter
         for (; i < size; i++)
         {
             nint item = items[i];
+            int small = PyInt.SmallIndex(item); // a cached one from its table of texts: no read of the object, no digits made
+            if (small >= 0)
+            {
+                if (p + 2 + 4 > end) break; // WriteSmall stores 4 bytes
+                if (i > 0) { p[0] = (byte)','; p[1] = (byte)' '; p += 2; }
+                p = PyInt.WriteSmall(p, small);
+                continue;
+            }
             if (Py.TypeOf(item) != Py.LongType || !PyInt.TryRead(item, out long v)) break;
             if (p + (i > 0 ? 2 : 0) + ValueText.DecimalLength(v) > end) break;
             if (i > 0) { p[0] = (byte)','; p[1] = (byte)' '; p += 2; }
