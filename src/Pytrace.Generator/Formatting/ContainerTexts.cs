@@ -35,9 +35,11 @@ internal static unsafe class ContainerTexts
         /// <summary>Texts of this address found stale in a row: past a few, only one sighting in 32 is remembered.</summary>
         public int Misses;
         public long LastUse;
-        /// <summary>A dict's version tag when its text was known right (<see cref="HashTables.DictVersion"/>); 0: none,
-        /// also when an item is an empty container: filling it changes the text but not the tag.</summary>
+        /// <summary>A dict's version tag when its text was known right (<see cref="HashTables.DictVersion"/>); 0: none.</summary>
         public ulong Version;
+        /// <summary>A dict's items that are empty containers, their pointers kept: filling one changes the text but not
+        /// the dict's tag, so the tag holds only while each of them is still empty.</summary>
+        public int NestedItems;
         /// <summary>A list's or tuple's items its text can show, when every one is immortal (a cached small int, None, True, False): their pointers are kept; 0: none.</summary>
         public int ImmortalItems;
     }
@@ -118,7 +120,7 @@ internal static unsafe class ContainerTexts
         // A dict with the tag it had is unchanged: its signature, a read of every item shown, is not needed.
         ulong version = 0;
         bool versioned = kind == TypeKind.Dict && HashTables.DictVersion(o, out version);
-        if (versioned && version == e->Version && version != 0) return Hit(e, slot);
+        if (versioned && version == e->Version && version != 0 && NestedStillEmpty(e)) return Hit(e, slot);
         // Immortal items are never freed: the same pointers are the same values, with no need to read them.
         if (e->ImmortalItems > 0 && Py.VarSize(o) == *(long*)KeptSignature(e)
             && new ReadOnlySpan<nint>(Items(o, kind), e->ImmortalItems).SequenceEqual(new ReadOnlySpan<nint>(KeptPointers(e), e->ImmortalItems)))
@@ -130,9 +132,46 @@ internal static unsafe class ContainerTexts
             e->Misses++;
             return -1;
         }
-        e->Version = versioned && !nested ? version : 0;
+        KeepVersion(e, o, versioned ? version : 0, nested);
         return Hit(e, slot);
     }
+
+    /// <summary>Keeps a dict's tag, and its empty containers' pointers when it holds some (none kept: no tag).</summary>
+    private static void KeepVersion(Entry* e, nint o, ulong version, bool nested)
+    {
+        e->Version = version;
+        e->NestedItems = 0;
+        if (!nested || version == 0 || !HashTables.DictSlots(o, out var slots)) { if (nested) e->Version = 0; return; }
+        nint* kept = KeptPointers(e);
+        long used = *(long*)(o + 16), live = 0; // ma_used
+        for (long i = 0; i < slots.Count && i < s_dictSlots && live < used; i++)
+        {
+            if (!slots.IsLive(i)) continue;
+            live++;
+            if (!KeepIfEmpty(e, kept, slots.Key(i)) || !KeepIfEmpty(e, kept, slots.Value(i))) { e->Version = 0; e->NestedItems = 0; return; }
+        }
+    }
+
+    /// <summary>Adds X to the kept pointers when it is an empty container; false when there is no room left.</summary>
+    private static bool KeepIfEmpty(Entry* e, nint* kept, nint x)
+    {
+        nint type = Py.TypeOf(x);
+        if (type != Py.DictType && type != Py.ListType && type != Py.TupleType || *(long*)(x + 16) != 0) return true;
+        if (e->NestedItems == s_pointersMax) return false;
+        kept[e->NestedItems++] = x;
+        return true;
+    }
+
+    /// <summary>The kept empty containers of a dict whose tag is unchanged (so it still holds them) are all still empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool NestedStillEmpty(Entry* e)
+    {
+        nint* kept = KeptPointers(e);
+        for (int i = 0; i < e->NestedItems; i++)
+            if (*(long*)(kept[i] + 16) != 0) return false; // ma_used, or ob_size
+        return true;
+    }
+
 
     private static int Hit(Entry* e, int slot)
     {
@@ -158,7 +197,7 @@ internal static unsafe class ContainerTexts
         e->TextLength = length;
         e->Misses = misses;
         e->LastUse = ++s_uses;
-        e->Version = kind == TypeKind.Dict && !nested && HashTables.DictVersion(o, out ulong version) ? version : 0;
+        KeepVersion(e, o, kind == TypeKind.Dict && HashTables.DictVersion(o, out ulong version) ? version : 0, nested);
         e->ImmortalItems = kind != TypeKind.Dict && immortal && walked <= s_pointersMax ? walked : 0;
         if (e->ImmortalItems > 0) Buffer.MemoryCopy(Items(o, kind), KeptPointers(e), walked * sizeof(nint), walked * sizeof(nint));
         Buffer.MemoryCopy(text, KeptText(e), length, length);
@@ -258,10 +297,8 @@ internal static unsafe class ContainerTexts
             at += 5;
             return p + 9;
         }
-        byte empty = type == Py.DictType ? (*(long*)(x + 16) == 0 ? EmptyDictTag : (byte)0) // ma_used
-            : type == Py.ListType ? (Py.VarSize(x) == 0 ? EmptyListTag : (byte)0)
-            : type == Py.TupleType && Py.VarSize(x) == 0 ? EmptyTupleTag : (byte)0;
-        if (empty == 0) return null;
+        byte empty = type == Py.DictType ? EmptyDictTag : type == Py.ListType ? EmptyListTag : type == Py.TupleType ? EmptyTupleTag : (byte)0;
+        if (empty == 0 || *(long*)(x + 16) != 0) return null; // ma_used, or ob_size
         *p = empty;
         nested = true;
         at += 4;
