@@ -44,7 +44,7 @@ public sealed class CCallTests
 
         var query = ProcessRun.Run(Repo.Pytrace, ["query", "kind == 'c' and func == 'sleep'", "--db", run.Db], run.Folder);
         Assert.True(query.ExitCode == 0, query.Stderr);
-        Assert.Matches(@"→ time\.sleep\(\)  +2\d\.\d ms", query.Stdout);
+        Assert.Matches(@"→ time\.sleep\(\)  +\d+\.\d ms", query.Stdout); // its length is checked above: a loaded machine sleeps longer
     }
 
     [Fact]

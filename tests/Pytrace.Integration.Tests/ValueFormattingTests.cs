@@ -115,10 +115,13 @@ public partial class ValueFormattingTests
         // Items behind more empty slots than the formatter looks at: the text says it is cut, and the call was quick.
         Assert.Equal("{...", rest[9]);
         Assert.Equal("{...", rest[10]);
-        // (Walking a million empty slots took a millisecond and more; the bounded walk takes microseconds.)
+        // (Walking a million empty slots took a millisecond and more each time; the bounded walk takes microseconds.
+        // The quickest of the four is asked: on a loaded machine any one call may be descheduled for longer.)
         var calls = run.Calls().Where(c => c.Func == "f").ToList();
         var emptied = calls.Skip(expected.Length - 2).Take(2).Concat(calls.Skip(expected.Length + 9).Take(2)).ToList();
-        Assert.All(emptied, c => Assert.True(c.EndNs - c.StartNs < 500_000, $"f({c.Args[0].Value}) took {c.EndNs - c.StartNs} ns"));
+        long quickest = emptied.Min(c => c.EndNs!.Value - c.StartNs);
+        Assert.True(quickest < 500_000, $"the quickest call on an emptied table took {quickest} ns: " +
+            string.Join(", ", emptied.Select(c => $"f({c.Args[0].Value}) {c.EndNs - c.StartNs} ns")));
     }
 
     [Theory]
