@@ -172,7 +172,6 @@ internal static unsafe class ContainerTexts
         return true;
     }
 
-
     private static int Hit(Entry* e, int slot)
     {
         e->Misses = 0;
