@@ -121,10 +121,16 @@ internal static unsafe class ContainerTexts
         ulong version = 0;
         bool versioned = kind == TypeKind.Dict && HashTables.DictVersion(o, out version);
         if (versioned && version == e->Version && version != 0 && NestedStillEmpty(e)) return Hit(e, slot);
-        // Immortal items are never freed: the same pointers are the same values, with no need to read them.
-        if (e->ImmortalItems > 0 && Py.VarSize(o) == *(long*)KeptSignature(e)
-            && new ReadOnlySpan<nint>(Items(o, kind), e->ImmortalItems).SequenceEqual(new ReadOnlySpan<nint>(KeptPointers(e), e->ImmortalItems)))
-            return Hit(e, slot);
+        // Immortal items are never freed: the same pointers are the same values, with no need to read them. Other
+        // immortal items are other values, and another size another signature: misses known without a signature (a
+        // tuple made afresh at each yield where the last one was freed).
+        if (e->ImmortalItems > 0)
+        {
+            if (Py.VarSize(o) != *(long*)KeptSignature(e)) { e->Misses++; return -1; } // the size opens the signature
+            var items = new ReadOnlySpan<nint>(Items(o, kind), e->ImmortalItems);
+            if (items.SequenceEqual(new ReadOnlySpan<nint>(KeptPointers(e), e->ImmortalItems))) return Hit(e, slot);
+            if (AllImmortal(items)) { e->Misses++; return -1; }
+        }
         int length = Signature(o, kind, s_current, out _, out _, out bool nested);
         if (length != e->SignatureLength
             || !new ReadOnlySpan<byte>(s_current, length).SequenceEqual(new ReadOnlySpan<byte>(KeptSignature(e), length)))
@@ -169,6 +175,13 @@ internal static unsafe class ContainerTexts
         nint* kept = KeptPointers(e);
         for (int i = 0; i < e->NestedItems; i++)
             if (*(long*)(kept[i] + 16) != 0) return false; // ma_used, or ob_size
+        return true;
+    }
+
+    private static bool AllImmortal(ReadOnlySpan<nint> items)
+    {
+        foreach (nint x in items)
+            if (PyInt.SmallIndex(x) < 0 && x != Py.None && x != Py.True && x != Py.False) return false;
         return true;
     }
 
