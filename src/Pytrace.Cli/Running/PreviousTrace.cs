@@ -63,9 +63,9 @@ internal sealed class PreviousTrace
             {
                 File.Delete(_aside + suffix);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Left behind under its hidden name: the new trace is what matters.
+                // Left behind under its hidden name: the new trace is what matters, and this thread must not take the process down.
             }
         }
     }

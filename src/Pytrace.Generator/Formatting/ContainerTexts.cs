@@ -142,29 +142,29 @@ internal static unsafe class ContainerTexts
         return Hit(e, slot);
     }
 
-    /// <summary>Keeps a dict's tag, and its empty containers' pointers when it holds some (none kept: no tag).</summary>
+    /// <summary>Keeps a dict's tag (0: none), with the pointers of its empty containers when it holds some; no tag when they do not fit.</summary>
     private static void KeepVersion(Entry* e, nint o, ulong version, bool nested)
     {
-        e->Version = version;
         e->NestedItems = 0;
-        if (!nested || version == 0 || !HashTables.DictSlots(o, out var slots)) { if (nested) e->Version = 0; return; }
+        e->Version = version != 0 && (!nested || KeepEmptyItems(e, o)) ? version : 0;
+    }
+
+    private static bool KeepEmptyItems(Entry* e, nint o)
+    {
+        if (!HashTables.DictSlots(o, out var slots)) return false;
         nint* kept = KeptPointers(e);
         long used = *(long*)(o + 16), live = 0; // ma_used
         for (long i = 0; i < slots.Count && i < s_dictSlots && live < used; i++)
         {
             if (!slots.IsLive(i)) continue;
             live++;
-            if (!KeepIfEmpty(e, kept, slots.Key(i)) || !KeepIfEmpty(e, kept, slots.Value(i))) { e->Version = 0; e->NestedItems = 0; return; }
+            foreach (nint x in (ReadOnlySpan<nint>)[slots.Key(i), slots.Value(i)])
+            {
+                if (EmptyTag(x) == 0) continue;
+                if (e->NestedItems == s_pointersMax) { e->NestedItems = 0; return false; }
+                kept[e->NestedItems++] = x;
+            }
         }
-    }
-
-    /// <summary>Adds X to the kept pointers when it is an empty container; false when there is no room left.</summary>
-    private static bool KeepIfEmpty(Entry* e, nint* kept, nint x)
-    {
-        nint type = Py.TypeOf(x);
-        if (type != Py.DictType && type != Py.ListType && type != Py.TupleType || *(long*)(x + 16) != 0) return true;
-        if (e->NestedItems == s_pointersMax) return false;
-        kept[e->NestedItems++] = x;
         return true;
     }
 
@@ -181,8 +181,21 @@ internal static unsafe class ContainerTexts
     private static bool AllImmortal(ReadOnlySpan<nint> items)
     {
         foreach (nint x in items)
-            if (PyInt.SmallIndex(x) < 0 && x != Py.None && x != Py.True && x != Py.False) return false;
+            if (!IsImmortal(x)) return false;
         return true;
+    }
+
+    /// <summary>A cached small int or a singleton: known by its address, never freed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsImmortal(nint x) => PyInt.SmallIndex(x) >= 0 || x == Py.None || x == Py.True || x == Py.False;
+
+    /// <summary>The signature tag of an exact empty dict, list or tuple; 0 for anything else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte EmptyTag(nint x)
+    {
+        nint type = Py.TypeOf(x);
+        byte tag = type == Py.DictType ? EmptyDictTag : type == Py.ListType ? EmptyListTag : type == Py.TupleType ? EmptyTupleTag : (byte)0;
+        return tag != 0 && *(long*)(x + 16) == 0 ? tag : (byte)0; // ma_used, or ob_size
     }
 
     private static int Hit(Entry* e, int slot)
@@ -309,8 +322,8 @@ internal static unsafe class ContainerTexts
             at += 5;
             return p + 9;
         }
-        byte empty = type == Py.DictType ? EmptyDictTag : type == Py.ListType ? EmptyListTag : type == Py.TupleType ? EmptyTupleTag : (byte)0;
-        if (empty == 0 || *(long*)(x + 16) != 0) return null; // ma_used, or ob_size
+        byte empty = EmptyTag(x);
+        if (empty == 0) return null;
         *p = empty;
         nested = true;
         at += 4;
