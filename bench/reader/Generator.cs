@@ -52,8 +52,9 @@ public sealed class Generator(string path, long calls)
             Exec(connection, $"INSERT INTO functions VALUES ({i + 1}, '{module}', '{name}', '/srv/{module.Replace('.', '/')}.py', {10 * i + 3}, " +
                              $"'[{string.Join(",", parameters.Select(p => $"\"{p}\""))}]')");
         }
-        _call = Prepare(connection, "INSERT INTO calls VALUES (@id, @parent, @thread, @depth, @start, @duration, @function, @kind, @endKind, @result, @args)",
-            "@id", "@parent", "@thread", "@depth", "@start", "@duration", "@function", "@kind", "@endKind", "@result", "@args");
+        _call = Prepare(connection, "INSERT INTO calls(id, parent_gap, thread, packed, start, duration, function, result, args) " +
+                                    "VALUES (@id, @parentGap, @thread, @packed, @start, @duration, @function, @result, @args)",
+            "@id", "@parentGap", "@thread", "@packed", "@start", "@duration", "@function", "@result", "@args");
         _value = Prepare(connection, "INSERT INTO vals VALUES (@id, @type, @text)", "@id", "@type", "@text");
         var transaction = Begin(connection);
         for (long request = 0; _id < calls; request++)
@@ -140,16 +141,16 @@ public sealed class Generator(string path, long calls)
     {
         var call = _open.Pop();
         var end = _clock += 300 + call.Id % 500;
-        Insert(_call, call.Id, call.Parent, _thread, call.Depth, call.Start - Epoch, end - call.Start, call.Function, Schema.CallKind.Call,
-            endKind, Value(type, result), call.Args);
+        Insert(_call, call.Id, call.Id - call.Parent, _thread, Schema.Packed(call.Depth, Schema.CallKind.Call, endKind), call.Start - Epoch,
+            end - call.Start, call.Function, Value(type, result), call.Args);
     }
 
     // A pytrace.log() record: finished when written, no result, its message and fields as arguments.
     private void Log(params (string Type, string Value)[] fields)
     {
         var id = ++_id;
-        Insert(_call, id, _open.Peek().Id, _thread, _open.Count, (_clock += 200) - Epoch, 0L, LogFunction, Schema.CallKind.Log, Schema.EndKind.Return,
-            null, ArgsColumn.Encode(fields.Select(f => Value(f.Type, f.Value)).ToArray()));
+        Insert(_call, id, id - _open.Peek().Id, _thread, Schema.Packed(_open.Count, Schema.CallKind.Log, Schema.EndKind.Return), (_clock += 200) - Epoch,
+            0L, LogFunction, null, ArgsColumn.Encode(fields.Select(f => Value(f.Type, f.Value)).ToArray()));
     }
 
     private long Value(string type, string text)

@@ -18,10 +18,10 @@ public struct CallValues
 /// </summary>
 internal sealed unsafe class CallBatch : IDisposable
 {
-    private const int Columns = 11, RowsPerStatement = 32;
+    private const int Columns = 9, RowsPerStatement = 32;
     // OR IGNORE: a statement that cannot abort half-way needs no statement journal, 15% of the writer's time. Ids
     // come from blocks reserved in meta, so no row is ever ignored; a full disk still fails the statement.
-    private const string Insert = "INSERT OR IGNORE INTO calls(id, parent, thread, depth, start, duration, function, kind, end_kind, result, args) VALUES";
+    private const string Insert = "INSERT OR IGNORE INTO calls(id, parent_gap, thread, packed, start, duration, function, result, args) VALUES";
 
     private readonly nint _db;
     private readonly long _epochNs;
@@ -45,8 +45,8 @@ internal sealed unsafe class CallBatch : IDisposable
     {
         _db = db;
         _epochNs = epochNs;
-        _many = new Statement(db, Insert + string.Join(",", Enumerable.Repeat("(?,?,?,?,?,?,?,?,?,?,?)", RowsPerStatement)));
-        _one = new Statement(db, Insert + "(?,?,?,?,?,?,?,?,?,?,?)");
+        _many = new Statement(db, Insert + string.Join(",", Enumerable.Repeat("(?,?,?,?,?,?,?,?,?)", RowsPerStatement)));
+        _one = new Statement(db, Insert + "(?,?,?,?,?,?,?,?,?)");
         _argsText = (byte*)NativeMemory.Alloc((nuint)_argsCapacity);
         _manyBound = NewBound(RowsPerStatement * Columns);
         _oneBound = NewBound(Columns);
@@ -129,21 +129,20 @@ internal sealed unsafe class CallBatch : IDisposable
             int b = r * Columns;
             BindOrNull(s, bound, b + 1, row.Id, row.Id == _maxId + 1);
             if (row.Id > _maxId) _maxId = row.Id;
-            BindOrNull(s, bound, b + 2, row.Parent, row.Parent == 0);
+            // the parent as its distance back: a byte or two where its id took three or four
+            BindOrNull(s, bound, b + 2, row.Id - row.Parent, row.Parent == 0);
             Bind(s, bound, b + 3, row.Thread);
-            Bind(s, bound, b + 4, row.Depth);
+            Bind(s, bound, b + 4, Schema.Packed(row.Depth, row.Kind, row.EndKind));
             Bind(s, bound, b + 5, row.StartNs - _epochNs);
             BindOrNull(s, bound, b + 6, row.Duration, row.Duration < 0);
             Bind(s, bound, b + 7, row.Function);
-            Bind(s, bound, b + 8, row.Kind);
-            Bind(s, bound, b + 9, row.EndKind);
-            BindOrNull(s, bound, b + 10, row.Result, row.Result == 0);
-            if (row.ArgsLength == 0) BindOrNull(s, bound, b + 11, 0, true);
+            BindOrNull(s, bound, b + 8, row.Result, row.Result == 0);
+            if (row.ArgsLength == 0) BindOrNull(s, bound, b + 9, 0, true);
             else
             {
                 // the text's bytes change under the same pointer: always bound again
-                SqliteNative.BindText(s, b + 11, _argsText + row.ArgsOffset, row.ArgsLength, SqliteNative.Static);
-                bound[b + 11] = Other;
+                SqliteNative.BindText(s, b + 9, _argsText + row.ArgsOffset, row.ArgsLength, SqliteNative.Static);
+                bound[b + 9] = Other;
             }
         }
         int rc = SqliteNative.Step(s);

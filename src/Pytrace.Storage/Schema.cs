@@ -3,7 +3,7 @@ namespace Pytrace.Storage;
 /// <summary>The traces database layout; docs/schema.md explains each table, column and why there are so few indexes.</summary>
 public static class Schema
 {
-    public const int Version = 4;
+    public const int Version = 5;
 
     public const string Tables = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -26,9 +26,10 @@ public static class Schema
         CREATE TABLE IF NOT EXISTS vals(id INTEGER PRIMARY KEY, type INTEGER NOT NULL, text TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS vals_text ON vals(text);
         CREATE TABLE IF NOT EXISTS calls(
-            id INTEGER PRIMARY KEY, parent INTEGER, thread INTEGER NOT NULL, depth INTEGER NOT NULL,
-            start INTEGER NOT NULL, duration INTEGER, function INTEGER NOT NULL, kind INTEGER NOT NULL,
-            end_kind INTEGER NOT NULL, result INTEGER, args TEXT);
+            id INTEGER PRIMARY KEY, parent_gap INTEGER, thread INTEGER NOT NULL, packed INTEGER NOT NULL,
+            start INTEGER NOT NULL, duration INTEGER, function INTEGER NOT NULL, result INTEGER, args TEXT,
+            parent INTEGER AS (id - parent_gap) VIRTUAL, depth INTEGER AS (packed >> 5) VIRTUAL,
+            kind INTEGER AS ((packed >> 2) & 7) VIRTUAL, end_kind INTEGER AS (packed & 3) VIRTUAL);
         CREATE INDEX IF NOT EXISTS calls_exceptions ON calls(id) WHERE end_kind = 3;
         CREATE TABLE IF NOT EXISTS drops(
             run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, count INTEGER NOT NULL,
@@ -66,6 +67,15 @@ public static class Schema
     /// bytes a row where the time since 1970 takes 8.
     /// </summary>
     public const string EpochNs = "epoch_ns";
+
+    /// <summary>
+    /// The stored <c>calls.packed</c> of a row: depth, kind and end kind in one integer (the virtual columns
+    /// <c>depth</c>, <c>kind</c>, <c>end_kind</c> read them back), one or two bytes where three columns took three to four.
+    /// </summary>
+    public static long Packed(long depth, int kind, int endKind) => depth << 5 | (long)kind << 2 | (long)endKind;
+
+    /// <summary>SQL setting the end kind of a row's <c>packed</c> to the parameter PARAMETER.</summary>
+    public static string SetEndKind(string parameter) => $"packed = (packed & ~3) | {parameter}";
 
     public static class CallKind
     {

@@ -61,10 +61,10 @@ public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
         {
             using var command = writer.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = """
+            command.CommandText = $"""
                 INSERT OR IGNORE INTO strings(text) VALUES (@type);
                 INSERT INTO vals(type, text) VALUES ((SELECT id FROM strings WHERE text = @type), @result);
-                UPDATE calls SET duration = @duration, end_kind = @kind, result = last_insert_rowid() WHERE id = @id
+                UPDATE calls SET duration = @duration, {Schema.SetEndKind("@kind")}, result = last_insert_rowid() WHERE id = @id
                 """;
             command.Parameters.AddWithValue("@type", type);
             command.Parameters.AddWithValue("@duration", duration);
