@@ -23,6 +23,12 @@ public sealed class RunDumper
     private const int SkimChunksPerTurn = 8;
     private const int RowsPerBatch = WriteBatch.Capacity;
     private static readonly TimeSpan SubmitInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// A batch waits this long for more when the rings are empty: a commit every few milliseconds of a trickle
+    /// wrote the same last pages again and again, and left calls open at each one, whose later UPDATE (their end)
+    /// splits the full page they are on: pygments' calls table was 10% empty space.
+    /// </summary>
+    private static readonly TimeSpan IdleSubmitInterval = TimeSpan.FromMilliseconds(25);
     private const long CallIdBlock = 1 << 20, NameIdBlock = 1 << 16;
 
     private readonly TraceWriter _db;
@@ -106,7 +112,7 @@ public sealed class RunDumper
                 if (windowFull) writer.TrimAhead();
                 long decoded = _names.Batch.Rows < RowsPerBatch && !windowFull ? Decode() : 0;
                 var batch = _names.Batch;
-                if ((batch.Rows >= RowsPerBatch || sinceSubmit.Elapsed >= SubmitInterval || decoded == 0) && !batch.IsEmpty && writer.HasRoom)
+                if ((batch.Rows >= RowsPerBatch || sinceSubmit.Elapsed >= (decoded == 0 ? IdleSubmitInterval : SubmitInterval)) && !batch.IsEmpty && writer.HasRoom)
                 {
                     Submit();
                     sinceSubmit.Restart();
