@@ -5,7 +5,10 @@ public static class Schema
 {
     public const int Version = 5;
 
-    public const string Tables = """
+    // calls.packed: depth << DepthShift | kind << KindShift | end kind; the DDL's virtual columns and Packed share them.
+    private const int DepthShift = 5, KindShift = 2, KindMask = 7, EndKindMask = 3;
+
+    public static readonly string Tables = $"""
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
         CREATE TABLE IF NOT EXISTS runs(
             id INTEGER PRIMARY KEY, command TEXT NOT NULL, cwd TEXT, python TEXT, python_version TEXT,
@@ -28,8 +31,8 @@ public static class Schema
         CREATE TABLE IF NOT EXISTS calls(
             id INTEGER PRIMARY KEY, parent_gap INTEGER, thread INTEGER NOT NULL, packed INTEGER NOT NULL,
             start INTEGER NOT NULL, duration INTEGER, function INTEGER NOT NULL, result INTEGER, args TEXT,
-            parent INTEGER AS (id - parent_gap) VIRTUAL, depth INTEGER AS (packed >> 5) VIRTUAL,
-            kind INTEGER AS ((packed >> 2) & 7) VIRTUAL, end_kind INTEGER AS (packed & 3) VIRTUAL);
+            parent INTEGER AS (id - parent_gap) VIRTUAL, depth INTEGER AS (packed >> {DepthShift}) VIRTUAL,
+            kind INTEGER AS ((packed >> {KindShift}) & {KindMask}) VIRTUAL, end_kind INTEGER AS (packed & {EndKindMask}) VIRTUAL);
         CREATE INDEX IF NOT EXISTS calls_exceptions ON calls(id) WHERE end_kind = 3;
         CREATE TABLE IF NOT EXISTS drops(
             run INTEGER NOT NULL, pid INTEGER NOT NULL, time_ns INTEGER NOT NULL, count INTEGER NOT NULL,
@@ -72,10 +75,10 @@ public static class Schema
     /// The stored <c>calls.packed</c> of a row: depth, kind and end kind in one integer (the virtual columns
     /// <c>depth</c>, <c>kind</c>, <c>end_kind</c> read them back), one or two bytes where three columns took three to four.
     /// </summary>
-    public static long Packed(long depth, int kind, int endKind) => depth << 5 | (long)kind << 2 | (long)endKind;
+    public static long Packed(long depth, int kind, int endKind) => depth << DepthShift | (long)kind << KindShift | (long)endKind;
 
     /// <summary>SQL setting the end kind of a row's <c>packed</c> to the parameter PARAMETER.</summary>
-    public static string SetEndKind(string parameter) => $"packed = (packed & ~3) | {parameter}";
+    public static string SetEndKind(string parameter) => $"packed = (packed & ~{EndKindMask}) | {parameter}";
 
     public static class CallKind
     {
