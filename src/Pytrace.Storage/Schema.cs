@@ -3,7 +3,7 @@ namespace Pytrace.Storage;
 /// <summary>The traces database layout; docs/schema.md explains each table, column and why there are so few indexes.</summary>
 public static class Schema
 {
-    public const int Version = 5;
+    public const int Version = 6;
 
     // calls.packed: depth << DepthShift | kind << KindShift | end kind; the DDL's virtual columns and Packed share them.
     private const int DepthShift = 5, KindShift = 2, KindMask = 7, EndKindMask = 3;
@@ -27,7 +27,7 @@ public static class Schema
             id INTEGER PRIMARY KEY, module TEXT NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
             params TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS vals(id INTEGER PRIMARY KEY, type INTEGER NOT NULL, text TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS vals_text ON vals(text);
+        CREATE INDEX IF NOT EXISTS vals_prefix ON vals({ValuePrefix("text")});
         CREATE TABLE IF NOT EXISTS calls(
             id INTEGER PRIMARY KEY, parent_gap INTEGER, thread INTEGER NOT NULL, packed INTEGER NOT NULL,
             start INTEGER NOT NULL, duration INTEGER, function INTEGER NOT NULL, result INTEGER, args TEXT,
@@ -79,6 +79,16 @@ public static class Schema
 
     /// <summary>SQL setting the end kind of a row's <c>packed</c> to the parameter PARAMETER.</summary>
     public static string SetEndKind(string parameter) => $"packed = (packed & ~{EndKindMask}) | {parameter}";
+
+    /// <summary>
+    /// vals is indexed on the first ValuePrefixLength characters of its text, not the whole of it: the texts are most
+    /// of a value's bytes, and a full second copy of them was a third of some traces (pygments' token tuples). A
+    /// lookup compares this prefix first (<c>ValuePrefix("v.text") = ValuePrefix(@p)</c>) so that SQLite searches it.
+    /// </summary>
+    public const int ValuePrefixLength = 16;
+
+    /// <summary>The indexed expression of vals for its text column COLUMN.</summary>
+    public static string ValuePrefix(string column) => $"substr({column}, 1, {ValuePrefixLength})";
 
     public static class CallKind
     {

@@ -43,7 +43,7 @@ public sealed class TraceDb : IDisposable
         try
         {
             connection = ReadConnection.Open(path, busyTimeoutMs: 2000);
-            // Python names are case-sensitive, and a case-sensitive LIKE can use vals_text for its prefix.
+            // Python names are case-sensitive, and a case-sensitive LIKE can use strings_text for its prefix.
             connection.Execute("PRAGMA case_sensitive_like = ON");
             connection.DefineRegexp(IsMatch);
             var version = ReadVersion(connection, path);

@@ -207,9 +207,11 @@ public sealed partial class SqlCompiler
             return NumericLeaf(c, parameters);
         if (c.Field.Name != "value")
             return In("v.type", Lookup(q => $"SELECT id FROM strings WHERE {Text("text", c, q)}"));
-        if (c.Op is not ("==" or "!=") || TextMatch.HasWildcard(c.Value))
+        if (c.Op == "~=")
             return Text("v.text", c, parameters);
-        var either = $"v.text IN ({parameters.Add(c.Value)}, {parameters.Add(PythonRepr.Of(c.Value))})";
+        if (TextMatch.HasWildcard(c.Value))
+            return ValueText.Match("v.text", parameters.Add(TextMatch.Parameter(c.Value)), c.Value, c.Op == "==", v => parameters.Add(v));
+        var either = ValueText.In("v.text", parameters.Add(c.Value), parameters.Add(PythonRepr.Of(c.Value)));
         return c.Op == "==" ? either : $"NOT {either}";
     }
 

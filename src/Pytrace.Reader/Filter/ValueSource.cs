@@ -4,7 +4,7 @@ namespace Pytrace.Reader.Filter;
 
 /// <summary>
 /// Existing values of a text field, for correction and Tab completion, from the small tables: functions (names,
-/// and argument names in params), strings (type names) and vals (values, through vals_text). Bounded so a huge
+/// and argument names in params), strings (type names) and vals (values, through vals_prefix). Bounded so a huge
 /// db stays fast.
 /// </summary>
 public sealed class ValueSource(TraceDb db)
@@ -17,16 +17,19 @@ public sealed class ValueSource(TraceDb db)
         // The parser admits only the choices, so a kind that matches nothing is no typo to correct.
         if (Field.Find(field)?.Choices is { } choices)
             return choices.Contains(value);
+        var parameters = new SqlParameters();
+        var text = parameters.Add(TextMatch.Parameter(value));
+        var repr = parameters.Add(PythonRepr.Of(value));
         var sql = field switch
         {
-            "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {TextMatch.Sql(Column(field), "@p0", value, true)} LIMIT 1",
-            "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE {TextMatch.Sql("p.value", "@p0", value, true)} LIMIT 1",
-            "type" => $"SELECT 1 FROM strings WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
-            "thread" => $"SELECT 1 FROM threads WHERE {TextMatch.Sql("name", "@p0", value, true)} LIMIT 1",
-            _ when !TextMatch.HasWildcard(value) => "SELECT 1 FROM vals WHERE text IN (@p0, @p1) LIMIT 1", // as the filter compares
-            _ => $"SELECT 1 FROM vals WHERE {TextMatch.Sql("text", "@p0", value, true)} LIMIT 1",
+            "module" or "func" or "file" => $"SELECT 1 FROM functions WHERE {TextMatch.Sql(Column(field), text, value, true)} LIMIT 1",
+            "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE {TextMatch.Sql("p.value", text, value, true)} LIMIT 1",
+            "type" => $"SELECT 1 FROM strings WHERE {TextMatch.Sql("text", text, value, true)} LIMIT 1",
+            "thread" => $"SELECT 1 FROM threads WHERE {TextMatch.Sql("name", text, value, true)} LIMIT 1",
+            _ when !TextMatch.HasWildcard(value) => $"SELECT 1 FROM vals WHERE {ValueText.In("text", text, repr)} LIMIT 1", // as the filter compares
+            _ => $"SELECT 1 FROM vals WHERE {ValueText.Match("text", text, value, true, v => parameters.Add(v))} LIMIT 1",
         };
-        return db.Scalar(sql, TextMatch.Parameter(value), PythonRepr.Of(value)) is not null;
+        return db.Scalar(sql, [.. parameters.Values]) is not null;
     }
 
     /// <summary>Values of FIELD near TYPED: every one for small tables, index neighbours for argument values.</summary>
@@ -38,8 +41,8 @@ public sealed class ValueSource(TraceDb db)
         "thread" => Strings("SELECT DISTINCT name FROM threads WHERE name IS NOT NULL LIMIT 100000"),
         _ => new[] { typed, typed.ToLowerInvariant(), typed.ToUpperInvariant(), typed.Length > 0 ? typed[..1] : "" }
             .Distinct()
-            .SelectMany(v => Strings($"SELECT DISTINCT text FROM vals WHERE text >= @p0 ORDER BY text LIMIT {Limit / 4}", v)
-                .Concat(Strings("SELECT DISTINCT text FROM vals WHERE text < @p0 ORDER BY text DESC LIMIT 5", v)))
+            .SelectMany(v => Strings($"SELECT DISTINCT text FROM vals WHERE {ValueText.From("text", "@p0")} LIMIT {Limit / 4}", v)
+                .Concat(Strings($"SELECT DISTINCT text FROM vals WHERE {ValueText.Before("text", "@p0")} LIMIT 5", v)))
             .Distinct(),
     };
 
@@ -54,7 +57,7 @@ public sealed class ValueSource(TraceDb db)
             "arg" => $"{ArgNames} WHERE p.value >= @p0 ORDER BY 1 LIMIT {Limit}",
             "type" => $"SELECT text FROM strings WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
             "thread" => $"SELECT DISTINCT name FROM threads WHERE name >= @p0 ORDER BY name LIMIT {Limit}",
-            _ => $"SELECT DISTINCT text FROM vals WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
+            _ => $"SELECT DISTINCT text FROM vals WHERE {ValueText.From("text", "@p0")} LIMIT {Limit}",
         };
         var values = Strings(sql, prefix).TakeWhile(v => v.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         if (field == "arg")
