@@ -17,6 +17,8 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
     private readonly HashSet<uint> _classBodies = [];
     private readonly HashSet<uint> _native = [];
     private readonly Dictionary<uint, long> _types = [];
+    /// <summary>"&lt;module.QualName object at 0x" per type id, for the objects that cross the ring as type and address.</summary>
+    private readonly Dictionary<uint, byte[]> _opaquePrefixes = [];
     private readonly long[] _kept = new long[KeptValues.Slots];
     private readonly Dictionary<long, List<OpenCall>> _stacks = [];
     private List<OpenCall> _stack = [];
@@ -75,7 +77,7 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         {
             case RecordKind.ProcessStart: ProcessStart(ref r); break;
             case RecordKind.CodeDef: CodeDef(ref r); break;
-            case RecordKind.TypeDef: _types[r.U32()] = names.String(r.String()); break;
+            case RecordKind.TypeDef: TypeDef(ref r); break;
             case RecordKind.Thread: Thread(ref r); break;
             case RecordKind.Call: Call(ref r, Schema.CallKind.Call); break;
             case RecordKind.Resume: Call(ref r, Schema.CallKind.Resume); break;
@@ -199,13 +201,35 @@ internal sealed class ProcessStream(Interner names, IdSupply callIds, Action thr
         batch.EndCall(slot, ns, Schema.EndKind.Return, 0);
     }
 
-    /// <summary>A value after its type id: its text, or the slot of a kept one.</summary>
+    /// <summary>A value after its type id: its text, the slot of a kept one, or an object's type and address.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Value(ref RecordDecoder r, uint type)
     {
-        if (type != KeptValues.Reference) return names.Value(TypeId(type), r.Utf8Bytes());
+        if (type < OpaqueValues.Reference) return names.Value(TypeId(type), r.Utf8Bytes());
+        if (type == OpaqueValues.Reference) return OpaqueValue(ref r);
         int slot = r.U16();
         return slot < _kept.Length ? _kept[slot] : 0;
+    }
+
+    private void TypeDef(ref RecordDecoder r)
+    {
+        uint id = r.U32();
+        _types[id] = names.String(r.String());
+        _opaquePrefixes[id] = [.. "<"u8, .. r.Utf8Bytes(), .. " object at 0x"u8];
+    }
+
+    /// <summary>An object's text as object.__repr__ writes it, from its type's full name and its address.</summary>
+    private long OpaqueValue(ref RecordDecoder r)
+    {
+        uint type = r.U32();
+        ulong address = r.U64();
+        var prefix = _opaquePrefixes.GetValueOrDefault(type) ?? "<? object at 0x"u8.ToArray(); // only in a corrupt ring
+        Span<byte> text = stackalloc byte[prefix.Length + 17];
+        prefix.CopyTo(text);
+        address.TryFormat(text[prefix.Length..], out int digits, "x", System.Globalization.CultureInfo.InvariantCulture);
+        int length = prefix.Length + digits;
+        text[length++] = (byte)'>';
+        return names.Value(TypeId(type), text[..length]);
     }
 
     /// <summary>A slot's value, which later records name by the slot; followed while skimming too, for the calls after it.</summary>

@@ -111,6 +111,20 @@ public sealed class DumperTests : IDisposable
     }
 
     [Fact]
+    public void An_object_sent_as_its_type_and_address_is_the_text_object_repr_writes()
+    {
+        var ring = Shop(_run.Ring()).Type(2, "Cart", "app.models.Cart").Type(3, "Ünï", "Ünï");
+        ring.CallWithObject(2, 0, 2, 0x7f3a2b1c4d50).Return(2, 0, "1");
+        ring.CallWithObject(2, 0, 2, 0x7f3a2b1c4d50).Return(2, 0, "1");
+        ring.CallWithObject(2, 0, 3, 0x10).Return(2, 0, "1");
+        _run.Dump(maxTraces: 0, append: false, ring);
+
+        var args = _run.Query("SELECT type, value FROM arg_view ORDER BY call", r => $"{r.GetString(0)} {r.GetString(1)}");
+        Assert.Equal(["Cart <app.models.Cart object at 0x7f3a2b1c4d50>", "Cart <app.models.Cart object at 0x7f3a2b1c4d50>", "Ünï <Ünï object at 0x10>"], args);
+        Assert.Equal(1, _run.Scalar("SELECT count(*) FROM vals WHERE text LIKE '<app.models.Cart%'")); // stored once
+    }
+
+    [Fact]
     public void Max_traces_trims_only_the_run_being_recorded()
     {
         var first = Shop(_run.Ring());

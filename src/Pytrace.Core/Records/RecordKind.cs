@@ -37,6 +37,17 @@ public static class KeptValues
     public const uint Reference = uint.MaxValue;
 }
 
+/// <summary>
+/// An object written as <c>object.__repr__</c> writes it, <c>&lt;module.QualName object at 0x…&gt;</c>: a value that is
+/// the type id <see cref="Reference"/> then its type's id (u32) and its address (u64) stands for that text, which the
+/// dumper makes from the TypeDef's full name. Sixteen bytes and no formatting where the text took some sixty.
+/// </summary>
+public static class OpaqueValues
+{
+    public const uint Reference = uint.MaxValue - 1;
+    public const int Length = 16;
+}
+
 [Flags]
 public enum CodeFlags : ushort
 {

@@ -7,7 +7,7 @@ namespace Pytrace.Ring;
 public static class RingLayout
 {
     public const ulong Magic = 0x474E495252545950; // "PYTRRING"
-    public const uint Version = 4;
+    public const uint Version = 5;
     public const int HeaderSize = 4096;
 
     public const int MagicOffset = 0;

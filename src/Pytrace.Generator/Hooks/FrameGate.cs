@@ -45,7 +45,10 @@ internal static unsafe class FrameGate
     public static bool IsRecorded(ThreadInfo* t, nint frame) => t->Depth > 0 && t->Frames[t->Depth - 1] == frame;
 
     /// <summary>Whether a frame between <paramref name="frame"/> and the innermost recorded call runs @notrace code.</summary>
-    public static bool InsideSkipTree(ThreadInfo* t, nint frame)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool InsideSkipTree(ThreadInfo* t, nint frame) => CodeRegistry.AnySkipTree && WalkFindsSkipTree(t, frame);
+
+    private static bool WalkFindsSkipTree(ThreadInfo* t, nint frame)
     {
         nint top = t->Depth > 0 ? t->Frames[t->Depth - 1] : 0;
         for (nint f = FrameLayout.PreviousOf(frame); f != 0 && f != top; f = FrameLayout.PreviousOf(f))

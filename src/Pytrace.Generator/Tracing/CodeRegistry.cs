@@ -25,6 +25,12 @@ internal static unsafe class CodeRegistry
     /// <summary>Code objects marked by @notrace before they ever ran.</summary>
     public static NativeMap<byte> NoTrace;
 
+    /// <summary>
+    /// Whether some code was ever made SkipTree (@notrace, or a skipped function that ran): until then no frame can be
+    /// inside one, and the walk up the stack that looks for one is not needed. Never reset, so it can only err towards walking.
+    /// </summary>
+    public static bool AnySkipTree;
+
     public static CodeInfo* Find(nint code) => s_codes.Find(code);
 
     /// <summary>Learns a code object; <paramref name="globals"/> are its module's, for its name and, before 3.11, its qualified name.</summary>
@@ -151,6 +157,7 @@ internal static unsafe class CodeRegistry
     /// <summary>@notrace, before or after the code first ran.</summary>
     public static void MarkNoTrace(nint code)
     {
+        AnySkipTree = true;
         CodeInfo* known = Find(code);
         if (known != null) known->Mode = CodeMode.SkipTree;
         if (NoTrace.Find(code) != null) return;
@@ -160,7 +167,7 @@ internal static unsafe class CodeRegistry
 
     private static CodeMode ModeFor(nint code, string file, string qualName)
     {
-        if (NoTrace.Find(code) != null || Array.IndexOf(SkippedFunctions, file + ":" + qualName) >= 0) return CodeMode.SkipTree;
+        if (NoTrace.Find(code) != null || Array.IndexOf(SkippedFunctions, file + ":" + qualName) >= 0) { AnySkipTree = true; return CodeMode.SkipTree; }
         if (Array.IndexOf(SkippedFiles, file) >= 0) return CodeMode.Skip;
         // Code compiled from a string ("<string>", "<stdin>", or "" as exec(compile(src, "", "exec")) gives) is in no folder.
         bool inNoFile = file.Length == 0 || file[0] == '<' || file.Contains('\0');

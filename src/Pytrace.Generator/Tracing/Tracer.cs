@@ -127,7 +127,7 @@ internal static unsafe class Tracer
         Head(ref b, t, c, ticks);
         b.U16((ushort)count);
         for (int i = 0; i < count; i++)
-            if (!Plain(ref b, ArgAt(c, slots, Slot(c, i)), inPlace: true)) return false;
+            if (!InPlace(ref b, ArgAt(c, slots, Slot(c, i)))) return false;
         t->Depth++;
         Ring.Publish(b.Finish());
         return true;
@@ -143,15 +143,15 @@ internal static unsafe class Tracer
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, kind);
         Head(ref b, t, c, ticks);
-        if (!Plain(ref b, value, inPlace: true)) return false;
+        if (!InPlace(ref b, value)) return false;
         Ring.Publish(b.Finish());
         return true;
     }
 
     /// <summary>
-    /// What a value of a type <see cref="Plain"/> writes takes at most in a record (a cell, which holds an argument,
-    /// is looked into later, and may hold a str); 0 for any other. Checked before a record is begun in the ring, so
-    /// that a call of other values does not begin it twice.
+    /// What a value that <see cref="InPlace"/> writes takes at most in a record (a cell, which holds an argument, is
+    /// looked into later, and may hold a str); 0 for any other. Checked before a record is begun in the ring, so that
+    /// a call of other values does not begin it twice.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int InPlaceBound(nint o)
@@ -159,7 +159,39 @@ internal static unsafe class Tracer
         if (o == 0 || o == Py.None) return PlainBound;
         nint type = Py.TypeOf(o);
         if (type == Py.LongType || type == Py.BoolType) return PlainBound;
-        return type == Py.UnicodeType || type == Py.CellType ? s_valueBound : 0;
+        if (type == Py.UnicodeType || type == Py.CellType) return s_valueBound;
+        TypeInfo* info = TypeRegistry.Find(type);
+        return info != null && info->DefinedEpoch == Epoch && IsCompactOpaque(info) ? OpaqueValues.Length : 0;
+    }
+
+    /// <summary>A value into a record built in the ring: a plain one, or an object of a type already defined there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool InPlace(ref RecordBuilder b, nint o)
+    {
+        if (Plain(ref b, o, inPlace: true)) return true;
+        if (o == 0) return false;
+        TypeInfo* info = TypeRegistry.Find(Py.TypeOf(o));
+        return info != null && info->DefinedEpoch == Epoch && CompactOpaque(ref b, o, info);
+    }
+
+    /// <summary>
+    /// Whether the type's values are written as object.__repr__ writes them, and whole (no address makes the text
+    /// longer than the value limit): then a value is its type and address, and the dumper makes the text.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsCompactOpaque(TypeInfo* info) =>
+        info->Kind == TypeKind.Opaque && info->OpaquePrefix != null && !ValueFormatter.FullRepr
+        && info->OpaquePrefixLength + 17 <= MaxValueLength;
+
+    /// <summary>An object of an opaque type as <see cref="OpaqueValues"/> (false, nothing written, for any other).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool CompactOpaque(ref RecordBuilder b, nint o, TypeInfo* info)
+    {
+        if (!IsCompactOpaque(info) || b.Remaining < OpaqueValues.Length) return false;
+        b.U32(OpaqueValues.Reference);
+        b.U32(info->Id);
+        b.U64((ulong)o);
+        return true;
     }
 
     /// <summary>A Resume record, all head, built where it goes in the ring (see <see cref="CallInPlace"/>).</summary>
@@ -272,6 +304,7 @@ internal static unsafe class Tracer
     {
         if (Plain(ref b, o, inPlace: false)) return;
         TypeInfo* type = TypeOfValue(Py.TypeOf(o));
+        if (type->DefinedEpoch == Epoch && CompactOpaque(ref b, o, type)) return;
         // Only the outermost record names kept values: one built inside it (its formatting ran Python code) is
         // written first, and must not change what a slot holds under the outer record's feet.
         bool container = type->Kind is TypeKind.List or TypeKind.Tuple or TypeKind.Dict && ContainerTexts.Enabled && s_level == 1;

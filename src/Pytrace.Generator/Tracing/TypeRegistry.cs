@@ -28,6 +28,9 @@ internal static unsafe class TypeRegistry
         return info != null ? info : Define(type);
     }
 
+    /// <summary>The type's entry if it has one already; null otherwise (nothing is defined).</summary>
+    public static TypeInfo* Find(nint type) => s_types.Find(type);
+
     private static TypeInfo* Define(nint type)
     {
         ReleaseDeadRefs();
@@ -46,11 +49,12 @@ internal static unsafe class TypeRegistry
             info->OpaquePrefixLength = fullName.Length + 14;
         }
 
-        int capacity = 16 + 2 * Encoding.UTF8.GetByteCount(qualName);
+        int capacity = 16 + Encoding.UTF8.GetByteCount(qualName) + info->FullNameLength;
         byte* buffer = (byte*)NativeMemory.Alloc((nuint)capacity);
         var b = new RecordBuilder(buffer, capacity, RecordKind.TypeDef);
         b.U32(info->Id);
         b.Utf8(Encoding.UTF8.GetBytes(qualName));
+        b.Utf8(info->FullName, info->FullNameLength);
         info->DefinitionLength = b.Finish();
         info->Definition = buffer;
         Hold(type);

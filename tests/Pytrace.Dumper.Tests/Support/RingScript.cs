@@ -20,9 +20,15 @@ public sealed class RingScript(SyntheticRing ring)
         return this;
     }
 
-    public RingScript Type(uint id, string name)
+    /// <summary>A TypeDef: the type's qualified name, and its full name (the module's before it) for its objects' texts.</summary>
+    public RingScript Type(uint id, string name, string? fullName = null)
     {
-        ring.Write(RecordKind.TypeDef, (ref RecordBuilder b) => { b.U32(id); b.Utf8(System.Text.Encoding.UTF8.GetBytes(name)); });
+        ring.Write(RecordKind.TypeDef, (ref RecordBuilder b) =>
+        {
+            b.U32(id);
+            b.Utf8(System.Text.Encoding.UTF8.GetBytes(name));
+            b.Utf8(System.Text.Encoding.UTF8.GetBytes(fullName ?? name));
+        });
         return this;
     }
 
@@ -58,6 +64,17 @@ public sealed class RingScript(SyntheticRing ring)
         ring.Write(RecordKind.Call, (ref RecordBuilder b) =>
         {
             b.U32((uint)at); b.U32(code); b.U16((ushort)depth); b.U16(1); b.U32(KeptValues.Reference); b.U16(slot);
+        });
+        return this;
+    }
+
+    /// <summary>A call of CODE at DEPTH whose one argument is an object of TYPE at ADDRESS, as the generator writes one of an opaque type.</summary>
+    public RingScript CallWithObject(uint code, int depth, uint type, ulong address)
+    {
+        ulong at = TimeBase();
+        ring.Write(RecordKind.Call, (ref RecordBuilder b) =>
+        {
+            b.U32((uint)at); b.U32(code); b.U16((ushort)depth); b.U16(1); b.U32(OpaqueValues.Reference); b.U32(type); b.U64(address);
         });
         return this;
     }
