@@ -177,6 +177,15 @@ internal static unsafe class ScalarFormatter
     }
 
     /// <summary>
+    /// The repr of a compact ASCII str under 16 characters with nothing to escape, at <paramref name="p"/> (17 bytes
+    /// are written): its end, or null for any other str. For a record's value, where most strs are names and short
+    /// words, without a <see cref="ValueText"/> around it; the caller knows the limit leaves room for 17 characters.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ShortStr(byte* p, nint o) =>
+        PyStr.CompactAscii(o, out byte* data, out long length) ? QuotedShortAscii(p, data, length) : null;
+
+    /// <summary>
     /// A plain ASCII text under 16 bytes, quoted at <paramref name="p"/> (17 bytes are written): checked and copied
     /// as one vector instead of byte by byte, most strs being names and short words. Null when it is not plain, or
     /// when the 16 bytes read would cross into the next page, which may not be mapped.

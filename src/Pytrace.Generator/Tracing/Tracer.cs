@@ -212,9 +212,19 @@ internal static unsafe class Tracer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Head(ref RecordBuilder b, ThreadInfo* t, CodeInfo* c, ulong ticks)
     {
-        b.U32((uint)ticks);
-        b.U32(c->Id);
-        b.U16((ushort)t->Depth);
+        byte* p = b.Cursor;
+        if (b.Remaining < 10)
+        {
+            b.U32((uint)ticks); // the checked writes mark the record overflowed
+            b.U32(c->Id);
+            b.U16((ushort)t->Depth);
+            return;
+        }
+        // Three stores and one check where three checked writes spilled the cursor to the stack after each.
+        *(uint*)p = (uint)ticks;
+        *(uint*)(p + 4) = c->Id;
+        *(ushort*)(p + 8) = (ushort)t->Depth;
+        b.Cursor = p + 10;
     }
 
     /// <summary>The frame slot of the code's argument at <paramref name="position"/> in declaration order.</summary>
@@ -408,6 +418,14 @@ internal static unsafe class Tracer
     {
         TypeInfo* info;
         if (b.Remaining < s_valueBound || (info = Defined(ref s_str, Py.UnicodeType, inPlace)) == null) return false;
+        byte* end = MaxValueLength >= 17 ? ScalarFormatter.ShortStr(b.Cursor + 6, o) : null;
+        if (end != null)
+        {
+            *(uint*)b.Cursor = info->Id;
+            *(ushort*)(b.Cursor + 4) = (ushort)(end - b.Cursor - 6);
+            b.Cursor = end;
+            return true;
+        }
         b.U32(info->Id);
         byte* slot = b.BeginString();
         var w = new ValueText(b.Cursor, MaxValueLength);
