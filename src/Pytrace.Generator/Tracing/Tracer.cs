@@ -410,7 +410,25 @@ internal static unsafe class Tracer
         }
         if (o == Py.None) return Word(ref b, Defined(ref s_none, type, inPlace), "None"u8);
         if (type == Py.BoolType) return Word(ref b, Defined(ref s_bool, type, inPlace), o == Py.True ? "True"u8 : "False"u8);
-        return type == Py.UnicodeType && Str(ref b, o, inPlace);
+        return type == Py.UnicodeType && (ShortStr(ref b, o) || Str(ref b, o, inPlace));
+    }
+
+    /// <summary>
+    /// A short plain str (<see cref="ScalarFormatter.ShortStr"/>), the commonest value of many programs, written here
+    /// rather than in a call that would keep the record's cursor in memory; false, nothing written, for any other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ShortStr(ref RecordBuilder b, nint o)
+    {
+        TypeInfo* info = s_str;
+        if (info == null || info->DefinedEpoch != Epoch || b.Remaining < 6 + 17 || MaxValueLength < 17) return false;
+        byte* p = b.Cursor;
+        byte* end = ScalarFormatter.ShortStr(p + 6, o);
+        if (end == null) return false;
+        *(uint*)p = info->Id;
+        *(ushort*)(p + 4) = (ushort)(end - p - 6);
+        b.Cursor = end;
+        return true;
     }
 
     /// <summary>An exact str, as the formatter writes it (reading it runs no Python code); false when it has no room.</summary>
@@ -418,14 +436,6 @@ internal static unsafe class Tracer
     {
         TypeInfo* info;
         if (b.Remaining < s_valueBound || (info = Defined(ref s_str, Py.UnicodeType, inPlace)) == null) return false;
-        byte* end = MaxValueLength >= 17 ? ScalarFormatter.ShortStr(b.Cursor + 6, o) : null;
-        if (end != null)
-        {
-            *(uint*)b.Cursor = info->Id;
-            *(ushort*)(b.Cursor + 4) = (ushort)(end - b.Cursor - 6);
-            b.Cursor = end;
-            return true;
-        }
         b.U32(info->Id);
         byte* slot = b.BeginString();
         var w = new ValueText(b.Cursor, MaxValueLength);
