@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Pytrace.Reader.Commands;
 using Pytrace.Reader.Data;
 using Pytrace.Reader.Filter;
 using Pytrace.Reader.Tests.Support;
@@ -40,14 +38,7 @@ public sealed class ValuePrefixTests : IDisposable
 
     public void Dispose() => _db.Dispose();
 
-    private string Ids(string filter)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = QueryCommand.Run([filter, "--db", _db.Path, "--format", "jsonl"], stdout, stderr);
-        Assert.True(code is 0 or 1, stderr.ToString());
-        return string.Join(",", stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetInt64()));
-    }
+    private string Ids(string filter) => string.Join(",", MatchingIds.Of(_db.Path, filter));
 
     [Theory]
     [InlineData("value == '<app.models.Cart object at 0x7f0000000002>'", "2")]

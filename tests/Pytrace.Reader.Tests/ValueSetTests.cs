@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Pytrace.Reader.Commands;
 using Pytrace.Reader.Tests.Support;
 
 namespace Pytrace.Reader.Tests;
@@ -32,11 +30,7 @@ public sealed class ValueSetTests : IDisposable
 
     private string Ids(string filter)
     {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = QueryCommand.Run([filter, "--db", _db.Path, "--format", "jsonl"], stdout, stderr);
-        Assert.True(code is 0 or 1, stderr.ToString());
-        var ids = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetInt64()).ToList();
+        var ids = MatchingIds.Of(_db.Path, filter);
         return ids.Count > 6 ? $"{ids.Count} calls, {string.Join(",", ids.Take(3))}..." : string.Join(",", ids);
     }
 
