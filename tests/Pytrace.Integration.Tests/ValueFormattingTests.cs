@@ -37,6 +37,8 @@ public partial class ValueFormattingTests
 
         cyclic = [1, 2]
         cyclic.append(cyclic)
+        viewing = {1: "a", "k": [2]}
+        viewing["self"] = viewing.values()
 
         # Tables emptied by deletions: a million slots behind or before the few items left.
         emptied_tail = {i: i for i in range(1000000)}
@@ -61,6 +63,7 @@ public partial class ValueFormattingTests
             10 ** 99, -10 ** 99, "u" * 55, ["v" * 60], ..., NotImplemented, str.join, int, Pair,
             bytearray(b"ab\x00'"), bytearray(), "a" * 5000 + "'", b"b" * 5000 + b"'", "\u65e5" * 3000 + "'",
             emptied_tail, emptied_set,
+            viewing.keys(), viewing.values(), viewing.items(), {}.keys(), {}.items(), emptied_tail.keys(),
         ]
 
         def f(value):

@@ -37,6 +37,10 @@ internal static unsafe class ValueFormatter
             case TypeKind.SafeRepr: Repr(ref w, o); return;
             case TypeKind.DateTime when FullRepr || TypeClassifier.HasPlainZone(o): Repr(ref w, o); return;
             case TypeKind.Exception: Exception(ref w, o, nesting, open); return;
+            case TypeKind.DictKeys or TypeKind.DictValues or TypeKind.DictItems when !FullRepr && *(nint*)(o + 16) != 0:
+                DictView(ref w, o, info->Kind, nesting, open);
+                return;
+            case TypeKind.DictKeys or TypeKind.DictValues or TypeKind.DictItems: Repr(ref w, o); return;
             case TypeKind.Class:
                 TypeInfo* cls = TypeRegistry.Get(o);
                 w.Ascii("<class '"u8);
@@ -249,6 +253,55 @@ internal static unsafe class ValueFormatter
         p = ValueText.WriteDecimal(p + 2, number);
         w.EndAscii(p);
         return true;
+    }
+
+    /// <summary>
+    /// A dict view as dictview_repr writes it, its type's name and the list of what it shows: dict_keys([1, 2]),
+    /// dict_values(['a']), dict_items([(1, 'a')]); a view inside itself is "...".
+    /// </summary>
+    private static void DictView(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
+    {
+        if (nesting >= MaxNesting) { w.Cut(); return; }
+        for (int i = 0; i < nesting; i++)
+            if (open[i] == o) { w.Ascii("..."u8); return; }
+        open[nesting] = o;
+        w.Ascii(kind switch { TypeKind.DictKeys => "dict_keys(["u8, TypeKind.DictValues => "dict_values(["u8, _ => "dict_items(["u8 });
+        nint dict = *(nint*)(o + 16); // _PyDictViewObject.dv_dict
+        bool first = true;
+        if (HashTables.DictSlots(dict, out var slots))
+        {
+            long used = ContainerSize(dict, TypeKind.Dict), empty = 0;
+            for (long i = 0; i < slots.Count && used > 0 && !w.Full; i++)
+            {
+                if (!slots.IsLive(i))
+                {
+                    if (++empty > EmptySlotBudget) { w.Cut(); return; }
+                    continue;
+                }
+                ViewItem(ref w, kind, slots.Key(i), slots.Value(i), first, nesting, open);
+                first = false;
+                used--;
+            }
+        }
+        else
+        {
+            nint pos = 0, key, value;
+            for (; !w.Full && Py.DictNext(dict, &pos, &key, &value) != 0; first = false)
+                ViewItem(ref w, kind, key, value, first, nesting, open);
+        }
+        w.Ascii("])"u8);
+    }
+
+    private static void ViewItem(ref ValueText w, TypeKind kind, nint key, nint value, bool first, int nesting, nint* open)
+    {
+        if (!first) w.Ascii(", "u8);
+        if (kind == TypeKind.DictKeys) { Format(ref w, key, nesting + 1, open); return; }
+        if (kind == TypeKind.DictValues) { Format(ref w, value, nesting + 1, open); return; }
+        w.Ascii((byte)'(');
+        Format(ref w, key, nesting + 2, open);
+        w.Ascii(", "u8);
+        Format(ref w, value, nesting + 2, open);
+        w.Ascii((byte)')');
     }
 
     private static long ContainerSize(nint o, TypeKind kind) =>

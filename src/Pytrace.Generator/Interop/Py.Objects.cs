@@ -6,7 +6,8 @@ internal static unsafe partial class Py
     public static nint None, True, False;
     public static nint LongType, FloatType, UnicodeType, BytesType, BoolType, ListType, TupleType, DictType,
         SetType, FrozenSetType, CellType, CodeType, FunctionType, TypeType, ModuleType, ComplexType, RangeType,
-        CFunctionType, BaseExceptionType, RuntimeErrorType, StopIterationType, StopAsyncIterationType;
+        CFunctionType, BaseExceptionType, RuntimeErrorType, StopIterationType, StopAsyncIterationType,
+        DictKeysType, DictValuesType, DictItemsType;
 
     private static delegate* unmanaged<nint, void> s_incRef, s_decRef;
     public static delegate* unmanaged<nint, byte*, nint> GetAttrString;
@@ -38,6 +39,9 @@ internal static unsafe partial class Py
         ModuleType = Require("PyModule_Type");
         ComplexType = Require("PyComplex_Type");
         RangeType = Require("PyRange_Type");
+        DictKeysType = Require("PyDictKeys_Type");
+        DictValuesType = Require("PyDictValues_Type");
+        DictItemsType = Require("PyDictItems_Type");
         CFunctionType = Require("PyCFunction_Type");
         BaseExceptionType = *(nint*)Require("PyExc_BaseException");
         RuntimeErrorType = *(nint*)Require("PyExc_RuntimeError");

@@ -28,6 +28,9 @@ internal static unsafe class TypeClassifier
         if (type == Py.SetType) return TypeKind.Set;
         if (type == Py.FrozenSetType) return TypeKind.FrozenSet;
         if (type == Py.ModuleType) return TypeKind.Module;
+        if (type == Py.DictKeysType) return TypeKind.DictKeys;
+        if (type == Py.DictValuesType) return TypeKind.DictValues;
+        if (type == Py.DictItemsType) return TypeKind.DictItems;
         if (Py.IsSubtype(type, Py.ByteArrayType) && Py.Slot(type, Py.TpReprOffset) == Py.Slot(Py.ByteArrayType, Py.TpReprOffset))
             return TypeKind.ByteArray;
         bool ownRepr = Py.Slot(type, Py.TpReprOffset) == PythonReprSlot;

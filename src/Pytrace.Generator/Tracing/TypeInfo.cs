@@ -36,6 +36,8 @@ internal enum TypeKind : byte
     NamedTuple,
     /// <summary>An exception whose repr is BaseException's: formatted natively as Type(args...).</summary>
     Exception,
+    /// <summary>A view of a dict, d.keys(), d.values() or d.items(): dict_keys([...]), its dict's keys, values or pairs in a list.</summary>
+    DictKeys, DictValues, DictItems,
     /// <summary>A class (any metaclass): &lt;class 'module.QualName'&gt;, without calling the metaclass's repr.</summary>
     Class,
 }
