@@ -78,9 +78,9 @@ public sealed class ValuePrefixTests : IDisposable
     {
         using var db = TraceDb.Open(_db.Path);
         var parameters = new SqlParameters();
-        var exact = ValueText.In("v.text", parameters.Add("'ann'"), parameters.Add("ann"));
-        var like = ValueText.Match("v.text", parameters.Add("'caf%"), "'caf%", true, v => parameters.Add(v));
-        foreach (var condition in new[] { exact, like, ValueText.From("v.text", parameters.Add("Tok")) })
+        var exact = ValueLookup.In("v.text", parameters.Add("'ann'"), parameters.Add("ann"));
+        var like = ValueLookup.Match("v.text", parameters.Add("'caf%"), "'caf%", true, v => parameters.Add(v));
+        foreach (var condition in new[] { exact, like, ValueLookup.From("v.text", parameters.Add("Tok")) })
         {
             using var plan = db.Command($"EXPLAIN QUERY PLAN SELECT v.id FROM vals v WHERE {condition}", parameters.Values);
             var steps = new List<string>();

@@ -109,17 +109,15 @@ internal static unsafe class ValueFormatter
             TypeKind.Tuple => ((byte)'(', (byte)')'),
             _ => ((byte)'{', (byte)'}'),
         };
-        bool cycle = false;
-        for (int i = 0; i < nesting; i++) cycle |= open[i] == o;
         w.Ascii(openChar);
-        if (cycle) w.Ascii("..."u8); // as Python shows a container inside itself
+        if (IsOpen(o, nesting, open)) w.Ascii("..."u8); // as Python shows a container inside itself
         else
         {
             open[nesting] = o;
             switch (kind)
             {
                 case TypeKind.List or TypeKind.Tuple: Items(ref w, o, kind, size, nesting, open); break;
-                case TypeKind.Dict: DictItems(ref w, o, nesting, open); break;
+                case TypeKind.Dict: DictItems(ref w, o, TypeKind.Dict, nesting, open); break;
                 default: SetItems(ref w, o, nesting, open); break;
             }
         }
@@ -183,14 +181,18 @@ internal static unsafe class ValueFormatter
     /// </summary>
     private const int EmptySlotBudget = 4096;
 
-    private static void DictItems(ref ValueText w, nint o, int nesting, nint* open)
+    /// <summary>
+    /// A dict's items as KIND shows them: key: value for the dict itself (Dict), or the keys, the values or the
+    /// (key, value) pairs of one of its views.
+    /// </summary>
+    private static void DictItems(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
     {
         // Under --repr full a key's repr could change the dict, and with it the table: only PyDict_Next is safe then.
-        if (!FullRepr && HashTables.DictSlots(o, out var slots)) { TableItems(ref w, slots, ContainerSize(o, TypeKind.Dict), nesting, open); return; }
+        if (!FullRepr && HashTables.DictSlots(o, out var slots)) { TableItems(ref w, slots, kind, ContainerSize(o, TypeKind.Dict), nesting, open); return; }
         nint pos = 0, key, value;
         for (bool first = true; !w.Full && Py.DictNext(o, &pos, &key, &value) != 0; first = false)
         {
-            if (!FullRepr) { DictItem(ref w, key, value, first, nesting, open); continue; }
+            if (!FullRepr) { DictItem(ref w, kind, key, value, first, nesting, open); continue; }
             if (!first) w.Ascii(", "u8);
             Py.IncRef(value); // the key's repr may drop the value from the dict
             FormatHeld(ref w, key, nesting + 1, open);
@@ -201,10 +203,10 @@ internal static unsafe class ValueFormatter
     }
 
     /// <summary>
-    /// The items of a dict or set table read in place: stops after the USED live slots, and gives up (the text
-    /// ends "...") past <see cref="EmptySlotBudget"/> empty ones.
+    /// The items of a dict or set table read in place, a dict's as KIND shows them (see DictItems): stops after the
+    /// USED live slots, and gives up (the text ends "...") past <see cref="EmptySlotBudget"/> empty ones.
     /// </summary>
-    private static void TableItems(ref ValueText w, HashTables.Slots slots, long used, int nesting, nint* open)
+    private static void TableItems(ref ValueText w, HashTables.Slots slots, TypeKind kind, long used, int nesting, nint* open)
     {
         long empty = 0;
         bool first = true;
@@ -220,19 +222,33 @@ internal static unsafe class ValueFormatter
                 if (!first) w.Ascii(", "u8);
                 Format(ref w, slots.Key(i), nesting + 1, open);
             }
-            else DictItem(ref w, slots.Key(i), slots.Value(i), first, nesting, open);
+            else DictItem(ref w, kind, slots.Key(i), slots.Value(i), first, nesting, open);
             first = false;
             used--;
         }
     }
 
-    private static void DictItem(ref ValueText w, nint key, nint value, bool first, int nesting, nint* open)
+    private static void DictItem(ref ValueText w, TypeKind kind, nint key, nint value, bool first, int nesting, nint* open)
     {
-        if (NameToInt(ref w, key, value, first)) return;
+        if (kind == TypeKind.Dict && NameToInt(ref w, key, value, first)) return;
         if (!first) w.Ascii(", "u8);
-        Format(ref w, key, nesting + 1, open);
-        w.Ascii(": "u8);
-        Format(ref w, value, nesting + 1, open);
+        switch (kind)
+        {
+            case TypeKind.Dict:
+                Format(ref w, key, nesting + 1, open);
+                w.Ascii(": "u8);
+                Format(ref w, value, nesting + 1, open);
+                return;
+            case TypeKind.DictKeys: Format(ref w, key, nesting + 1, open); return;
+            case TypeKind.DictValues: Format(ref w, value, nesting + 1, open); return;
+            default: // a pair, one level deeper
+                w.Ascii((byte)'(');
+                Format(ref w, key, nesting + 2, open);
+                w.Ascii(", "u8);
+                Format(ref w, value, nesting + 2, open);
+                w.Ascii((byte)')');
+                return;
+        }
     }
 
     /// <summary>
@@ -262,46 +278,19 @@ internal static unsafe class ValueFormatter
     private static void DictView(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
     {
         if (nesting >= MaxNesting) { w.Cut(); return; }
-        for (int i = 0; i < nesting; i++)
-            if (open[i] == o) { w.Ascii("..."u8); return; }
+        if (IsOpen(o, nesting, open)) { w.Ascii("..."u8); return; }
         open[nesting] = o;
         w.Ascii(kind switch { TypeKind.DictKeys => "dict_keys(["u8, TypeKind.DictValues => "dict_values(["u8, _ => "dict_items(["u8 });
-        nint dict = *(nint*)(o + 16); // _PyDictViewObject.dv_dict
-        bool first = true;
-        if (HashTables.DictSlots(dict, out var slots))
-        {
-            long used = ContainerSize(dict, TypeKind.Dict), empty = 0;
-            for (long i = 0; i < slots.Count && used > 0 && !w.Full; i++)
-            {
-                if (!slots.IsLive(i))
-                {
-                    if (++empty > EmptySlotBudget) { w.Cut(); return; }
-                    continue;
-                }
-                ViewItem(ref w, kind, slots.Key(i), slots.Value(i), first, nesting, open);
-                first = false;
-                used--;
-            }
-        }
-        else
-        {
-            nint pos = 0, key, value;
-            for (; !w.Full && Py.DictNext(dict, &pos, &key, &value) != 0; first = false)
-                ViewItem(ref w, kind, key, value, first, nesting, open);
-        }
+        DictItems(ref w, *(nint*)(o + 16), kind, nesting, open); // _PyDictViewObject.dv_dict
         w.Ascii("])"u8);
     }
 
-    private static void ViewItem(ref ValueText w, TypeKind kind, nint key, nint value, bool first, int nesting, nint* open)
+    /// <summary>Whether O is one of the containers being written around this value (a cycle).</summary>
+    private static bool IsOpen(nint o, int nesting, nint* open)
     {
-        if (!first) w.Ascii(", "u8);
-        if (kind == TypeKind.DictKeys) { Format(ref w, key, nesting + 1, open); return; }
-        if (kind == TypeKind.DictValues) { Format(ref w, value, nesting + 1, open); return; }
-        w.Ascii((byte)'(');
-        Format(ref w, key, nesting + 2, open);
-        w.Ascii(", "u8);
-        Format(ref w, value, nesting + 2, open);
-        w.Ascii((byte)')');
+        for (int i = 0; i < nesting; i++)
+            if (open[i] == o) return true;
+        return false;
     }
 
     private static long ContainerSize(nint o, TypeKind kind) =>
@@ -309,7 +298,7 @@ internal static unsafe class ValueFormatter
 
     private static void SetItems(ref ValueText w, nint o, int nesting, nint* open)
     {
-        if (!FullRepr && HashTables.SetSlots(o, out var slots)) { TableItems(ref w, slots, ContainerSize(o, TypeKind.Set), nesting, open); return; }
+        if (!FullRepr && HashTables.SetSlots(o, out var slots)) { TableItems(ref w, slots, TypeKind.Set, ContainerSize(o, TypeKind.Set), nesting, open); return; }
         bool first = true;
         if (Py.SetNextEntry != null)
         {

@@ -115,9 +115,10 @@ internal static unsafe class Tracer
     {
         int count = c->ArgCount, bound = 16;
         if (!AnnouncedAndTimed(t, ticks)) return false;
+        TypeInfo** objects = stackalloc TypeInfo*[count]; // what the bounds learned, for the writes
         for (int i = 0; i < count; i++)
         {
-            int most = InPlaceBound(slots[Slot(c, i)]);
+            int most = InPlaceBound(slots[Slot(c, i)], out objects[i]);
             if (most == 0) return false;
             bound += most;
         }
@@ -127,7 +128,7 @@ internal static unsafe class Tracer
         Head(ref b, t, c, ticks);
         b.U16((ushort)count);
         for (int i = 0; i < count; i++)
-            if (!InPlace(ref b, ArgAt(c, slots, Slot(c, i)))) return false;
+            if (!InPlace(ref b, ArgAt(c, slots, Slot(c, i)), objects[i])) return false;
         t->Depth++;
         Ring.Publish(b.Finish());
         return true;
@@ -136,14 +137,14 @@ internal static unsafe class Tracer
     /// <summary><see cref="CallInPlace"/> for a return or yield of a plain value.</summary>
     private static bool EndInPlace(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
     {
-        int most = InPlaceBound(value);
+        int most = InPlaceBound(value, out TypeInfo* objectType);
         if (most == 0 || !AnnouncedAndTimed(t, ticks)) return false;
         int bound = 16 + most;
         byte* place = Ring.Reserve(bound);
         if (place == null) return false;
         var b = new RecordBuilder(place, bound, kind);
         Head(ref b, t, c, ticks);
-        if (!InPlace(ref b, value)) return false;
+        if (!InPlace(ref b, value, objectType)) return false;
         Ring.Publish(b.Finish());
         return true;
     }
@@ -151,45 +152,51 @@ internal static unsafe class Tracer
     /// <summary>
     /// What a value that <see cref="InPlace"/> writes takes at most in a record (a cell, which holds an argument, is
     /// looked into later, and may hold a str); 0 for any other. Checked before a record is begun in the ring, so that
-    /// a call of other values does not begin it twice.
+    /// a call of other values does not begin it twice. <paramref name="objectType"/>: the entry of an object's type
+    /// when it is written as type and address, else null.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int InPlaceBound(nint o)
+    private static int InPlaceBound(nint o, out TypeInfo* objectType)
     {
+        objectType = null;
         if (o == 0 || o == Py.None) return PlainBound;
         nint type = Py.TypeOf(o);
         if (type == Py.LongType || type == Py.BoolType) return PlainBound;
         if (type == Py.UnicodeType || type == Py.CellType) return s_valueBound;
-        TypeInfo* info = TypeRegistry.Find(type);
-        return info != null && info->DefinedEpoch == Epoch && IsCompactOpaque(info) ? OpaqueValues.Length : 0;
-    }
-
-    /// <summary>A value into a record built in the ring: a plain one, or an object of a type already defined there.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool InPlace(ref RecordBuilder b, nint o)
-    {
-        if (Plain(ref b, o, inPlace: true)) return true;
-        if (o == 0) return false;
-        TypeInfo* info = TypeRegistry.Find(Py.TypeOf(o));
-        return info != null && info->DefinedEpoch == Epoch && CompactOpaque(ref b, o, info);
+        objectType = CompactOpaqueType(TypeRegistry.Find(type));
+        return objectType != null ? OpaqueValues.Length : 0;
     }
 
     /// <summary>
-    /// Whether the type's values are written as object.__repr__ writes them, and whole (no address makes the text
-    /// longer than the value limit): then a value is its type and address, and the dumper makes the text.
+    /// A value into a record built in the ring: a plain one, or an object whose type's entry the bound found (a
+    /// cell's content, which the bound did not see, is looked up here).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsCompactOpaque(TypeInfo* info) =>
-        info->Kind == TypeKind.Opaque && info->OpaquePrefix != null && !ValueFormatter.FullRepr
-        && info->OpaquePrefixLength + 17 <= MaxValueLength;
-
-    /// <summary>An object of an opaque type as <see cref="OpaqueValues"/> (false, nothing written, for any other).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool CompactOpaque(ref RecordBuilder b, nint o, TypeInfo* info)
+    private static bool InPlace(ref RecordBuilder b, nint o, TypeInfo* objectType)
     {
-        if (!IsCompactOpaque(info) || b.Remaining < OpaqueValues.Length) return false;
+        if (objectType != null) return CompactOpaque(ref b, o, objectType);
+        if (Plain(ref b, o, inPlace: true)) return true;
+        if (o == 0 || (objectType = CompactOpaqueType(TypeRegistry.Find(Py.TypeOf(o)))) == null) return false;
+        return CompactOpaque(ref b, o, objectType);
+    }
+
+    /// <summary>
+    /// TYPE when its values are written as object.__repr__ writes them, whole (no address makes the text longer
+    /// than the value limit), and it is defined in this ring: then a value is its type and address, and the dumper
+    /// makes the text. Null otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TypeInfo* CompactOpaqueType(TypeInfo* type) =>
+        type != null && type->Kind == TypeKind.Opaque && type->OpaquePrefix != null && type->DefinedEpoch == Epoch
+        && !ValueFormatter.FullRepr && type->OpaquePrefixLength + 17 <= MaxValueLength ? type : null;
+
+    /// <summary>An object of a <see cref="CompactOpaqueType"/> as <see cref="OpaqueValues"/>; false when the record has no room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool CompactOpaque(ref RecordBuilder b, nint o, TypeInfo* type)
+    {
+        if (b.Remaining < OpaqueValues.Length) return false;
         b.U32(OpaqueValues.Reference);
-        b.U32(info->Id);
+        b.U32(type->Id);
         b.U64((ulong)o);
         return true;
     }
@@ -314,7 +321,7 @@ internal static unsafe class Tracer
     {
         if (Plain(ref b, o, inPlace: false)) return;
         TypeInfo* type = TypeOfValue(Py.TypeOf(o));
-        if (type->DefinedEpoch == Epoch && CompactOpaque(ref b, o, type)) return;
+        if (CompactOpaqueType(type) != null && CompactOpaque(ref b, o, type)) return;
         // Only the outermost record names kept values: one built inside it (its formatting ran Python code) is
         // written first, and must not change what a slot holds under the outer record's feet.
         bool container = type->Kind is TypeKind.List or TypeKind.Tuple or TypeKind.Dict && ContainerTexts.Enabled && s_level == 1;
@@ -420,8 +427,8 @@ internal static unsafe class Tracer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ShortStr(ref RecordBuilder b, nint o)
     {
-        TypeInfo* info = s_str;
-        if (info == null || info->DefinedEpoch != Epoch || b.Remaining < 6 + 17 || MaxValueLength < 17) return false;
+        TypeInfo* info = Defined(ref s_str, Py.UnicodeType, definedOnly: true);
+        if (info == null || b.Remaining < 6 + 17 || MaxValueLength < 17) return false;
         byte* p = b.Cursor;
         byte* end = ScalarFormatter.ShortStr(p + 6, o);
         if (end == null) return false;

@@ -210,8 +210,8 @@ public sealed partial class SqlCompiler
         if (c.Op == "~=")
             return Text("v.text", c, parameters);
         if (TextMatch.HasWildcard(c.Value))
-            return ValueText.Match("v.text", parameters.Add(TextMatch.Parameter(c.Value)), c.Value, c.Op == "==", v => parameters.Add(v));
-        var either = ValueText.In("v.text", parameters.Add(c.Value), parameters.Add(PythonRepr.Of(c.Value)));
+            return ValueLookup.Match("v.text", parameters.Add(TextMatch.Parameter(c.Value)), c.Value, c.Op == "==", v => parameters.Add(v));
+        var either = ValueLookup.In("v.text", parameters.Add(c.Value), parameters.Add(PythonRepr.Of(c.Value)));
         return c.Op == "==" ? either : $"NOT {either}";
     }
 

@@ -26,8 +26,8 @@ public sealed class ValueSource(TraceDb db)
             "arg" => $"SELECT 1 FROM functions f, json_each(f.params) p WHERE {TextMatch.Sql("p.value", text, value, true)} LIMIT 1",
             "type" => $"SELECT 1 FROM strings WHERE {TextMatch.Sql("text", text, value, true)} LIMIT 1",
             "thread" => $"SELECT 1 FROM threads WHERE {TextMatch.Sql("name", text, value, true)} LIMIT 1",
-            _ when !TextMatch.HasWildcard(value) => $"SELECT 1 FROM vals WHERE {ValueText.In("text", text, repr)} LIMIT 1", // as the filter compares
-            _ => $"SELECT 1 FROM vals WHERE {ValueText.Match("text", text, value, true, v => parameters.Add(v))} LIMIT 1",
+            _ when !TextMatch.HasWildcard(value) => $"SELECT 1 FROM vals WHERE {ValueLookup.In("text", text, repr)} LIMIT 1", // as the filter compares
+            _ => $"SELECT 1 FROM vals WHERE {ValueLookup.Match("text", text, value, true, v => parameters.Add(v))} LIMIT 1",
         };
         return db.Scalar(sql, [.. parameters.Values]) is not null;
     }
@@ -41,8 +41,8 @@ public sealed class ValueSource(TraceDb db)
         "thread" => Strings("SELECT DISTINCT name FROM threads WHERE name IS NOT NULL LIMIT 100000"),
         _ => new[] { typed, typed.ToLowerInvariant(), typed.ToUpperInvariant(), typed.Length > 0 ? typed[..1] : "" }
             .Distinct()
-            .SelectMany(v => Strings($"SELECT DISTINCT text FROM vals WHERE {ValueText.From("text", "@p0")} LIMIT {Limit / 4}", v)
-                .Concat(Strings($"SELECT DISTINCT text FROM vals WHERE {ValueText.Before("text", "@p0")} LIMIT 5", v)))
+            .SelectMany(v => Strings($"SELECT DISTINCT text FROM vals WHERE {ValueLookup.From("text", "@p0")} LIMIT {Limit / 4}", v)
+                .Concat(Strings($"SELECT DISTINCT text FROM vals WHERE {ValueLookup.Before("text", "@p0")} LIMIT 5", v)))
             .Distinct(),
     };
 
@@ -57,7 +57,7 @@ public sealed class ValueSource(TraceDb db)
             "arg" => $"{ArgNames} WHERE p.value >= @p0 ORDER BY 1 LIMIT {Limit}",
             "type" => $"SELECT text FROM strings WHERE text >= @p0 ORDER BY text LIMIT {Limit}",
             "thread" => $"SELECT DISTINCT name FROM threads WHERE name >= @p0 ORDER BY name LIMIT {Limit}",
-            _ => $"SELECT DISTINCT text FROM vals WHERE {ValueText.From("text", "@p0")} LIMIT {Limit}",
+            _ => $"SELECT DISTINCT text FROM vals WHERE {ValueLookup.From("text", "@p0")} LIMIT {Limit}",
         };
         var values = Strings(sql, prefix).TakeWhile(v => v.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         if (field == "arg")

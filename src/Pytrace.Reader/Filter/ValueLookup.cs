@@ -7,7 +7,7 @@ namespace Pytrace.Reader.Filter;
 /// Comparisons of vals' text that SQLite answers from vals_prefix, the index of the text's first characters
 /// (<see cref="Schema.ValuePrefix"/>): each adds a condition on that prefix to the comparison of the whole text.
 /// </summary>
-public static class ValueText
+public static class ValueLookup
 {
     /// <summary>COLUMN is one of the texts the PARAMETERS name.</summary>
     public static string In(string column, params string[] parameters) =>
