@@ -22,6 +22,7 @@ internal static unsafe class Module
             PyStr.Initialize(Py.Minor);
             PyInt.Initialize(Py.Minor);
             HashTables.Initialize(Py.Minor);
+            LibraryTypes.Initialize();
             ThreadRegistry.Initialize();
             if (!Probe.Run()) FrameLayout.Verified = false;
             nint methods = (nint)NativeMemory.AllocZeroed(8, 32);

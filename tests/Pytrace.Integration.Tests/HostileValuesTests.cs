@@ -19,7 +19,7 @@ public partial class HostileValuesTests
     /// exception args whose __str__/__repr__ are user code; as arguments, keyword arguments, *args/**kwargs,
     /// return values, yielded values and exceptions.</summary>
     private const string Safe = """
-        import collections, datetime, json, sys, types
+        import collections, collections.abc, dataclasses, datetime, enum, json, sys, types
 
         FX = collections.Counter()
 
@@ -273,6 +273,94 @@ public partial class HostileValuesTests
         class Target:
             pass
 
+        # Standard-library reprs written natively: their items are the program's, and their fields or members must be
+        # read without running a property, a descriptor, a __getattribute__, an __iter__ or a _value_repr_.
+        @dataclasses.dataclass
+        class DataBase:
+            a: int = 1
+            b: int = 0
+
+        class DataWithProperty(DataBase):
+            @property
+            def b(self):
+                fx("dataclass_property")
+                return 2
+
+            @b.setter
+            def b(self, value):
+                pass
+
+        @dataclasses.dataclass
+        class DataGetattribute:
+            a: object = None
+
+            def __getattribute__(self, name):
+                fx("dataclass_getattribute:" + name)
+                return object.__getattribute__(self, name)
+
+        @dataclasses.dataclass
+        class DataDescriptor:
+            a: object = Desc()
+
+        @dataclasses.dataclass
+        class DataOfHostile:
+            a: object = None
+            b: object = None
+
+        class HostileEnum(enum.Enum):
+            A = 1
+
+            def __getattribute__(self, name):
+                fx("enum_getattribute:" + name)
+                return object.__getattribute__(self, name)
+
+        class PlainEnum(enum.Enum):
+            A = 1
+
+        class ValueReprEnum(enum.Enum):
+            A = 1
+
+        def value_repr(value):
+            fx("enum_value_repr")
+            return "v"
+
+        ValueReprEnum._value_repr_ = value_repr
+
+        class DequeIter(collections.deque):
+            def __iter__(self):
+                fx("deque_iter")
+                return iter([])
+
+        class OrderedEvil(collections.OrderedDict):
+            def keys(self):
+                fx("odict_keys")
+                return []
+
+            def items(self):
+                fx("odict_items")
+                return []
+
+        class CallableSide(ReprSide):
+            def __call__(self):
+                return 0
+
+        class HostileMapping(collections.abc.Mapping):
+            def __getitem__(self, key):
+                fx("mapping_getitem")
+                raise KeyError(key)
+
+            def __iter__(self):
+                fx("mapping_iter")
+                return iter([])
+
+            def __len__(self):
+                fx("mapping_len")
+                return 0
+
+            def __repr__(self):
+                fx("mapping_repr")
+                return "M"
+
         def values():
             selfref = []
             selfref.append(selfref)
@@ -287,6 +375,11 @@ public partial class HostileValuesTests
                 collections.defaultdict(list, a=[ReprSide()]), collections.deque([ReprSide()]), types.SimpleNamespace(a=ReprSide()),
                 MyExc(), StrRaises(), ValueError(ArgEvil()), KeyError(ArgEvil()), ExcGetattr(ArgEvil()), ReprOnlyExc(3),
                 Target, Target(), int, type, ReprSide,
+                DataWithProperty(), DataGetattribute(ReprSide()), DataDescriptor(), DataOfHostile(ReprSide(), [ReprSide()]),
+                HostileEnum.A, PlainEnum.A, ValueReprEnum.A, DequeIter([ReprSide()]), OrderedEvil(a=ReprSide()),
+                collections.defaultdict(CallableSide(), a=1), slice(ReprSide(), ReprSide()), types.MappingProxyType(HostileMapping()),
+                types.MappingProxyType({ReprSide(): ReprSide()}), staticmethod(ReprSide()), classmethod(ReprSide()),
+                collections.OrderedDict(a=ReprSide()).items(), collections.deque([ReprSide()], maxlen=2),
             ]
 
         def run():

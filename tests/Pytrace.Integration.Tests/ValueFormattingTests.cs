@@ -11,7 +11,7 @@ namespace Pytrace.Integration.Tests;
 public partial class ValueFormattingTests
 {
     private const string Program = """
-        import collections, datetime, decimal, json, sys
+        import collections, dataclasses, datetime, decimal, enum, json, sys, types
 
         Pair = collections.namedtuple("Pair", "left right")
 
@@ -50,6 +50,73 @@ public partial class ValueFormattingTests
         emptied_words = {"w%d" % i: i for i in range(100000)}
         for i in range(100000 - 2): del emptied_words["w%d" % i]
 
+        # Standard-library reprs: dataclasses (inherited, repr=False fields, slots, frozen, nested, inside themselves),
+        # enum members, collections' containers (an OrderedDict reordered, deques over several blocks, cycles).
+        @dataclasses.dataclass
+        class Spot:
+            x: int
+            y: str = "a"
+            hidden: int = dataclasses.field(default=0, repr=False)
+            tags: list = dataclasses.field(default_factory=list)
+
+        @dataclasses.dataclass(frozen=True)
+        class Frozen:
+            p: Spot
+            n: object = None
+
+        class SubPoint(Spot):
+            pass
+
+        @dataclasses.dataclass
+        class MorePoint(Spot):
+            z: float = 1.5
+
+        @dataclasses.dataclass(repr=False)
+        class NoReprPoint(Spot):
+            w: int = 3
+
+        @dataclasses.dataclass
+        class Slotted:
+            __slots__ = ("a", "b")
+            a: int
+            b: object
+
+        class Later:  # seen before it becomes a dataclass: its entry is made again when the class changes
+            x: int = 1
+
+        def seen(value):
+            return None
+
+        seen(Later())
+        Later = dataclasses.dataclass(Later)
+
+        class Color(enum.Enum):
+            RED = 1
+            GREEN = "g"
+            BLUE = (1, 2)
+
+        class Num(enum.IntEnum):
+            ONE = 1
+
+        class Text(str, enum.Enum):
+            A = "a"
+
+        inside_spot = Spot(1)
+        inside_spot.tags.append(inside_spot)
+        inside_deque = collections.deque([1])
+        inside_deque.append(inside_deque)
+        reordered = collections.OrderedDict((k, str(k)) for k in range(5))
+        reordered.move_to_end(1)
+        reordered.move_to_end(3, last=False)
+        del reordered[2]
+        inside_odict = collections.OrderedDict(a=1)
+        inside_odict["self"] = inside_odict
+        inside_default = collections.defaultdict(list, a=[1])
+        inside_default["me"] = inside_default
+        spanning = collections.deque(range(70))  # its items cross from one block to the next
+        for _ in range(60): spanning.popleft()
+        namespaces = [types.SimpleNamespace(a=1, b=[2]), types.SimpleNamespace()] if sys.version_info >= (3, 9) else []
+
         EXACT = [
             0, 1, -1, 2**40, -2**62, 2**100, True, False, None,
             0.0, -0.0, 0.1, 1.5, 1e16, 1e-5, 1e-4, 123456789012345.6, 1.7976931348623157e308, 5e-324,
@@ -64,6 +131,14 @@ public partial class ValueFormattingTests
             bytearray(b"ab\x00'"), bytearray(), "a" * 5000 + "'", b"b" * 5000 + b"'", "\u65e5" * 3000 + "'",
             emptied_tail, emptied_set,
             viewing.keys(), viewing.values(), viewing.items(), {}.keys(), {}.items(), emptied_tail.keys(),
+            Spot(1), Spot(2, "b", 5, [Spot(3)]), Frozen(Spot(1), Frozen(Spot(2))), SubPoint(4), MorePoint(1),
+            NoReprPoint(1), Slotted(1, "s"), Later(), inside_spot, Color.RED, Color.GREEN, Color.BLUE, Num.ONE, Text.A,
+            [Color.RED, {"p": Spot(0)}], collections.deque(range(20)), collections.deque([1, "a"], maxlen=3),
+            collections.deque(), inside_deque, spanning,
+            reordered, reordered.keys(), reordered.values(), reordered.items(), collections.OrderedDict(), inside_odict,
+            collections.OrderedDict(a=collections.OrderedDict(b=1)), inside_default, collections.defaultdict(None, {1: 2}),
+            collections.defaultdict(int), slice(1, None, "x"), slice(Spot(1), 2), types.MappingProxyType({"a": 1}),
+            staticmethod(len), classmethod(len), (i for i in []), memoryview(b"a"), *namespaces,
         ]
 
         def f(value):

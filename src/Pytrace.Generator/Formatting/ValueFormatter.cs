@@ -16,6 +16,7 @@ internal static unsafe class ValueFormatter
 
     public static void Format(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
     {
+        if (info->VersionTag != Py.TypeVersion(Py.TypeOf(o))) TypeRegistry.Refresh(Py.TypeOf(o), info);
         switch (info->Kind)
         {
             case TypeKind.None: w.Ascii("None"u8); return;
@@ -48,9 +49,10 @@ internal static unsafe class ValueFormatter
                 w.Ascii("'>"u8);
                 return;
             case TypeKind.Subclass: FormatAs(ref w, o, info->BaseKind, nesting, open); return;
+            case >= TypeKind.Deque when !FullRepr && LibraryValues.Format(ref w, o, info, nesting, open): return;
             case TypeKind.NamedTuple when NamedTuple(ref w, o, nesting, open): return;
             case TypeKind.Pending:
-                info->Kind = TypeClassifier.Classify(Py.TypeOf(o), out info->BaseKind);
+                TypeRegistry.Classify(Py.TypeOf(o), info);
                 if (info->Kind != TypeKind.Pending) { Format(ref w, o, info, nesting, open); return; }
                 break;
         }
@@ -93,7 +95,7 @@ internal static unsafe class ValueFormatter
         }
     }
 
-    private static void Container(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
+    internal static void Container(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
     {
         long size = kind is TypeKind.Dict or TypeKind.Set or TypeKind.FrozenSet ? ContainerSize(o, kind) : Py.VarSize(o);
         // set_repr names every type but set itself: frozenset({1}), MySet({1}), MySet() when empty.
@@ -179,7 +181,7 @@ internal static unsafe class ValueFormatter
     /// Empty slots a dict or set may show before the formatter gives up on finding more items (the text then ends
     /// "..."): a table emptied by deletions costs at most this, not its whole size.
     /// </summary>
-    private const int EmptySlotBudget = 4096;
+    internal const int EmptySlotBudget = 4096;
 
     /// <summary>
     /// A dict's items as KIND shows them: key: value for the dict itself (Dict), or the keys, the values or the
@@ -228,7 +230,7 @@ internal static unsafe class ValueFormatter
         }
     }
 
-    private static void DictItem(ref ValueText w, TypeKind kind, nint key, nint value, bool first, int nesting, nint* open)
+    internal static void DictItem(ref ValueText w, TypeKind kind, nint key, nint value, bool first, int nesting, nint* open)
     {
         if (kind == TypeKind.Dict && NameToInt(ref w, key, value, first)) return;
         if (!first) w.Ascii(", "u8);
@@ -286,14 +288,14 @@ internal static unsafe class ValueFormatter
     }
 
     /// <summary>Whether O is one of the containers being written around this value (a cycle).</summary>
-    private static bool IsOpen(nint o, int nesting, nint* open)
+    internal static bool IsOpen(nint o, int nesting, nint* open)
     {
         for (int i = 0; i < nesting; i++)
             if (open[i] == o) return true;
         return false;
     }
 
-    private static long ContainerSize(nint o, TypeKind kind) =>
+    internal static long ContainerSize(nint o, TypeKind kind) =>
         kind == TypeKind.Dict ? *(long*)(o + 16) : *(long*)(o + 24); // ma_used / set.used
 
     private static void SetItems(ref ValueText w, nint o, int nesting, nint* open)
@@ -367,12 +369,19 @@ internal static unsafe class ValueFormatter
     }
 
     /// <summary>tp_name after its last dot, as CPython's reprs name a type (_PyType_Name).</summary>
-    private static void ShortTypeName(ref ValueText w, nint type)
+    internal static void ShortTypeName(ref ValueText w, nint type)
     {
         byte* name = *(byte**)(type + Py.TpNameOffset);
         int length = new ReadOnlySpan<byte>(name, 1 << 16).IndexOf((byte)0);
         int dot = new ReadOnlySpan<byte>(name, length).LastIndexOf((byte)'.');
         w.Utf8(name + dot + 1, length - dot - 1);
+    }
+
+    /// <summary>tp_name whole, as reprs that print it with %s name a type.</summary>
+    internal static void TypeName(ref ValueText w, nint type)
+    {
+        byte* name = *(byte**)(type + Py.TpNameOffset);
+        w.Utf8(name, new ReadOnlySpan<byte>(name, 1 << 16).IndexOf((byte)0));
     }
 
     /// <summary>repr() called for real: a C repr we trust, or any object under --repr full. Errors become text.</summary>
@@ -398,7 +407,7 @@ internal static unsafe class ValueFormatter
         Py.ErrRestore(type, value, traceback);
     }
 
-    private static void Opaque(ref ValueText w, nint o, TypeInfo* info)
+    internal static void Opaque(ref ValueText w, nint o, TypeInfo* info)
     {
         byte* p = w.BeginAscii(out int room);
         if (info->OpaquePrefix != null && info->OpaquePrefixLength + 17 <= room) // an address has at most 16 digits

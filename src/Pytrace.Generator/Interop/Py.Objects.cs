@@ -16,6 +16,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, nint, int> TypeIsSubtype;
     public static delegate* unmanaged<nint, nint> GetIter, IterNext;
     public static delegate* unmanaged<nint, nint, nint> GetItem;
+    public static delegate* unmanaged<nint, nint, nint, int> SetItem;
 
     private static void ResolveObjects()
     {
@@ -55,6 +56,7 @@ internal static unsafe partial class Py
         CallObject = (delegate* unmanaged<nint, nint, nint>)Require("PyObject_CallObject");
         TypeIsSubtype = (delegate* unmanaged<nint, nint, int>)Require("PyType_IsSubtype");
         GetItem = (delegate* unmanaged<nint, nint, nint>)Require("PyObject_GetItem");
+        SetItem = (delegate* unmanaged<nint, nint, nint, int>)Require("PyObject_SetItem");
         GetIter = (delegate* unmanaged<nint, nint>)Require("PyObject_GetIter");
         IterNext = (delegate* unmanaged<nint, nint>)Require("PyIter_Next");
     }

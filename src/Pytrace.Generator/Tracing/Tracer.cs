@@ -163,7 +163,7 @@ internal static unsafe class Tracer
         nint type = Py.TypeOf(o);
         if (type == Py.LongType || type == Py.BoolType) return PlainBound;
         if (type == Py.UnicodeType || type == Py.CellType) return s_valueBound;
-        objectType = CompactOpaqueType(TypeRegistry.Find(type));
+        objectType = CompactOpaqueType(TypeRegistry.Find(type), type);
         return objectType != null ? OpaqueValues.Length : 0;
     }
 
@@ -176,19 +176,20 @@ internal static unsafe class Tracer
     {
         if (objectType != null) return CompactOpaque(ref b, o, objectType);
         if (Plain(ref b, o, inPlace: true)) return true;
-        if (o == 0 || (objectType = CompactOpaqueType(TypeRegistry.Find(Py.TypeOf(o)))) == null) return false;
+        if (o == 0 || (objectType = CompactOpaqueType(TypeRegistry.Find(Py.TypeOf(o)), Py.TypeOf(o))) == null) return false;
         return CompactOpaque(ref b, o, objectType);
     }
 
     /// <summary>
-    /// TYPE when its values are written as object.__repr__ writes them, whole (no address makes the text longer
-    /// than the value limit), and it is defined in this ring: then a value is its type and address, and the dumper
-    /// makes the text. Null otherwise.
+    /// INFO, the entry of CLASS, when its values are written as object.__repr__ writes them, whole (no address makes
+    /// the text longer than the value limit), and it is defined in this ring: then a value is its type and address,
+    /// and the dumper makes the text. Null otherwise, and when the class changed since it was classified.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TypeInfo* CompactOpaqueType(TypeInfo* type) =>
-        type != null && type->Kind == TypeKind.Opaque && type->OpaquePrefix != null && type->DefinedEpoch == Epoch
-        && !ValueFormatter.FullRepr && type->OpaquePrefixLength + 17 <= MaxValueLength ? type : null;
+    private static TypeInfo* CompactOpaqueType(TypeInfo* info, nint type) =>
+        info != null && info->Kind == TypeKind.Opaque && info->OpaquePrefix != null && info->DefinedEpoch == Epoch
+        && !ValueFormatter.FullRepr && info->OpaquePrefixLength + 17 <= MaxValueLength
+        && info->VersionTag == Py.TypeVersion(type) ? info : null;
 
     /// <summary>An object of a <see cref="CompactOpaqueType"/> as <see cref="OpaqueValues"/>; false when the record has no room.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -321,7 +322,7 @@ internal static unsafe class Tracer
     {
         if (Plain(ref b, o, inPlace: false)) return;
         TypeInfo* type = TypeOfValue(Py.TypeOf(o));
-        if (CompactOpaqueType(type) != null && CompactOpaque(ref b, o, type)) return;
+        if (CompactOpaqueType(type, Py.TypeOf(o)) != null && CompactOpaque(ref b, o, type)) return;
         // Only the outermost record names kept values: one built inside it (its formatting ran Python code) is
         // written first, and must not change what a slot holds under the outer record's feet.
         bool container = type->Kind is TypeKind.List or TypeKind.Tuple or TypeKind.Dict && ContainerTexts.Enabled && s_level == 1;

@@ -13,9 +13,9 @@ internal static unsafe class TypeClassifier
 
     private static readonly (nint Type, TypeKind Kind)[] s_builtinBases = new (nint, TypeKind)[9];
 
-    public static TypeKind Classify(nint type, out TypeKind baseKind)
+    public static TypeKind Classify(nint type, TypeInfo* info)
     {
-        baseKind = TypeKind.Opaque;
+        info->BaseKind = TypeKind.Opaque;
         if (type == Py.TypeOf(Py.None)) return TypeKind.None;
         if (type == Py.BoolType) return TypeKind.Bool;
         if (type == Py.LongType) return TypeKind.Int;
@@ -40,6 +40,7 @@ internal static unsafe class TypeClassifier
         if (IsLoaded(type, "_datetime"u8, "datetime"u8) || IsLoaded(type, "_datetime"u8, "time"u8)) return TypeKind.DateTime;
         if (Py.IsSubtype(type, Py.BaseExceptionType))
             return Py.Slot(type, Py.TpReprOffset) == Py.Slot(Py.BaseExceptionType, Py.TpReprOffset) ? TypeKind.Exception : TypeKind.Opaque;
+        if (LibraryTypes.Classify(type, info) is var library and not TypeKind.Opaque) return library;
         if (ownRepr) return IsNamedTuple(type) ? TypeKind.NamedTuple : TypeKind.Opaque;
         if (AwaitsItsModule(type)) return TypeKind.Pending;
         foreach (var (baseType, kind) in BuiltinBases())
@@ -47,7 +48,7 @@ internal static unsafe class TypeClassifier
             if (!Py.IsSubtype(type, baseType)) continue;
             // A subclass that keeps the built-in repr reads exactly like the built-in (MyList([1]) is [1]).
             if (Py.Slot(type, Py.TpReprOffset) != Py.Slot(baseType, Py.TpReprOffset)) return TypeKind.Opaque;
-            baseKind = kind;
+            info->BaseKind = kind;
             return TypeKind.Subclass;
         }
         return TypeKind.Opaque;
@@ -58,7 +59,8 @@ internal static unsafe class TypeClassifier
         type == Py.FunctionType || type == Py.CFunctionType || type == Py.ComplexType || type == Py.RangeType
         || type == Py.CodeType || type == Py.MethodDescrType || type == Py.WrapperDescrType || type == Py.GetSetDescrType
         || type == Py.MemberDescrType || type == Py.ClassMethodDescrType || type == Py.NotImplementedType
-        || type == Py.EllipsisType
+        || type == Py.EllipsisType || type == Py.GenType || type == Py.CoroType || type == Py.AsyncGenType
+        || type == Py.MemoryViewType
         || IsLoaded(type, "_datetime"u8, "date"u8) || IsLoaded(type, "_datetime"u8, "timedelta"u8)
         || IsLoaded(type, "_datetime"u8, "timezone"u8) || IsLoaded(type, "_decimal"u8, "Decimal"u8)
         || (IsLoaded(type, "re"u8, "Pattern"u8) && Py.Slot(type, Py.TpReprOffset) != PythonReprSlot);

@@ -6,6 +6,9 @@ internal unsafe struct TypeInfo
     public uint Id;
     public uint DefinedEpoch;
     public TypeKind Kind;
+    /// <summary>The class's version tag when it was classified: another means the class changed since (Py.TypeVersion).</summary>
+    public uint VersionTag;
+    public byte Reclassifications;
     /// <summary>For subclasses of built-in values and containers that keep the built-in repr: the kind to format as.</summary>
     public TypeKind BaseKind;
     /// <summary>UTF-8 "module.QualName" (module omitted for builtins), for &lt;... object at 0x...&gt;.</summary>
@@ -16,6 +19,14 @@ internal unsafe struct TypeInfo
     public int OpaquePrefixLength;
     public byte* Definition;
     public int DefinitionLength;
+    /// <summary>DataClass: the names (held str) of the fields its repr shows, in order.</summary>
+    public nint* Fields;
+    public int FieldCount;
+    /// <summary>DataClass: the class's __qualname__; EnumMember: its __name__ (UTF-8), as their reprs begin.</summary>
+    public byte* ReprName;
+    public int ReprNameLength;
+    /// <summary>EnumMember on 3.11+: the built-in type whose __repr__ is the class's _value_repr_ (0: plain repr).</summary>
+    public nint ValueReprType;
 }
 
 internal enum TypeKind : byte
@@ -40,4 +51,21 @@ internal enum TypeKind : byte
     DictKeys, DictValues, DictItems,
     /// <summary>A class (any metaclass): &lt;class 'module.QualName'&gt;, without calling the metaclass's repr.</summary>
     Class,
+    // The kinds from here on are written by LibraryValues.
+    /// <summary>collections.deque, or a subclass keeping its repr and iteration: deque([1, 2], maxlen=5).</summary>
+    Deque,
+    /// <summary>collections.defaultdict, or a subclass keeping its repr: defaultdict(&lt;class 'list'&gt;, {...}).</summary>
+    DefaultDict,
+    /// <summary>collections.OrderedDict (exactly) and its views, in the order of its links.</summary>
+    OrderedDict, ODictKeys, ODictValues, ODictItems,
+    /// <summary>types.SimpleNamespace (3.9+: 3.8 sorts its keys), or a subclass keeping its repr: namespace(a=1).</summary>
+    Namespace,
+    Slice,
+    MappingProxy,
+    /// <summary>staticmethod or classmethod on 3.10+, where they have a repr: &lt;staticmethod(&lt;function f at 0x...&gt;)&gt;.</summary>
+    MethodWrapper,
+    /// <summary>An instance whose repr is the one dataclasses generated: Point(x=1, y=2), its fields read without user code.</summary>
+    DataClass,
+    /// <summary>A member of an enum whose repr is Enum.__repr__: &lt;Color.RED: 1&gt;.</summary>
+    EnumMember,
 }

@@ -21,6 +21,9 @@ internal static unsafe class TypeRegistry
     /// <summary>Weak references whose class died, released at the next definition (not inside their own callback).</summary>
     private static nint* s_deadRefs;
     private static int s_deadCount, s_deadCapacity;
+    private static nint s_reprKey;
+    /// <summary>A class changed more often than this keeps its last classification (3.12+ stop versioning such a class anyway).</summary>
+    private const int MaxReclassifications = 16;
 
     public static TypeInfo* Get(nint type)
     {
@@ -36,7 +39,7 @@ internal static unsafe class TypeRegistry
         ReleaseDeadRefs();
         TypeInfo* info = s_types.Add(type);
         info->Id = s_nextId++;
-        info->Kind = TypeClassifier.Classify(type, out info->BaseKind);
+        Classify(type, info);
 
         string qualName = Py.TypeQualName(type) ?? Py.ShortTypeName(type);
         string? module = Py.TypeModule(type);
@@ -59,6 +62,38 @@ internal static unsafe class TypeRegistry
         info->Definition = buffer;
         Hold(type);
         return info;
+    }
+
+    /// <summary>How the formatter treats the type's values, and the version of the class that was told.</summary>
+    public static void Classify(nint type, TypeInfo* info)
+    {
+        if (s_reprKey == 0) s_reprKey = Py.NewString("__repr__");
+        Py.TypeCacheLookup(type, s_reprKey);
+        info->Kind = TypeClassifier.Classify(type, info);
+        info->VersionTag = Py.TypeVersion(type);
+    }
+
+    /// <summary>
+    /// Classifies again a class changed since its entry was made. A class is often first seen while it is being
+    /// built, before its repr is final: a dataclass by its decorator, an enum's members by its metaclass.
+    /// </summary>
+    public static void Refresh(nint type, TypeInfo* info)
+    {
+        if (info->Reclassifications == MaxReclassifications) return;
+        info->Reclassifications++;
+        ReleaseKindData(info);
+        Classify(type, info);
+    }
+
+    private static void ReleaseKindData(TypeInfo* info)
+    {
+        NativeMemory.Free(info->ReprName);
+        for (int i = 0; i < info->FieldCount; i++) Py.DecRef(info->Fields[i]);
+        NativeMemory.Free(info->Fields);
+        info->ReprName = null;
+        info->Fields = null;
+        info->FieldCount = 0;
+        info->ValueReprType = 0;
     }
 
     /// <summary>Keeps the type's address from being reused while it is registered: a static type by a reference, a class by a watch.</summary>
@@ -102,6 +137,7 @@ internal static unsafe class TypeRegistry
                 NativeMemory.Free(info->FullName);
                 NativeMemory.Free(info->OpaquePrefix);
                 NativeMemory.Free(info->Definition);
+                ReleaseKindData(info);
                 s_types.Remove(*type);
             }
             s_watched.Remove(weakref);

@@ -1,0 +1,249 @@
+using Pytrace.Generator.Interop;
+using Pytrace.Generator.Tracing;
+using static Pytrace.Generator.Formatting.ValueFormatter;
+
+namespace Pytrace.Generator.Formatting;
+
+/// <summary>
+/// The reprs of the standard-library types LibraryTypes recognises, written as CPython writes them, each item by
+/// the formatter (so a value of the program's inside stays unrun) and with the same bounds: the nesting limit, the
+/// cycle marks repr() shows, and work that stops when the text is full. Under --repr full they are not used: an
+/// item's real repr could change the container being walked.
+/// </summary>
+internal static unsafe class LibraryValues
+{
+    /// <summary>Writes O's repr; false when it cannot be told without user code (nothing was written).</summary>
+    public static bool Format(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
+    {
+        if (nesting >= MaxNesting) { w.Cut(); return true; }
+        switch (info->Kind)
+        {
+            case TypeKind.Deque: Deque(ref w, o, nesting, open); return true;
+            case TypeKind.DefaultDict: DefaultDict(ref w, o, nesting, open); return true;
+            case TypeKind.OrderedDict: OrderedDict(ref w, o, nesting, open); return true;
+            case TypeKind.ODictKeys or TypeKind.ODictValues or TypeKind.ODictItems: OrderedDictView(ref w, o, info->Kind, nesting, open); return true;
+            case TypeKind.Namespace: Namespace(ref w, o, nesting, open); return true;
+            case TypeKind.Slice:
+                w.Ascii("slice("u8);
+                ValueFormatter.Format(ref w, *(nint*)(o + 16), nesting + 1, open);
+                w.Ascii(", "u8);
+                ValueFormatter.Format(ref w, *(nint*)(o + 24), nesting + 1, open);
+                w.Ascii(", "u8);
+                ValueFormatter.Format(ref w, *(nint*)(o + 32), nesting + 1, open);
+                w.Ascii((byte)')');
+                return true;
+            case TypeKind.MappingProxy:
+                w.Ascii("mappingproxy("u8);
+                ValueFormatter.Format(ref w, *(nint*)(o + 16), nesting + 1, open);
+                w.Ascii((byte)')');
+                return true;
+            case TypeKind.MethodWrapper: // <staticmethod(callable)>, sm_callable and cm_callable first after the head
+                w.Ascii((byte)'<');
+                ShortTypeName(ref w, Py.TypeOf(o));
+                w.Ascii((byte)'(');
+                ValueFormatter.Format(ref w, *(nint*)(o + 16), nesting + 1, open);
+                w.Ascii(")>"u8);
+                return true;
+            case TypeKind.DataClass: return DataClass(ref w, o, info, nesting, open);
+            case TypeKind.EnumMember: return EnumMember(ref w, o, info, nesting, open);
+            default: return false;
+        }
+    }
+
+    /// <summary>deque([1, 2]) or deque([1, 2], maxlen=5), read block by block; a deque inside itself is [...].</summary>
+    private static void Deque(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        if (IsOpen(o, nesting, open)) { w.Ascii("[...]"u8); return; }
+        open[nesting] = o;
+        ShortTypeName(ref w, Py.TypeOf(o));
+        w.Ascii("(["u8);
+        long size = Py.VarSize(o);
+        nint block = *(nint*)(o + 24);  // leftblock
+        long index = *(long*)(o + 40);  // leftindex
+        for (long i = 0; i < size && !w.Full; i++)
+        {
+            if (i > 0) w.Ascii(", "u8);
+            ValueFormatter.Format(ref w, ((nint*)(block + 8))[index], nesting + 1, open);
+            if (++index == LibraryTypes.DequeBlockLength) { block = *(nint*)(block + 8 + LibraryTypes.DequeBlockLength * 8); index = 0; }
+        }
+        w.Ascii((byte)']');
+        long maxLength = *(long*)(o + 64);
+        if (maxLength >= 0) { w.Ascii(", maxlen="u8); w.Decimal(maxLength); }
+        w.Ascii((byte)')');
+    }
+
+    /// <summary>defaultdict(factory, {...}): the factory's repr ("..." while it is being written), then the dict's.</summary>
+    private static void DefaultDict(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        ShortTypeName(ref w, Py.TypeOf(o));
+        w.Ascii((byte)'(');
+        nint factory = *(nint*)(o + LibraryTypes.DictSize);
+        if (factory == 0) w.Ascii("None"u8);
+        else if (IsOpen(factory, nesting, open)) w.Ascii("..."u8);
+        else
+        {
+            open[nesting] = factory;
+            ValueFormatter.Format(ref w, factory, nesting + 1, open);
+        }
+        w.Ascii(", "u8);
+        Container(ref w, o, TypeKind.Dict, nesting, open);
+        w.Ascii((byte)')');
+    }
+
+    /// <summary>OrderedDict({'a': 1}) on 3.12+, OrderedDict([('a', 1)]) before; OrderedDict() when empty.</summary>
+    private static void OrderedDict(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        bool empty = ContainerSize(o, TypeKind.Dict) == 0;
+        if (!empty && IsOpen(o, nesting, open)) { w.Ascii("..."u8); return; }
+        open[nesting] = o;
+        w.Ascii("OrderedDict("u8);
+        if (!empty)
+        {
+            bool asDict = Py.Minor >= 12;
+            w.Ascii(asDict ? "{"u8 : "["u8);
+            LinkedItems(ref w, o, asDict ? TypeKind.Dict : TypeKind.DictItems, nesting, open);
+            w.Ascii(asDict ? "}"u8 : "]"u8);
+        }
+        w.Ascii((byte)')');
+    }
+
+    private static void OrderedDictView(ref ValueText w, nint o, TypeKind kind, int nesting, nint* open)
+    {
+        if (IsOpen(o, nesting, open)) { w.Ascii("..."u8); return; }
+        open[nesting] = o;
+        w.Ascii(kind switch { TypeKind.ODictKeys => "odict_keys(["u8, TypeKind.ODictValues => "odict_values(["u8, _ => "odict_items(["u8 });
+        LinkedItems(ref w, *(nint*)(o + 16), kind switch // _PyDictViewObject.dv_dict
+        {
+            TypeKind.ODictKeys => TypeKind.DictKeys,
+            TypeKind.ODictValues => TypeKind.DictValues,
+            _ => TypeKind.DictItems,
+        }, nesting, open);
+        w.Ascii("])"u8);
+    }
+
+    /// <summary>
+    /// An OrderedDict's items in the order of its links (key first, next third in each node), each value found in
+    /// its dict's table by the key's identity: where the slot after the previous item's holds it (the order was
+    /// never changed), at once; else by a scan, all scans together bounded by EmptySlotBudget (then "...").
+    /// </summary>
+    private static void LinkedItems(ref ValueText w, nint od, TypeKind kind, int nesting, nint* open)
+    {
+        if (!HashTables.DictSlots(od, out var slots)) { w.Cut(); return; }
+        long next = 0, budget = EmptySlotBudget;
+        bool first = true;
+        for (nint node = *(nint*)(od + LibraryTypes.DictSize); node != 0 && !w.Full; node = *(nint*)(node + 16))
+        {
+            nint key = *(nint*)node;
+            long slot = Find(slots, key, next, ref budget);
+            if (slot < 0) { w.Cut(); return; }
+            DictItem(ref w, kind, key, slots.Value(slot), first, nesting, open);
+            first = false;
+            next = slot + 1;
+        }
+    }
+
+    private static long Find(HashTables.Slots slots, nint key, long from, ref long budget)
+    {
+        for (long i = from; i < slots.Count; i++)
+        {
+            if (slots.IsLive(i) && slots.Key(i) == key) return i;
+            if (--budget < 0) return -1;
+        }
+        for (long i = 0; i < from && i < slots.Count; i++)
+        {
+            if (slots.IsLive(i) && slots.Key(i) == key) return i;
+            if (--budget < 0) return -1;
+        }
+        return -1;
+    }
+
+    /// <summary>namespace(a=1, b='x'): the str keys of its __dict__ that are not empty, in order ("namespace(...)" inside itself).</summary>
+    private static void Namespace(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        nint type = Py.TypeOf(o);
+        if (type == Py.NamespaceType) w.Ascii("namespace"u8);
+        else TypeName(ref w, type);
+        if (IsOpen(o, nesting, open)) { w.Ascii("(...)"u8); return; }
+        open[nesting] = o;
+        w.Ascii((byte)'(');
+        nint dict = *(nint*)(o + 16); // _PyNamespaceObject.ns_dict
+        bool first = true;
+        nint pos = 0, key, value;
+        while (dict != 0 && !w.Full && Py.DictNext(dict, &pos, &key, &value) != 0)
+        {
+            if (!Py.IsSubtype(Py.TypeOf(key), Py.UnicodeType) || Py.VarSize(key) == 0) continue;
+            if (!first) w.Ascii(", "u8);
+            first = false;
+            ScalarFormatter.CopyStr(ref w, key);
+            w.Ascii((byte)'=');
+            ValueFormatter.Format(ref w, value, nesting + 1, open);
+        }
+        w.Ascii((byte)')');
+    }
+
+    /// <summary>QualName(x=1, y='a'): every field read first, so one that is missing (repr() would raise) leaves nothing written.</summary>
+    private static bool DataClass(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
+    {
+        if (IsOpen(o, nesting, open)) { w.Ascii("..."u8); return true; }
+        int count = info->FieldCount;
+        nint* values = stackalloc nint[Math.Max(1, count)];
+        if (!ReadAll(o, info->Fields, values, count)) return false;
+        open[nesting] = o;
+        w.Utf8(info->ReprName, info->ReprNameLength);
+        w.Ascii((byte)'(');
+        for (int i = 0; i < count && !w.Full; i++)
+        {
+            if (i > 0) w.Ascii(", "u8);
+            ScalarFormatter.CopyStr(ref w, info->Fields[i]);
+            w.Ascii((byte)'=');
+            ValueFormatter.Format(ref w, values[i], nesting + 1, open);
+        }
+        w.Ascii((byte)')');
+        for (int i = 0; i < count; i++) Py.DecRef(values[i]);
+        return true;
+    }
+
+    /// <summary>&lt;Color.RED: 1&gt;: the class's __name__, the member's _name_ and its _value_'s repr.</summary>
+    private static bool EnumMember(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
+    {
+        nint* read = stackalloc nint[2];
+        nint* names = stackalloc nint[2] { LibraryTypes.NameKey, LibraryTypes.ValueKey };
+        if (!ReadAll(o, names, read, 2)) return false;
+        nint name = read[0], value = read[1];
+        if (Py.TypeOf(name) != Py.UnicodeType || (info->ValueReprType != 0 && Py.TypeOf(value) != info->ValueReprType))
+        {
+            Py.DecRef(name);
+            Py.DecRef(value);
+            return false;
+        }
+        w.Ascii((byte)'<');
+        w.Utf8(info->ReprName, info->ReprNameLength);
+        w.Ascii((byte)'.');
+        ScalarFormatter.CopyStr(ref w, name);
+        w.Ascii(": "u8);
+        ValueFormatter.Format(ref w, value, nesting + 1, open);
+        w.Ascii((byte)'>');
+        Py.DecRef(name);
+        Py.DecRef(value);
+        return true;
+    }
+
+    /// <summary>
+    /// getattr(o, name) for each name by PyObject_GenericGetAttr, which LibraryTypes checked runs no user code for
+    /// them; the error indicator is kept as it was. False (and nothing held) when one is missing.
+    /// </summary>
+    private static bool ReadAll(nint o, nint* names, nint* values, int count)
+    {
+        nint type, value, traceback;
+        Py.ErrFetch(&type, &value, &traceback);
+        int read = 0;
+        while (read < count && (values[read] = Py.GenericGetAttr(o, names[read])) != 0) read++;
+        if (read < count)
+        {
+            Py.ErrClear();
+            while (read > 0) Py.DecRef(values[--read]);
+        }
+        Py.ErrRestore(type, value, traceback);
+        return read == count;
+    }
+}
