@@ -115,6 +115,14 @@ public partial class ValueFormattingTests
         inside_default["me"] = inside_default
         spanning = collections.deque(range(70))  # its items cross from one block to the next
         for _ in range(60): spanning.popleft()
+        class Jobs:
+            async def run(self):
+                pass
+
+            async def feed(self):
+                yield 1
+
+        coroutine, async_generator = Jobs().run(), Jobs().feed()
         namespaces = [types.SimpleNamespace(a=1, b=[2]), types.SimpleNamespace()] if sys.version_info >= (3, 9) else []
 
         EXACT = [
@@ -138,7 +146,8 @@ public partial class ValueFormattingTests
             reordered, reordered.keys(), reordered.values(), reordered.items(), collections.OrderedDict(), inside_odict,
             collections.OrderedDict(a=collections.OrderedDict(b=1)), inside_default, collections.defaultdict(None, {1: 2}),
             collections.defaultdict(int), slice(1, None, "x"), slice(Spot(1), 2), types.MappingProxyType({"a": 1}),
-            staticmethod(len), classmethod(len), (i for i in []), memoryview(b"a"), *namespaces,
+            staticmethod(len), classmethod(len), (i for i in []), memoryview(b"a"), coroutine, async_generator,
+            *namespaces,
         ]
 
         def f(value):
@@ -147,6 +156,7 @@ public partial class ValueFormattingTests
         for v in EXACT:
             f(v)
         json.dump([repr(v) for v in EXACT], open(sys.argv[1], "w"))
+        coroutine.close()
 
         f("x" * 500)
         f(list(range(100000)))

@@ -44,6 +44,15 @@ internal static unsafe class LibraryValues
                 ValueFormatter.Format(ref w, *(nint*)(o + 16), nesting + 1, open);
                 w.Ascii(")>"u8);
                 return true;
+            case TypeKind.Generator:
+                w.Ascii((byte)'<');
+                TypeName(ref w, Py.TypeOf(o));
+                w.Ascii(" object "u8);
+                ScalarFormatter.CopyStr(ref w, *(nint*)(o + LibraryTypes.GeneratorQualNameOffset));
+                w.Ascii(" at 0x"u8);
+                w.Hex((ulong)o, 1);
+                w.Ascii((byte)'>');
+                return true;
             case TypeKind.DataClass: return DataClass(ref w, o, info, nesting, open);
             case TypeKind.EnumMember: return EnumMember(ref w, o, info, nesting, open);
             default: return false;

@@ -230,6 +230,7 @@ internal static unsafe class ValueFormatter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // TableItems' loop, the common case
     internal static void DictItem(ref ValueText w, TypeKind kind, nint key, nint value, bool first, int nesting, nint* open)
     {
         if (kind == TypeKind.Dict && NameToInt(ref w, key, value, first)) return;

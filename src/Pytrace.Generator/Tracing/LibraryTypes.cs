@@ -18,6 +18,8 @@ internal static unsafe class LibraryTypes
 
     /// <summary>sizeof(PyDictObject): where defaultdict's default_factory and OrderedDict's first link are.</summary>
     public static int DictSize;
+    /// <summary>Where a generator, coroutine or async generator holds its __qualname__ (0: the layout check failed).</summary>
+    public static int GeneratorQualNameOffset;
     public static nint NameKey, ValueKey;
     private static int s_dequeChecked, s_orderedDictChecked, s_defaultDictChecked; // 0 unknown, 1 good, -1 failed
 
@@ -26,6 +28,30 @@ internal static unsafe class LibraryTypes
         DictSize = (int)*(long*)(Py.DictType + Py.TpBasicSizeOffset);
         NameKey = Py.NewString("_name_");
         ValueKey = Py.NewString("_value_");
+        // PyGenObject: head, then (3.8-3.9) frame, running, code, weakreflist, name; (3.10) frame, code...; (3.11) code,
+        // weakreflist, name; (3.12+) weakreflist, name.
+        GeneratorQualNameOffset = GeneratorLayout(Py.Minor switch { <= 9 => 56, 10 => 48, 11 => 40, _ => 32 });
+    }
+
+    // The qualname slot of one generator, one coroutine and one async generator, against their own getter's answer.
+    private static int GeneratorLayout(int offset)
+    {
+        nint globals = Py.DictNew();
+        bool ok = Py.Exec("class C:\n    def g(self):\n        yield\n    async def c(self):\n        pass\n    async def a(self):\n        yield\n"
+            + "v = [C().g(), C().c(), C().a()]", globals);
+        nint made = ok ? Py.DictItem(globals, "v"u8) : 0;
+        ok = made != 0 && Py.TypeOf(made) == Py.ListType && Py.VarSize(made) == 3;
+        for (int i = 0; ok && i < 3; i++)
+        {
+            nint value = (*(nint**)(made + 24))[i];
+            nint qualName = Py.GetAttr(value, "__qualname__"u8);
+            ok = qualName != 0 && qualName == *(nint*)(value + offset) && Py.TypeOf(value) == (i == 0 ? Py.GenType : i == 1 ? Py.CoroType : Py.AsyncGenType);
+            Py.DecRef(qualName);
+            if (ok && i == 1) CallMethod(value, "close"u8, 0); // no "never awaited" warning
+        }
+        Py.DecRef(globals);
+        Py.ErrClear();
+        return ok ? offset : 0;
     }
 
     public static TypeKind Classify(nint type, TypeInfo* info)
@@ -36,6 +62,8 @@ internal static unsafe class LibraryTypes
             return !Checked(ref s_orderedDictChecked, &OrderedDictLayout) ? TypeKind.Opaque
                 : type == Py.ODictKeysType ? TypeKind.ODictKeys : type == Py.ODictValuesType ? TypeKind.ODictValues : TypeKind.ODictItems;
         if (type == Py.SliceType) return TypeKind.Slice;
+        if (type == Py.GenType || type == Py.CoroType || type == Py.AsyncGenType)
+            return GeneratorQualNameOffset != 0 ? TypeKind.Generator : TypeKind.Opaque;
         if (type == Py.DictProxyType) return TypeKind.MappingProxy;
         if (Keeps(type, Py.StaticMethodType) || Keeps(type, Py.ClassMethodType))
             return repr != Py.Slot(Py.BaseObjectType, Py.TpReprOffset) ? TypeKind.MethodWrapper : TypeKind.Opaque;

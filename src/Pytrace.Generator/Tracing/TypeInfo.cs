@@ -62,6 +62,8 @@ internal enum TypeKind : byte
     Namespace,
     Slice,
     MappingProxy,
+    /// <summary>A generator, coroutine or async generator: &lt;generator object f at 0x...&gt;, named by its __qualname__.</summary>
+    Generator,
     /// <summary>staticmethod or classmethod on 3.10+, where they have a repr: &lt;staticmethod(&lt;function f at 0x...&gt;)&gt;.</summary>
     MethodWrapper,
     /// <summary>An instance whose repr is the one dataclasses generated: Point(x=1, y=2), its fields read without user code.</summary>
