@@ -19,7 +19,7 @@ public partial class HostileValuesTests
     /// exception args whose __str__/__repr__ are user code; as arguments, keyword arguments, *args/**kwargs,
     /// return values, yielded values and exceptions.</summary>
     private const string Safe = """
-        import collections, collections.abc, dataclasses, datetime, enum, json, sys, types
+        import collections, collections.abc, dataclasses, datetime, enum, functools, json, sys, types
 
         FX = collections.Counter()
 
@@ -380,6 +380,8 @@ public partial class HostileValuesTests
                 collections.defaultdict(CallableSide(), a=1), slice(ReprSide(), ReprSide()), types.MappingProxyType(HostileMapping()),
                 types.MappingProxyType({ReprSide(): ReprSide()}), staticmethod(ReprSide()), classmethod(ReprSide()),
                 collections.OrderedDict(a=ReprSide()).items(), collections.deque([ReprSide()], maxlen=2),
+                types.MethodType(CallableSide(), ReprSide()), Target().__init__, ReprSide().__repr__,
+                functools.partial(CallableSide(), ReprSide(), k=ReprSide()),
             ]
 
         def run():

@@ -11,7 +11,7 @@ namespace Pytrace.Integration.Tests;
 public partial class ValueFormattingTests
 {
     private const string Program = """
-        import collections, dataclasses, datetime, decimal, enum, json, sys, types
+        import collections, dataclasses, datetime, decimal, enum, functools, json, sys, types
 
         Pair = collections.namedtuple("Pair", "left right")
 
@@ -123,6 +123,7 @@ public partial class ValueFormattingTests
                 yield 1
 
         coroutine, async_generator = Jobs().run(), Jobs().feed()
+        partial = functools.partial(divmod, 7, key=[2])
         namespaces = [types.SimpleNamespace(a=1, b=[2]), types.SimpleNamespace()] if sys.version_info >= (3, 9) else []
 
         EXACT = [
@@ -147,7 +148,7 @@ public partial class ValueFormattingTests
             collections.OrderedDict(a=collections.OrderedDict(b=1)), inside_default, collections.defaultdict(None, {1: 2}),
             collections.defaultdict(int), slice(1, None, "x"), slice(Spot(1), 2), types.MappingProxyType({"a": 1}),
             staticmethod(len), classmethod(len), (i for i in []), memoryview(b"a"), coroutine, async_generator,
-            *namespaces,
+            Thing().__init__, Jobs().run, partial, functools.partial(partial, "x"), *namespaces,
         ]
 
         def f(value):

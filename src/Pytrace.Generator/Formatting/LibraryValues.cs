@@ -44,6 +44,8 @@ internal static unsafe class LibraryValues
                 ValueFormatter.Format(ref w, *(nint*)(o + 16), nesting + 1, open);
                 w.Ascii(")>"u8);
                 return true;
+            case TypeKind.BoundMethod: return BoundMethod(ref w, o, nesting, open);
+            case TypeKind.Partial: Partial(ref w, o, nesting, open); return true;
             case TypeKind.Generator:
                 w.Ascii((byte)'<');
                 TypeName(ref w, Py.TypeOf(o));
@@ -164,6 +166,50 @@ internal static unsafe class LibraryValues
             if (--budget < 0) return -1;
         }
         return -1;
+    }
+
+    /// <summary>
+    /// method_repr's &lt;bound method QualName of SELF&gt; for a Python function (its __qualname__ is type's getter);
+    /// false for another callable, whose __qualname__ could be the program's code.
+    /// </summary>
+    private static bool BoundMethod(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        nint function = *(nint*)(o + 16); // im_func, then im_self
+        if (Py.TypeOf(function) != Py.FunctionType) return false;
+        nint qualName = Py.GenericGetAttr(function, LibraryTypes.QualNameKey);
+        if (qualName == 0) { Py.ErrClear(); return false; }
+        w.Ascii("<bound method "u8);
+        if (Py.TypeOf(qualName) == Py.UnicodeType) ScalarFormatter.CopyStr(ref w, qualName);
+        else w.Ascii((byte)'?');
+        Py.DecRef(qualName);
+        w.Ascii(" of "u8);
+        ValueFormatter.Format(ref w, *(nint*)(o + 24), nesting + 1, open);
+        w.Ascii((byte)'>');
+        return true;
+    }
+
+    /// <summary>functools.partial(fn, 1, key=2): its function, arguments and keywords ("..." inside itself).</summary>
+    private static void Partial(ref ValueText w, nint o, int nesting, nint* open)
+    {
+        if (IsOpen(o, nesting, open)) { w.Ascii("..."u8); return; }
+        open[nesting] = o;
+        w.Ascii("functools.partial("u8);
+        ValueFormatter.Format(ref w, *(nint*)(o + 16), nesting + 1, open);
+        nint args = *(nint*)(o + 24), keywords = *(nint*)(o + 32);
+        for (long i = 0; Py.TypeOf(args) == Py.TupleType && i < Py.VarSize(args) && !w.Full; i++)
+        {
+            w.Ascii(", "u8);
+            ValueFormatter.Format(ref w, ((nint*)(args + 24))[i], nesting + 1, open);
+        }
+        nint pos = 0, key, value;
+        while (keywords != 0 && !w.Full && Py.DictNext(keywords, &pos, &key, &value) != 0)
+        {
+            w.Ascii(", "u8);
+            if (Py.IsSubtype(Py.TypeOf(key), Py.UnicodeType)) ScalarFormatter.CopyStr(ref w, key);
+            w.Ascii((byte)'=');
+            ValueFormatter.Format(ref w, value, nesting + 1, open);
+        }
+        w.Ascii((byte)')');
     }
 
     /// <summary>namespace(a=1, b='x'): the str keys of its __dict__ that are not empty, in order ("namespace(...)" inside itself).</summary>

@@ -15,7 +15,7 @@ internal static unsafe partial class Py
     public static nint MethodDescrType, WrapperDescrType, GetSetDescrType, MemberDescrType, ClassMethodDescrType,
         NotImplementedType, EllipsisType, ByteArrayType, SliceType, DictProxyType, GenType, CoroType, AsyncGenType,
         MemoryViewType, ODictType, ODictKeysType, ODictValuesType, ODictItemsType, StaticMethodType, ClassMethodType,
-        NamespaceType, BaseObjectType;
+        NamespaceType, BaseObjectType, BoundMethodType, MethodWrapperType;
     /// <summary>object's tp_getattro: a type that keeps it reads attributes without running a __getattribute__.</summary>
     public static nint GenericGetAttrFunction;
     public static delegate* unmanaged<nint, nint, nint> GenericGetAttr;
@@ -48,6 +48,10 @@ internal static unsafe partial class Py
         ODictItemsType = Require("PyODictItems_Type");
         StaticMethodType = Require("PyStaticMethod_Type");
         ClassMethodType = Require("PyClassMethod_Type");
+        BoundMethodType = Require("PyMethod_Type");
+        nint wrapper = GetAttr(None, "__repr__"u8); // not exported on 3.13: the type of None.__repr__
+        MethodWrapperType = wrapper != 0 ? TypeOf(wrapper) : 0;
+        DecRef(wrapper);
         fixed (byte* name = "implementation"u8) NamespaceType = SysGetObject(name) is var implementation and not 0 ? TypeOf(implementation) : 0;
         TypeCacheLookup = (delegate* unmanaged<nint, nint, nint>)Require("_PyType_Lookup");
         GenericGetAttrFunction = Require("PyObject_GenericGetAttr");

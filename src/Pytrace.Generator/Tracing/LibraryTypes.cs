@@ -20,14 +20,15 @@ internal static unsafe class LibraryTypes
     public static int DictSize;
     /// <summary>Where a generator, coroutine or async generator holds its __qualname__ (0: the layout check failed).</summary>
     public static int GeneratorQualNameOffset;
-    public static nint NameKey, ValueKey;
-    private static int s_dequeChecked, s_orderedDictChecked, s_defaultDictChecked; // 0 unknown, 1 good, -1 failed
+    public static nint NameKey, ValueKey, QualNameKey;
+    private static int s_dequeChecked, s_orderedDictChecked, s_defaultDictChecked, s_partialChecked; // 0 unknown, 1 good, -1 failed
 
     public static void Initialize()
     {
         DictSize = (int)*(long*)(Py.DictType + Py.TpBasicSizeOffset);
         NameKey = Py.NewString("_name_");
         ValueKey = Py.NewString("_value_");
+        QualNameKey = Py.NewString("__qualname__");
         // PyGenObject: head, then (3.8-3.9) frame, running, code, weakreflist, name; (3.10) frame, code...; (3.11) code,
         // weakreflist, name; (3.12+) weakreflist, name.
         GeneratorQualNameOffset = GeneratorLayout(Py.Minor switch { <= 9 => 56, 10 => 48, 11 => 40, _ => 32 });
@@ -65,6 +66,9 @@ internal static unsafe class LibraryTypes
         if (type == Py.GenType || type == Py.CoroType || type == Py.AsyncGenType)
             return GeneratorQualNameOffset != 0 ? TypeKind.Generator : TypeKind.Opaque;
         if (type == Py.DictProxyType) return TypeKind.MappingProxy;
+        if (type == Py.BoundMethodType) return TypeKind.BoundMethod;
+        nint partial = Py.LoadedModuleItem("_functools"u8, "partial"u8);
+        if (partial != 0 && type == partial) return Checked(ref s_partialChecked, &PartialLayout) ? TypeKind.Partial : TypeKind.Opaque;
         if (Keeps(type, Py.StaticMethodType) || Keeps(type, Py.ClassMethodType))
             return repr != Py.Slot(Py.BaseObjectType, Py.TpReprOffset) ? TypeKind.MethodWrapper : TypeKind.Opaque;
         if (Py.NamespaceType != 0 && Keeps(type, Py.NamespaceType)) return Py.Minor >= 9 ? TypeKind.Namespace : TypeKind.Opaque;
@@ -262,6 +266,18 @@ internal static unsafe class LibraryTypes
         nint d = Call(Py.LoadedModuleItem("_collections"u8, "defaultdict"u8), Py.ListType, steal: false);
         bool ok = d != 0 && *(nint*)(d + DictSize) == Py.ListType;
         Py.DecRef(d);
+        Py.ErrClear();
+        return ok;
+    }
+
+    // partial(list, 1): fn, args and keywords, first after the head.
+    private static bool PartialLayout()
+    {
+        Py.IncRef(Py.ListType); // the tuple steals it
+        nint p = Call(Py.LoadedModuleItem("_functools"u8, "partial"u8), Py.Tuple(Py.ListType, Py.LongFromLongLong(1)), tuple: true);
+        bool ok = p != 0 && *(nint*)(p + 16) == Py.ListType && Py.TypeOf(*(nint*)(p + 24)) == Py.TupleType
+            && Py.VarSize(*(nint*)(p + 24)) == 1 && Py.TypeOf(*(nint*)(p + 32)) == Py.DictType;
+        Py.DecRef(p);
         Py.ErrClear();
         return ok;
     }

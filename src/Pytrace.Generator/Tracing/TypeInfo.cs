@@ -62,6 +62,10 @@ internal enum TypeKind : byte
     Namespace,
     Slice,
     MappingProxy,
+    /// <summary>A bound method of a Python function: &lt;bound method C.f of &lt;C object at 0x...&gt;&gt;.</summary>
+    BoundMethod,
+    /// <summary>functools.partial (exactly): functools.partial(&lt;function f at 0x...&gt;, 1, key=2).</summary>
+    Partial,
     /// <summary>A generator, coroutine or async generator: &lt;generator object f at 0x...&gt;, named by its __qualname__.</summary>
     Generator,
     /// <summary>staticmethod or classmethod on 3.10+, where they have a repr: &lt;staticmethod(&lt;function f at 0x...&gt;)&gt;.</summary>
