@@ -340,6 +340,20 @@ public partial class HostileValuesTests
                 fx("odict_items")
                 return []
 
+        class Ordered:
+            def __lt__(self, other):
+                fx("counter_value_lt")
+                return False
+
+            def __gt__(self, other):
+                fx("counter_value_gt")
+                return False
+
+        class CounterEvil(collections.Counter):
+            def most_common(self, n=None):
+                fx("counter_most_common")
+                return []
+
         class CallableSide(ReprSide):
             def __call__(self):
                 return 0
@@ -382,6 +396,7 @@ public partial class HostileValuesTests
                 collections.OrderedDict(a=ReprSide()).items(), collections.deque([ReprSide()], maxlen=2),
                 types.MethodType(CallableSide(), ReprSide()), Target().__init__, ReprSide().__repr__,
                 functools.partial(CallableSide(), ReprSide(), k=ReprSide()),
+                collections.Counter({ReprSide(): 2, "b": 1}), collections.Counter(a=Ordered(), b=Ordered()), CounterEvil("ab"),
             ]
 
         def run():

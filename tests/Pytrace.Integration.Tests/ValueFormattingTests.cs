@@ -124,6 +124,12 @@ public partial class ValueFormattingTests
 
         coroutine, async_generator = Jobs().run(), Jobs().feed()
         partial = functools.partial(divmod, 7, key=[2])
+
+        class MyCounter(collections.Counter):
+            pass
+
+        counters = [collections.Counter("abracadabra"), collections.Counter(), MyCounter("zzy"),
+                    collections.Counter({(1, 2): 3, "b": 3, None: 9}), collections.Counter({i: i % 7 for i in range(3000)})]
         namespaces = [types.SimpleNamespace(a=1, b=[2]), types.SimpleNamespace()] if sys.version_info >= (3, 9) else []
 
         EXACT = [
@@ -148,7 +154,8 @@ public partial class ValueFormattingTests
             collections.OrderedDict(a=collections.OrderedDict(b=1)), inside_default, collections.defaultdict(None, {1: 2}),
             collections.defaultdict(int), slice(1, None, "x"), slice(Spot(1), 2), types.MappingProxyType({"a": 1}),
             staticmethod(len), classmethod(len), (i for i in []), memoryview(b"a"), coroutine, async_generator,
-            Thing().__init__, Jobs().run, partial, functools.partial(partial, "x"), *namespaces,
+            Thing().__init__, Jobs().run, partial, functools.partial(partial, "x"), *counters,
+            *namespaces,
         ]
 
         def f(value):

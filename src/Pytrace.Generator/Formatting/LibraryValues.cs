@@ -55,6 +55,7 @@ internal static unsafe class LibraryValues
                 w.Hex((ulong)o, 1);
                 w.Ascii((byte)'>');
                 return true;
+            case TypeKind.Counter: return Counter(ref w, o, info, nesting, open);
             case TypeKind.DataClass: return DataClass(ref w, o, info, nesting, open);
             case TypeKind.EnumMember: return EnumMember(ref w, o, info, nesting, open);
             default: return false;
@@ -234,6 +235,46 @@ internal static unsafe class LibraryValues
             ValueFormatter.Format(ref w, value, nesting + 1, open);
         }
         w.Ascii((byte)')');
+    }
+
+    /// <summary>A Counter past this many items is left opaque: its repr sorts them all.</summary>
+    private const int MaxCounterItems = 4096;
+    private const int MaxCounterShown = 256;
+
+    /// <summary>
+    /// Name({'a': 2, 'b': 1}): the items in most_common's order, by count from the largest, equal counts in the
+    /// table's order (a stable sort), only as many picked as the text can show; Name() when empty. False for a
+    /// count that is not an int, whose ordering could be the program's code.
+    /// </summary>
+    private static bool Counter(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
+    {
+        long used = ContainerSize(o, TypeKind.Dict);
+        var slots = default(HashTables.Slots); // an empty dict may have no table of its own (3.10: a shared empty one)
+        if (used > MaxCounterItems || (used > 0 && !HashTables.DictSlots(o, out slots))) return false;
+        int shown = (int)Math.Min(Math.Min(used, MaxCounterShown), w.Room / 6 + 1); // "k: 1, " at the least
+        long* best = stackalloc long[Math.Max(1, shown)]; // slot indexes, the largest count first
+        long* counts = stackalloc long[Math.Max(1, shown)];
+        int kept = 0;
+        for (long i = 0, live = 0; i < slots.Count && live < used; i++)
+        {
+            if (!slots.IsLive(i)) continue;
+            live++;
+            nint value = slots.Value(i);
+            if (Py.TypeOf(value) != Py.LongType || !PyInt.TryRead(value, out long count)) return false;
+            if (kept == shown && count <= counts[kept - 1]) continue;
+            int at = kept < shown ? kept++ : kept - 1;
+            while (at > 0 && counts[at - 1] < count) { best[at] = best[at - 1]; counts[at] = counts[at - 1]; at--; }
+            best[at] = i;
+            counts[at] = count;
+        }
+        w.Utf8(info->ReprName, info->ReprNameLength); // no cycle to mark: the counts are ints, and a Counter is no key
+        w.Ascii((byte)'(');
+        if (used > 0) w.Ascii((byte)'{');
+        for (int k = 0; k < kept && !w.Full; k++) DictItem(ref w, TypeKind.Dict, slots.Key(best[k]), slots.Value(best[k]), k == 0, nesting, open);
+        if (kept < used) w.Cut();
+        if (used > 0) w.Ascii((byte)'}');
+        w.Ascii((byte)')');
+        return true;
     }
 
     /// <summary>QualName(x=1, y='a'): every field read first, so one that is missing (repr() would raise) leaves nothing written.</summary>

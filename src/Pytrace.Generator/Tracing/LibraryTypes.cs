@@ -1,4 +1,5 @@
 using System.Text;
+using Pytrace.Generator.Formatting;
 using Pytrace.Generator.Interop;
 
 namespace Pytrace.Generator.Tracing;
@@ -79,6 +80,7 @@ internal static unsafe class LibraryTypes
         if (defaultDict != 0 && Keeps(type, defaultDict))
             return Checked(ref s_defaultDictChecked, &DefaultDictLayout) ? TypeKind.DefaultDict : TypeKind.Opaque;
         if (repr != TypeClassifier.PythonReprSlot || Py.Slot(type, Py.TpGetAttroOffset) != Py.GenericGetAttrFunction) return TypeKind.Opaque;
+        if (Counter(type, info)) return TypeKind.Counter;
         if (DataClass(type, info)) return TypeKind.DataClass;
         if (EnumMember(type, info)) return TypeKind.EnumMember;
         return TypeKind.Opaque;
@@ -165,6 +167,27 @@ internal static unsafe class LibraryTypes
         string? name = Py.TypeName(type);
         if (name is null) return false;
         Named(info, name);
+        return true;
+    }
+
+    /// <summary>
+    /// A Counter whose repr, most_common, items and length are Counter's and dict's own: its repr then sorts the
+    /// items by count, which LibraryValues does for counts that are ints.
+    /// </summary>
+    private static bool Counter(nint type, TypeInfo* info)
+    {
+        nint counter = Py.LoadedModuleItem("collections"u8, "Counter"u8);
+        if (counter == 0 || !Py.IsSubtype(type, counter) || !HashTables.Checked) return false;
+        foreach (var name in (ReadOnlySpan<string>)["__repr__", "most_common", "items", "__len__", "__bool__"])
+        {
+            nint key = Py.NewString(name);
+            bool same = Py.TypeLookup(type, key, out _) == Py.TypeLookup(counter, key, out _);
+            Py.DecRef(key);
+            if (!same) return false;
+        }
+        string? typeName = Py.TypeName(type);
+        if (typeName is null) return false;
+        Named(info, typeName);
         return true;
     }
 

@@ -22,7 +22,7 @@ internal unsafe struct TypeInfo
     /// <summary>DataClass: the names (held str) of the fields its repr shows, in order.</summary>
     public nint* Fields;
     public int FieldCount;
-    /// <summary>DataClass: the class's __qualname__; EnumMember: its __name__ (UTF-8), as their reprs begin.</summary>
+    /// <summary>DataClass: the class's __qualname__; EnumMember, Counter: its __name__ (UTF-8), as their reprs begin.</summary>
     public byte* ReprName;
     public int ReprNameLength;
     /// <summary>EnumMember on 3.11+: the built-in type whose __repr__ is the class's _value_repr_ (0: plain repr).</summary>
@@ -70,6 +70,8 @@ internal enum TypeKind : byte
     Generator,
     /// <summary>staticmethod or classmethod on 3.10+, where they have a repr: &lt;staticmethod(&lt;function f at 0x...&gt;)&gt;.</summary>
     MethodWrapper,
+    /// <summary>collections.Counter, or a subclass keeping what its repr calls: Counter({'a': 2, 'b': 1}), the most common first.</summary>
+    Counter,
     /// <summary>An instance whose repr is the one dataclasses generated: Point(x=1, y=2), its fields read without user code.</summary>
     DataClass,
     /// <summary>A member of an enum whose repr is Enum.__repr__: &lt;Color.RED: 1&gt;.</summary>
