@@ -130,7 +130,9 @@ public partial class ValueFormattingTests
 
         counters = [collections.Counter("abracadabra"), collections.Counter(), MyCounter("zzy"),
                     collections.Counter({(1, 2): 3, "b": 3, None: 9}), collections.Counter({i: i % 7 for i in range(3000)})]
-        namespaces = [types.SimpleNamespace(a=1, b=[2]), types.SimpleNamespace()] if sys.version_info >= (3, 9) else []
+        inside_namespace = types.SimpleNamespace(zeta=1, alpha=[2])  # 3.8 sorts its keys
+        inside_namespace.me = inside_namespace
+        namespaces = [inside_namespace, types.SimpleNamespace()]
 
         EXACT = [
             0, 1, -1, 2**40, -2**62, 2**100, True, False, None,

@@ -22,7 +22,7 @@ internal static unsafe class LibraryValues
             case TypeKind.DefaultDict: DefaultDict(ref w, o, nesting, open); return true;
             case TypeKind.OrderedDict: OrderedDict(ref w, o, nesting, open); return true;
             case TypeKind.ODictKeys or TypeKind.ODictValues or TypeKind.ODictItems: OrderedDictView(ref w, o, info->Kind, nesting, open); return true;
-            case TypeKind.Namespace: Namespace(ref w, o, nesting, open); return true;
+            case TypeKind.Namespace: return Namespace(ref w, o, nesting, open);
             case TypeKind.Slice:
                 w.Ascii("slice("u8);
                 ValueFormatter.Format(ref w, *(nint*)(o + 16), nesting + 1, open);
@@ -213,21 +213,27 @@ internal static unsafe class LibraryValues
         w.Ascii((byte)')');
     }
 
-    /// <summary>namespace(a=1, b='x'): the str keys of its __dict__ that are not empty, in order ("namespace(...)" inside itself).</summary>
-    private static void Namespace(ref ValueText w, nint o, int nesting, nint* open)
+    /// <summary>
+    /// namespace(a=1, b='x'): the str keys of its __dict__ that are not empty, in order ("namespace(...)" inside
+    /// itself); 3.8 sorts them, which is done here when every key is an exact str (false otherwise).
+    /// </summary>
+    private static bool Namespace(ref ValueText w, nint o, int nesting, nint* open)
     {
+        nint dict = *(nint*)(o + 16); // _PyNamespaceObject.ns_dict
+        nint keys = 0;
+        if (Py.Minor == 8 && (dict == 0 || (keys = SortedKeys(dict)) == 0)) return false;
         nint type = Py.TypeOf(o);
         if (type == Py.NamespaceType) w.Ascii("namespace"u8);
         else TypeName(ref w, type);
-        if (IsOpen(o, nesting, open)) { w.Ascii("(...)"u8); return; }
+        if (IsOpen(o, nesting, open)) { w.Ascii("(...)"u8); Py.DecRef(keys); return true; }
         open[nesting] = o;
         w.Ascii((byte)'(');
-        nint dict = *(nint*)(o + 16); // _PyNamespaceObject.ns_dict
         bool first = true;
-        nint pos = 0, key, value;
-        while (dict != 0 && !w.Full && Py.DictNext(dict, &pos, &key, &value) != 0)
+        nint pos = 0, key = 0, value = 0;
+        for (long i = 0; !w.Full && (keys != 0 ? i < Py.VarSize(keys) : dict != 0 && Py.DictNext(dict, &pos, &key, &value) != 0); i++)
         {
-            if (!Py.IsSubtype(Py.TypeOf(key), Py.UnicodeType) || Py.VarSize(key) == 0) continue;
+            if (keys != 0) value = Py.DictGetItem(dict, key = (*(nint**)(keys + 24))[i]);
+            if (value == 0 || !Py.IsSubtype(Py.TypeOf(key), Py.UnicodeType) || Py.VarSize(key) == 0) continue;
             if (!first) w.Ascii(", "u8);
             first = false;
             ScalarFormatter.CopyStr(ref w, key);
@@ -235,6 +241,22 @@ internal static unsafe class LibraryValues
             ValueFormatter.Format(ref w, value, nesting + 1, open);
         }
         w.Ascii((byte)')');
+        Py.DecRef(keys);
+        return true;
+    }
+
+    /// <summary>The dict's keys as a sorted list, when they are at most MaxCounterItems exact strs (compared by C code only); else 0.</summary>
+    private static nint SortedKeys(nint dict)
+    {
+        if (ContainerSize(dict, TypeKind.Dict) > MaxCounterItems) return 0;
+        nint pos = 0, key, value;
+        while (Py.DictNext(dict, &pos, &key, &value) != 0)
+            if (Py.TypeOf(key) != Py.UnicodeType) return 0;
+        nint keys = Py.DictKeys(dict);
+        if (keys != 0 && Py.ListSort(keys) == 0) return keys;
+        Py.DecRef(keys);
+        Py.ErrClear();
+        return 0;
     }
 
     /// <summary>A Counter past this many items is left opaque: its repr sorts them all.</summary>

@@ -14,6 +14,7 @@ internal static unsafe partial class Py
     public static delegate* unmanaged<nint, byte*, nint, int> DictSetItemString;
     public static delegate* unmanaged<nint, byte*, nint> DictGetItemString;
     public static delegate* unmanaged<nint, nint> DictKeys;
+    public static delegate* unmanaged<nint, int> ListSort;
     public static delegate* unmanaged[SuppressGCTransition]<nint, nint*, nint*, long*, int> SetNextEntry;
     public static delegate* unmanaged<nint, nint> TupleNew;
     public static delegate* unmanaged<nint, nint, nint, int> TupleSetItem;
@@ -32,6 +33,7 @@ internal static unsafe partial class Py
         DictSetItemString = (delegate* unmanaged<nint, byte*, nint, int>)Require("PyDict_SetItemString");
         DictGetItemString = (delegate* unmanaged<nint, byte*, nint>)Require("PyDict_GetItemString");
         DictKeys = (delegate* unmanaged<nint, nint>)Require("PyDict_Keys");
+        ListSort = (delegate* unmanaged<nint, int>)Require("PyList_Sort");
         SetNextEntry = (delegate* unmanaged[SuppressGCTransition]<nint, nint*, nint*, long*, int>)Optional("_PySet_NextEntry");
         TupleNew = (delegate* unmanaged<nint, nint>)Require("PyTuple_New");
         TupleSetItem = (delegate* unmanaged<nint, nint, nint, int>)Require("PyTuple_SetItem");

@@ -72,7 +72,7 @@ internal static unsafe class LibraryTypes
         if (partial != 0 && type == partial) return Checked(ref s_partialChecked, &PartialLayout) ? TypeKind.Partial : TypeKind.Opaque;
         if (Keeps(type, Py.StaticMethodType) || Keeps(type, Py.ClassMethodType))
             return repr != Py.Slot(Py.BaseObjectType, Py.TpReprOffset) ? TypeKind.MethodWrapper : TypeKind.Opaque;
-        if (Py.NamespaceType != 0 && Keeps(type, Py.NamespaceType)) return Py.Minor >= 9 ? TypeKind.Namespace : TypeKind.Opaque;
+        if (Py.NamespaceType != 0 && Keeps(type, Py.NamespaceType)) return TypeKind.Namespace;
         nint deque = Py.LoadedModuleItem("_collections"u8, "deque"u8);
         if (deque != 0 && Keeps(type, deque) && Py.Slot(type, Py.TpIterOffset) == Py.Slot(deque, Py.TpIterOffset))
             return Checked(ref s_dequeChecked, &DequeLayout) ? TypeKind.Deque : TypeKind.Opaque;

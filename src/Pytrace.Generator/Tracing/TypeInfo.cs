@@ -58,7 +58,7 @@ internal enum TypeKind : byte
     DefaultDict,
     /// <summary>collections.OrderedDict (exactly) and its views, in the order of its links.</summary>
     OrderedDict, ODictKeys, ODictValues, ODictItems,
-    /// <summary>types.SimpleNamespace (3.9+: 3.8 sorts its keys), or a subclass keeping its repr: namespace(a=1).</summary>
+    /// <summary>types.SimpleNamespace, or a subclass keeping its repr: namespace(a=1).</summary>
     Namespace,
     Slice,
     MappingProxy,
