@@ -117,8 +117,6 @@ internal static unsafe class CollectionValues
         return -1;
     }
 
-    /// <summary>A Counter past this many items is left opaque: its repr sorts them all.</summary>
-    private const int MaxCounterItems = LibraryValues.MaxSortedItems;
     private const int MaxCounterShown = 256;
 
     /// <summary>
@@ -130,7 +128,7 @@ internal static unsafe class CollectionValues
     {
         long used = ContainerSize(o, TypeKind.Dict);
         var slots = default(HashTables.Slots); // an empty dict may have no table of its own (3.10: a shared empty one)
-        if (used > MaxCounterItems || (used > 0 && !HashTables.DictSlots(o, out slots))) return false;
+        if (used > LibraryValues.MaxSortedItems || (used > 0 && !HashTables.DictSlots(o, out slots))) return false;
         int shown = (int)Math.Min(Math.Min(used, MaxCounterShown), w.Room / 6 + 1); // "k: 1, " at the least
         long* best = stackalloc long[Math.Max(1, shown)]; // slot indexes, the largest count first
         long* counts = stackalloc long[Math.Max(1, shown)];

@@ -25,9 +25,6 @@ internal static unsafe class HashTables
         public bool IsLive(long i) => IsSet ? Key(i) != 0 && Key(i) != s_setDummy : Value(i) != 0;
     }
 
-    /// <summary>Whether dict tables are read in place (their layout passed the check at import).</summary>
-    public static bool Checked => s_dicts;
-
     public static void Initialize(int minor)
     {
         s_log2Keys = minor >= 11;

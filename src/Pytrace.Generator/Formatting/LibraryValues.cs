@@ -72,9 +72,8 @@ internal static unsafe class LibraryValues
     private static bool BoundMethod(ref ValueText w, nint o, int nesting, nint* open)
     {
         nint function = *(nint*)(o + 16); // im_func, then im_self
-        if (Py.TypeOf(function) != Py.FunctionType) return false;
-        nint qualName = Py.GenericGetAttr(function, LibraryTypes.QualNameKey);
-        if (qualName == 0) { Py.ErrClear(); return false; }
+        nint qualName, key = LibraryTypes.QualNameKey;
+        if (Py.TypeOf(function) != Py.FunctionType || !ReadAll(function, &key, &qualName, 1)) return false;
         w.Ascii("<bound method "u8);
         if (Py.TypeOf(qualName) == Py.UnicodeType) ScalarFormatter.CopyStr(ref w, qualName);
         else w.Ascii((byte)'?');

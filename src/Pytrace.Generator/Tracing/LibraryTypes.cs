@@ -1,5 +1,4 @@
 using System.Text;
-using Pytrace.Generator.Formatting;
 using Pytrace.Generator.Interop;
 
 namespace Pytrace.Generator.Tracing;
@@ -15,13 +14,14 @@ internal static unsafe class LibraryTypes
 {
     /// <summary>A dataclass with more fields in its repr than this is left opaque (they are read before writing).</summary>
     public const int MaxDataClassFields = 64;
-    public static nint NameKey, ValueKey, QualNameKey;
+    public static nint NameKey, ValueKey, QualNameKey, ReprKey;
 
     public static void Initialize()
     {
         NameKey = Py.NewString("_name_");
         ValueKey = Py.NewString("_value_");
         QualNameKey = Py.NewString("__qualname__");
+        ReprKey = Py.NewString("__repr__");
         LibraryLayouts.Initialize();
     }
 
@@ -69,11 +69,8 @@ internal static unsafe class LibraryTypes
     {
         string? qualName = Py.TypeQualName(type);
         if (qualName is null) return false;
-        nint reprKey = Py.NewString("__repr__"), fieldsKey = Py.NewString("__dataclass_fields__");
-        nint repr = Py.TypeLookup(type, reprKey, out nint owner);
-        nint fields = owner == 0 ? 0 : Py.DictGetItem(Py.Slot(owner, Py.TpDictOffset), fieldsKey);
-        Py.DecRef(reprKey);
-        Py.DecRef(fieldsKey);
+        nint repr = Py.TypeLookup(type, ReprKey, out nint owner);
+        nint fields = owner == 0 ? 0 : Py.DictItem(Py.Slot(owner, Py.TpDictOffset), "__dataclass_fields__"u8);
         if (repr == 0 || Py.TypeOf(repr) != Py.FunctionType || fields == 0 || Py.TypeOf(fields) != Py.DictType) return false;
         nint guard = Py.Minor >= 13 ? Py.LoadedModuleItem("reprlib"u8, "recursive_repr"u8) : Py.LoadedModuleItem("dataclasses"u8, "_recursive_repr"u8);
         if (guard == 0 || Py.TypeOf(guard) != Py.FunctionType || !HoldsCode(Py.FunctionGetCode(guard), Py.FunctionGetCode(repr), 2)) return false;
@@ -140,7 +137,7 @@ internal static unsafe class LibraryTypes
     private static bool Counter(nint type, TypeInfo* info)
     {
         nint counter = Py.LoadedModuleItem("collections"u8, "Counter"u8);
-        if (counter == 0 || !Py.IsSubtype(type, counter) || !HashTables.Checked) return false;
+        if (counter == 0 || !Py.IsSubtype(type, counter)) return false;
         foreach (var name in (ReadOnlySpan<string>)["__repr__", "most_common", "items", "__len__", "__bool__"])
         {
             nint key = Py.NewString(name);

@@ -21,7 +21,6 @@ internal static unsafe class TypeRegistry
     /// <summary>Weak references whose class died, released at the next definition (not inside their own callback).</summary>
     private static nint* s_deadRefs;
     private static int s_deadCount, s_deadCapacity;
-    private static nint s_reprKey;
     /// <summary>A class changed more often than this keeps its last classification (3.12+ stop versioning such a class anyway).</summary>
     private const int MaxReclassifications = 16;
 
@@ -67,8 +66,7 @@ internal static unsafe class TypeRegistry
     /// <summary>How the formatter treats the type's values, and the version of the class that was told.</summary>
     public static void Classify(nint type, TypeInfo* info)
     {
-        if (s_reprKey == 0) s_reprKey = Py.NewString("__repr__");
-        Py.TypeCacheLookup(type, s_reprKey);
+        Py.TypeCacheLookup(type, LibraryTypes.ReprKey);
         info->Kind = TypeClassifier.Classify(type, info);
         info->VersionTag = Py.TypeVersion(type);
     }
