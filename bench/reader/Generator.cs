@@ -52,7 +52,7 @@ public sealed class Generator(string path, long calls)
             Exec(connection, $"INSERT INTO functions VALUES ({i + 1}, '{module}', '{name}', '/srv/{module.Replace('.', '/')}.py', {10 * i + 3}, " +
                              $"'[{string.Join(",", parameters.Select(p => $"\"{p}\""))}]')");
         }
-        _call = Prepare(connection, "INSERT INTO calls(id, parent_gap, thread, packed, start, duration, function, result, args) " +
+        _call = Prepare(connection, $"INSERT INTO {Schema.CallRows}(id, parent_gap, thread, packed, start, duration, function, result, args) " +
                                     "VALUES (@id, @parentGap, @thread, @packed, @start, @duration, @function, @result, @args)",
             "@id", "@parentGap", "@thread", "@packed", "@start", "@duration", "@function", "@result", "@args");
         _value = Prepare(connection, "INSERT INTO vals VALUES (@id, @type, @text)", "@id", "@type", "@text");

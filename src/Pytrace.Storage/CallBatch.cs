@@ -21,7 +21,7 @@ internal sealed unsafe class CallBatch : IDisposable
     private const int Columns = 9, RowsPerStatement = 32;
     // OR IGNORE: a statement that cannot abort half-way needs no statement journal, 15% of the writer's time. Ids
     // come from blocks reserved in meta, so no row is ever ignored; a full disk still fails the statement.
-    private const string Insert = "INSERT OR IGNORE INTO calls(id, parent_gap, thread, packed, start, duration, function, result, args) VALUES";
+    private const string Insert = "INSERT OR IGNORE INTO " + Schema.CallRows + "(id, parent_gap, thread, packed, start, duration, function, result, args) VALUES";
 
     private readonly nint _db;
     private readonly long _epochNs;
@@ -50,7 +50,7 @@ internal sealed unsafe class CallBatch : IDisposable
         _argsText = (byte*)NativeMemory.Alloc((nuint)_argsCapacity);
         _manyBound = NewBound(RowsPerStatement * Columns);
         _oneBound = NewBound(Columns);
-        _largest = new Statement(db, "SELECT max(id) FROM calls");
+        _largest = new Statement(db, $"SELECT max(id) FROM {Schema.CallRows}");
     }
 
     /// <summary>Queues ROW with its argument value ids; inserts the 32 queued once full.</summary>

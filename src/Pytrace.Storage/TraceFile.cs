@@ -46,7 +46,7 @@ public static class TraceFile
             // Nothing in it yet (a run creating it writes the whole schema in one transaction), or pytrace's tables.
             rc = Count(db, "SELECT count(*) FROM sqlite_master", out long entries);
             if (rc != SqliteNative.OK || entries == 0) { ours = rc == SqliteNative.OK; return rc; }
-            rc = Count(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'runs', 'calls', 'functions')", out long tables);
+            rc = Count(db, "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name IN ('meta', 'runs', 'calls', 'functions')", out long tables);
             if (rc != SqliteNative.OK || tables != 4) return rc;
             rc = Count(db, "SELECT count(*) FROM meta WHERE key = 'schema_version'", out long versions);
             ours = versions == 1;

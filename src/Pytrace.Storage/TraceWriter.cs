@@ -55,7 +55,7 @@ public sealed class TraceWriter : IDisposable
         using (var epoch = Prepare($"SELECT value FROM meta WHERE key = '{Schema.EpochNs}'"))
             _epochNs = epoch.ScalarInt64() ?? 0;
         _calls = new CallBatch(db, _epochNs);
-        _updateCall = Prepare($"UPDATE calls SET duration=?, {Schema.SetEndKind("?")}, result=? WHERE id=?");
+        _updateCall = Prepare($"UPDATE {Schema.CallRows} SET duration=?, {Schema.SetEndKind("?")}, result=? WHERE id=?");
         _reserve = Prepare("UPDATE meta SET value = value + ?2 WHERE key = ?1 RETURNING value - ?2");
         _insertString = Prepare("INSERT INTO strings(id, text) VALUES(?,?)");
         _insertFunction = Prepare("INSERT INTO functions(id, module, name, file, line, params) VALUES(?,?,?,?,?,?)");
@@ -329,7 +329,7 @@ public sealed class TraceWriter : IDisposable
         if (_kept <= keep) return;
         Begin();
         _calls.Flush();
-        using var deleteCalls = Prepare("DELETE FROM calls WHERE id BETWEEN ? AND ?");
+        using var deleteCalls = Prepare($"DELETE FROM {Schema.CallRows} WHERE id BETWEEN ? AND ?");
         while (_kept > keep && _runIds.First is { } oldest)
         {
             var (first, last) = oldest.Value;

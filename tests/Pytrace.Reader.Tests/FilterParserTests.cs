@@ -52,11 +52,11 @@ public sealed class FilterParserTests : IDisposable
     [InlineData("type == 'Cart'", "((instr(c.args, @p0) > 0)) IS TRUE")]
     [InlineData("arg == 'qty'", "((c.function IN (2) AND c.args ->> 1 IS NOT NULL)) IS TRUE")]
     [InlineData("arg == 'user'", "((c.function IN (1,6) AND ((c.function IN (6) AND c.args ->> 0 IS NOT NULL) OR (c.function IN (1) AND c.args ->> 1 IS NOT NULL)))) IS TRUE")]
-    [InlineData("arg == 'exception'", "c.end_kind = 3")]
+    [InlineData("arg == 'exception'", "(c.packed & 3) = 3")]
     [InlineData("arg == 'return value' and value == '24.0'", "(c.end_kind = 1 AND c.result IN (5))")]
     [InlineData("arg == 'return value' and type == 'float'", "(c.end_kind = 1 AND c.result IN (5))")]
-    [InlineData("arg == 'exception' and type == 'PaymentError'", "(c.end_kind = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN (5)))")]
-    [InlineData("arg == 'exception' and type == 'KeyError'", "(c.end_kind = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN ()))")]
+    [InlineData("arg == 'exception' and type == 'PaymentError'", "((c.packed & 3) = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN (5)))")]
+    [InlineData("arg == 'exception' and type == 'KeyError'", "((c.packed & 3) = 3 AND EXISTS (SELECT 1 FROM vals v WHERE v.id = c.result AND v.type IN ()))")]
     public void CompilesEachOperator(string filter, string sql) =>
         Assert.Equal(sql, SqlCompiler.Compile(filter, _context).Sql);
 

@@ -64,7 +64,7 @@ public sealed class LiveDatabaseTests(ITestOutputHelper output) : IDisposable
             command.CommandText = $"""
                 INSERT OR IGNORE INTO strings(text) VALUES (@type);
                 INSERT INTO vals(type, text) VALUES ((SELECT id FROM strings WHERE text = @type), @result);
-                UPDATE calls SET duration = @duration, {Schema.SetEndKind("@kind")}, result = last_insert_rowid() WHERE id = @id
+                UPDATE {Schema.CallRows} SET duration = @duration, {Schema.SetEndKind("@kind")}, result = last_insert_rowid() WHERE id = @id
                 """;
             command.Parameters.AddWithValue("@type", type);
             command.Parameters.AddWithValue("@duration", duration);

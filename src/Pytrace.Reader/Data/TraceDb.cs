@@ -67,8 +67,8 @@ public sealed class TraceDb : IDisposable
 
     private static string ReadVersion(ReadConnection connection, string path)
     {
-        // Tables every schema version has: a file with them is a trace, of whichever version meta says.
-        if (connection.Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'calls', 'functions', 'strings')") is not 4L)
+        // Tables (calls a view since schema 7) every schema version has: a file with them is a trace, of whichever version meta says.
+        if (connection.Scalar("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name IN ('meta', 'calls', 'functions', 'strings')") is not 4L)
             throw new TraceDbException($"{path} is not a pytrace database");
         return connection.Scalar("SELECT value FROM meta WHERE key = 'schema_version'")?.ToString() ?? "(none)";
     }

@@ -31,7 +31,7 @@ public sealed class TraceNavigator(CallStore store)
     }
 
     public long? Exception(ViewScope scope, long from, bool backwards) =>
-        store.NextId(scope, from, backwards, $"c.end_kind = {Pytrace.Storage.Schema.EndKind.Exception}");
+        store.NextId(scope, from, backwards, Pytrace.Storage.Schema.IsException("c.packed"));
 
     /// <summary>
     /// The next call whose row matches the regular expression PATTERN: its name, an argument's value, its result, or

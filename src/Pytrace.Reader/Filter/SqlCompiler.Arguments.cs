@@ -158,7 +158,7 @@ public sealed partial class SqlCompiler
     private string ResultGroup(Comparison pseudo, List<Node> others)
     {
         var endKind = pseudo.Value == ReturnValue ? Schema.EndKind.Return : Schema.EndKind.Exception;
-        var parts = new List<string> { $"c.end_kind = {endKind}" };
+        var parts = new List<string> { endKind == Schema.EndKind.Exception ? Schema.IsException("c.packed") : $"c.end_kind = {endKind}" };
         if (others.Count == 0)
             return parts[0];
         string Condition(SqlParameters q) => Join("AND", others.Select(n => Tree(n, c => c.Field.Name == "arg"

@@ -126,7 +126,7 @@ public sealed class TraceBuilder : IDisposable
     {
         (string Name, string Type, string Value)[] args = [("message", message.Type, message.Value), .. fields];
         var id = Insert(Function(module, "log", File(module), line, args.Select(a => a.Name)), Schema.CallKind.Log, args);
-        Exec($"UPDATE calls SET duration = 0, {Schema.SetEndKind("@p0")} WHERE id = @p1", Schema.EndKind.Return, id);
+        Exec($"UPDATE {Schema.CallRows} SET duration = 0, {Schema.SetEndKind("@p0")} WHERE id = @p1", Schema.EndKind.Return, id);
         return id;
     }
 
@@ -137,7 +137,7 @@ public sealed class TraceBuilder : IDisposable
         long? parent = _stack.Count > 0 ? _stack.Peek() : null;
         var argsColumn = args.Length == 0 ? null : ArgsColumn.Encode(args.Select(a => Value(a.Type, a.Value)).ToArray());
         var id = Scalar("SELECT coalesce(max(id), 0) + 1 FROM calls");
-        Exec("INSERT INTO calls(id, parent_gap, thread, packed, start, function, args) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6)",
+        Exec($"INSERT INTO {Schema.CallRows}(id, parent_gap, thread, packed, start, function, args) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6)",
             id, id - parent, _thread, Schema.Packed(_stack.Count, kind, Schema.EndKind.Unfinished), (Clock += Step) - Epoch, function, argsColumn);
         return id;
     }
@@ -154,7 +154,7 @@ public sealed class TraceBuilder : IDisposable
         var start = Epoch + Scalar("SELECT start FROM calls WHERE id = @p0", id);
         var end = duration is { } d ? start + d : Clock += Step;
         Clock = Math.Max(Clock, end);
-        Exec($"UPDATE calls SET duration = @p0, {Schema.SetEndKind("@p1")}, result = @p2 WHERE id = @p3", end - start, endKind, Value(type, value), id);
+        Exec($"UPDATE {Schema.CallRows} SET duration = @p0, {Schema.SetEndKind("@p1")}, result = @p2 WHERE id = @p3", end - start, endKind, Value(type, value), id);
     }
 
     /// <summary>A leaf call: enter and return at once.</summary>
