@@ -19,7 +19,7 @@ public partial class HostileValuesTests
     /// exception args whose __str__/__repr__ are user code; as arguments, keyword arguments, *args/**kwargs,
     /// return values, yielded values and exceptions.</summary>
     private const string Safe = """
-        import collections, collections.abc, dataclasses, datetime, enum, functools, json, sys, types
+        import collections, collections.abc, dataclasses, datetime, enum, functools, json, re, sys, types
 
         FX = collections.Counter()
 
@@ -273,6 +273,11 @@ public partial class HostileValuesTests
         class Target:
             pass
 
+        class BufferEvil:  # 3.12+: a buffer written in Python, which re.Match's repr asks again for the match's text
+            def __buffer__(self, flags):
+                fx("buffer")
+                return memoryview(b"ab")
+
         # Standard-library reprs written natively: their items are the program's, and their fields or members must be
         # read without running a property, a descriptor, a __getattribute__, an __iter__ or a _value_repr_.
         @dataclasses.dataclass
@@ -397,6 +402,7 @@ public partial class HostileValuesTests
                 types.MethodType(CallableSide(), ReprSide()), Target().__init__, ReprSide().__repr__,
                 functools.partial(CallableSide(), ReprSide(), k=ReprSide()),
                 collections.Counter({ReprSide(): 2, "b": 1}), collections.Counter(a=Ordered(), b=Ordered()), CounterEvil("ab"),
+                *([re.match(b"a", BufferEvil())] if sys.version_info >= (3, 12) else []),
             ]
 
         def run():

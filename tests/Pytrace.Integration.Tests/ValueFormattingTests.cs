@@ -11,7 +11,7 @@ namespace Pytrace.Integration.Tests;
 public partial class ValueFormattingTests
 {
     private const string Program = """
-        import collections, dataclasses, datetime, decimal, enum, functools, json, sys, types
+        import collections, dataclasses, datetime, decimal, enum, functools, json, re, sys, types
 
         Pair = collections.namedtuple("Pair", "left right")
 
@@ -157,7 +157,8 @@ public partial class ValueFormattingTests
             collections.defaultdict(int), slice(1, None, "x"), slice(Spot(1), 2), types.MappingProxyType({"a": 1}),
             staticmethod(len), classmethod(len), (i for i in []), memoryview(b"a"), coroutine, async_generator,
             Thing().__init__, Jobs().run, partial, functools.partial(partial, "x"), *counters,
-            *namespaces,
+            *namespaces, re.match(r"a+", "aaab"), re.search(rb"\d+", b"x12'y"), re.match("", ""),
+            re.search("b+", "a" + "b" * 80 + "'"), re.match("(x)?", "y" * 9000),
         ]
 
         def f(value):

@@ -14,6 +14,8 @@ internal static unsafe class LibraryValues
 {
     /// <summary>The most items a repr that sorts them (Counter's, 3.8's SimpleNamespace's) is written for.</summary>
     public const int MaxSortedItems = 4096;
+    /// <summary>The longest subject a re.Match is written for: its repr copies the match out of it, up to all of it.</summary>
+    public const int MaxMatchSubject = 10_000;
 
     /// <summary>Writes O's repr; false when it cannot be told without user code (nothing was written).</summary>
     public static bool Format(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
@@ -61,8 +63,23 @@ internal static unsafe class LibraryValues
             case TypeKind.Counter: return CollectionValues.Counter(ref w, o, info, nesting, open);
             case TypeKind.DataClass: return DataClass(ref w, o, info, nesting, open);
             case TypeKind.EnumMember: return EnumMember(ref w, o, info, nesting, open);
+            case TypeKind.ReMatch: return ReMatch(ref w, o);
             default: return false;
         }
+    }
+
+    /// <summary>
+    /// re.Match by its own C repr, which slices group 0 out of the subject and reprs it: C code only when the subject
+    /// is an exact str or bytes (a buffer of the program's is sliced by its own __getitem__), and cheap when it is short.
+    /// </summary>
+    private static bool ReMatch(ref ValueText w, nint o)
+    {
+        if (!LibraryLayouts.MatchSubject(o)) return false;
+        nint subject = *(nint*)(o + 24), type = Py.TypeOf(subject);
+        // A str's length and a bytes' size are both at offset 16.
+        if ((type != Py.UnicodeType && type != Py.BytesType) || Py.VarSize(subject) > MaxMatchSubject) return false;
+        Repr(ref w, o);
+        return true;
     }
 
     /// <summary>

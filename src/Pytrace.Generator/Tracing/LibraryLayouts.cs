@@ -15,12 +15,27 @@ internal static unsafe class LibraryLayouts
     public static int DictSize;
     /// <summary>Where a generator, coroutine or async generator holds its __qualname__ (0: the layout check failed).</summary>
     public static int GeneratorQualNameOffset;
-    private static int s_deque, s_orderedDict, s_defaultDict, s_partial; // 0 unknown, 1 good, -1 failed
+    private static int s_deque, s_orderedDict, s_defaultDict, s_partial, s_match; // 0 unknown, 1 good, -1 failed
 
     public static bool Deque => Checked(ref s_deque, &DequeLayout);
     public static bool OrderedDict => Checked(ref s_orderedDict, &OrderedDictLayout);
     public static bool DefaultDict => Checked(ref s_defaultDict, &DefaultDictLayout);
     public static bool Partial => Checked(ref s_partial, &PartialLayout);
+
+    /// <summary>
+    /// Whether a re.Match holds its subject first after its variable head (MatchObject: string, regs, pattern...),
+    /// told by the first match seen against its own <c>string</c> member.
+    /// </summary>
+    public static bool MatchSubject(nint match)
+    {
+        if (s_match == 0)
+        {
+            nint subject = Py.GetAttr(match, "string"u8);
+            s_match = subject != 0 && subject == *(nint*)(match + 24) ? 1 : -1;
+            Py.DecRef(subject);
+        }
+        return s_match > 0;
+    }
 
     public static void Initialize()
     {

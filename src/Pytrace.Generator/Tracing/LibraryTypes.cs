@@ -6,7 +6,7 @@ namespace Pytrace.Generator.Tracing;
 /// <summary>
 /// Standard-library types whose repr the formatter writes itself (LibraryValues), because repr() would show more
 /// than <c>object.__repr__</c> and runs no code of the program's: collections' deque, defaultdict and OrderedDict,
-/// SimpleNamespace, slice, mappingproxy, staticmethod and classmethod, dataclass instances and enum members. Types
+/// SimpleNamespace, slice, mappingproxy, staticmethod and classmethod, dataclass instances, enum members and re.Match. Types
 /// are known by identity and by their repr slot or function; the C layouts read are checked against the
 /// interpreter's own iteration (LibraryLayouts), and a type whose check fails stays opaque.
 /// </summary>
@@ -48,6 +48,8 @@ internal static unsafe class LibraryTypes
         nint defaultDict = Py.LoadedModuleItem("_collections"u8, "defaultdict"u8);
         if (defaultDict != 0 && Keeps(type, defaultDict))
             return LibraryLayouts.DefaultDict ? TypeKind.DefaultDict : TypeKind.Opaque;
+        nint match = Py.LoadedModuleItem("re"u8, "Match"u8);
+        if (match != 0 && type == match && repr != TypeClassifier.PythonReprSlot) return TypeKind.ReMatch;
         if (repr != TypeClassifier.PythonReprSlot || Py.Slot(type, Py.TpGetAttroOffset) != Py.GenericGetAttrFunction) return TypeKind.Opaque;
         if (Counter(type, info)) return TypeKind.Counter;
         if (DataClass(type, info)) return TypeKind.DataClass;

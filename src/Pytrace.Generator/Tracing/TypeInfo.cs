@@ -76,4 +76,6 @@ internal enum TypeKind : byte
     DataClass,
     /// <summary>A member of an enum whose repr is Enum.__repr__: &lt;Color.RED: 1&gt;.</summary>
     EnumMember,
+    /// <summary>re.Match: &lt;re.Match object; span=(0, 3), match='abc'&gt;, by its C repr, for a short exact str or bytes subject.</summary>
+    ReMatch,
 }
