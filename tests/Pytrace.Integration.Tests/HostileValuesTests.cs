@@ -402,7 +402,7 @@ public partial class HostileValuesTests
                 types.MethodType(CallableSide(), ReprSide()), Target().__init__, ReprSide().__repr__,
                 functools.partial(CallableSide(), ReprSide(), k=ReprSide()),
                 collections.Counter({ReprSide(): 2, "b": 1}), collections.Counter(a=Ordered(), b=Ordered()), CounterEvil("ab"),
-                *([re.match(b"a", BufferEvil())] if sys.version_info >= (3, 12) else []),
+                *([re.match(b"a", BufferEvil())] if sys.version_info >= (3, 12) else []), super(ReprSide, ReprSide()),
             ]
 
         def run():

@@ -158,7 +158,7 @@ public partial class ValueFormattingTests
             staticmethod(len), classmethod(len), (i for i in []), memoryview(b"a"), coroutine, async_generator,
             Thing().__init__, Jobs().run, partial, functools.partial(partial, "x"), *counters,
             *namespaces, re.match(r"a+", "aaab"), re.search(rb"\d+", b"x12'y"), re.match("", ""),
-            re.search("b+", "a" + "b" * 80 + "'"), re.match("(x)?", "y" * 9000),
+            re.search("b+", "a" + "b" * 80 + "'"), re.match("(x)?", "y" * 9000), super(int, 1), super(Pair), super(MyList, MyList()),
         ]
 
         def f(value):

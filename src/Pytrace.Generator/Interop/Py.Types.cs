@@ -14,7 +14,7 @@ internal static unsafe partial class Py
 
     public static nint MethodDescrType, WrapperDescrType, GetSetDescrType, MemberDescrType, ClassMethodDescrType,
         NotImplementedType, EllipsisType, ByteArrayType, SliceType, DictProxyType, GenType, CoroType, AsyncGenType,
-        MemoryViewType, ODictType, ODictKeysType, ODictValuesType, ODictItemsType, StaticMethodType, ClassMethodType,
+        MemoryViewType, SuperType, ODictType, ODictKeysType, ODictValuesType, ODictItemsType, StaticMethodType, ClassMethodType,
         NamespaceType, BaseObjectType, BoundMethodType, MethodWrapperType;
     /// <summary>object's tp_getattro: a type that keeps it reads attributes without running a __getattribute__.</summary>
     public static nint GenericGetAttrFunction;
@@ -42,6 +42,7 @@ internal static unsafe partial class Py
         CoroType = Require("PyCoro_Type");
         AsyncGenType = Require("PyAsyncGen_Type");
         MemoryViewType = Require("PyMemoryView_Type");
+        SuperType = Require("PySuper_Type");
         ODictType = Require("PyODict_Type");
         ODictKeysType = Require("PyODictKeys_Type");
         ODictValuesType = Require("PyODictValues_Type");

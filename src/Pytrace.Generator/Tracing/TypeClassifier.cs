@@ -59,7 +59,7 @@ internal static unsafe class TypeClassifier
         type == Py.FunctionType || type == Py.CFunctionType || type == Py.ComplexType || type == Py.RangeType
         || type == Py.CodeType || type == Py.MethodDescrType || type == Py.WrapperDescrType || type == Py.GetSetDescrType
         || type == Py.MemberDescrType || type == Py.ClassMethodDescrType || type == Py.NotImplementedType
-        || type == Py.EllipsisType || type == Py.MemoryViewType || type == Py.MethodWrapperType
+        || type == Py.EllipsisType || type == Py.MemoryViewType || type == Py.MethodWrapperType || type == Py.SuperType
         || IsLoaded(type, "_datetime"u8, "date"u8) || IsLoaded(type, "_datetime"u8, "timedelta"u8)
         || IsLoaded(type, "_datetime"u8, "timezone"u8) || IsLoaded(type, "_decimal"u8, "Decimal"u8)
         || (IsLoaded(type, "re"u8, "Pattern"u8) && Py.Slot(type, Py.TpReprOffset) != PythonReprSlot);
