@@ -11,7 +11,7 @@ namespace Pytrace.Integration.Tests;
 public partial class ValueFormattingTests
 {
     private const string Program = """
-        import collections, dataclasses, datetime, decimal, enum, functools, json, re, sys, types
+        import array, collections, dataclasses, datetime, decimal, enum, functools, json, re, sys, types
 
         Pair = collections.namedtuple("Pair", "left right")
 
@@ -159,6 +159,7 @@ public partial class ValueFormattingTests
             Thing().__init__, Jobs().run, partial, functools.partial(partial, "x"), *counters,
             *namespaces, re.match(r"a+", "aaab"), re.search(rb"\d+", b"x12'y"), re.match("", ""),
             re.search("b+", "a" + "b" * 80 + "'"), re.match("(x)?", "y" * 9000), super(int, 1), super(Pair), super(MyList, MyList()),
+            array.array("i", [1, 2, -3]), array.array("d", [1.5, 1e300]), array.array("u", "hi'"), array.array("b"), array.array("B", range(200)),
         ]
 
         def f(value):

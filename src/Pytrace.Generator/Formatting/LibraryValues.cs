@@ -16,6 +16,8 @@ internal static unsafe class LibraryValues
     public const int MaxSortedItems = 4096;
     /// <summary>The longest subject a re.Match is written for: its repr copies the match out of it, up to all of it.</summary>
     public const int MaxMatchSubject = 10_000;
+    /// <summary>The most items an array.array is written for: its repr makes a list of all of them first.</summary>
+    public const int MaxArrayItems = 1_000;
 
     /// <summary>Writes O's repr; false when it cannot be told without user code (nothing was written).</summary>
     public static bool Format(ref ValueText w, nint o, TypeInfo* info, int nesting, nint* open)
@@ -64,6 +66,8 @@ internal static unsafe class LibraryValues
             case TypeKind.DataClass: return DataClass(ref w, o, info, nesting, open);
             case TypeKind.EnumMember: return EnumMember(ref w, o, info, nesting, open);
             case TypeKind.ReMatch: return ReMatch(ref w, o);
+            // Its items are C numbers (or the characters of a 'u' or 'w' array), whose reprs are the built-ins'.
+            case TypeKind.Array when Py.VarSize(o) <= MaxArrayItems: Repr(ref w, o); return true;
             default: return false;
         }
     }

@@ -6,7 +6,7 @@ namespace Pytrace.Generator.Tracing;
 /// <summary>
 /// Standard-library types whose repr the formatter writes itself (LibraryValues), because repr() would show more
 /// than <c>object.__repr__</c> and runs no code of the program's: collections' deque, defaultdict and OrderedDict,
-/// SimpleNamespace, slice, mappingproxy, staticmethod and classmethod, dataclass instances, enum members and re.Match. Types
+/// SimpleNamespace, slice, mappingproxy, staticmethod and classmethod, dataclass instances, enum members, re.Match and array.array. Types
 /// are known by identity and by their repr slot or function; the C layouts read are checked against the
 /// interpreter's own iteration (LibraryLayouts), and a type whose check fails stays opaque.
 /// </summary>
@@ -50,6 +50,10 @@ internal static unsafe class LibraryTypes
             return LibraryLayouts.DefaultDict ? TypeKind.DefaultDict : TypeKind.Opaque;
         nint match = Py.LoadedModuleItem("re"u8, "Match"u8);
         if (match != 0 && type == match && repr != TypeClassifier.PythonReprSlot) return TypeKind.ReMatch;
+        // By its alias ArrayType: the class is seen while its module still runs (3.12's exec registers it with
+        // collections.abc.MutableSequence, in Python, before it adds the name array; ArrayType is there already).
+        nint array = Py.LoadedModuleItem("array"u8, "ArrayType"u8);
+        if (array != 0 && type == array && repr != TypeClassifier.PythonReprSlot) return TypeKind.Array;
         if (repr != TypeClassifier.PythonReprSlot || Py.Slot(type, Py.TpGetAttroOffset) != Py.GenericGetAttrFunction) return TypeKind.Opaque;
         if (Counter(type, info)) return TypeKind.Counter;
         if (DataClass(type, info)) return TypeKind.DataClass;

@@ -78,4 +78,6 @@ internal enum TypeKind : byte
     EnumMember,
     /// <summary>re.Match: &lt;re.Match object; span=(0, 3), match='abc'&gt;, by its C repr, for a short exact str or bytes subject.</summary>
     ReMatch,
+    /// <summary>array.array (exactly): array('i', [1, 2]), by its C repr, for up to MaxArrayItems items.</summary>
+    Array,
 }
