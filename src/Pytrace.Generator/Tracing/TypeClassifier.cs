@@ -78,6 +78,8 @@ internal static unsafe class TypeClassifier
                 => Py.LoadedModuleItem("_datetime"u8, "date"u8) == 0,
             "decimal.Decimal" => Py.LoadedModuleItem("_decimal"u8, "Decimal"u8) == 0,
             "re.Pattern" => Py.LoadedModuleItem("re"u8, "Pattern"u8) == 0,
+            "re.Match" => Py.LoadedModuleItem("re"u8, "Match"u8) == 0,
+            "array.array" => Py.LoadedModuleItem("array"u8, "ArrayType"u8) == 0,
             _ => false,
         };
     }
