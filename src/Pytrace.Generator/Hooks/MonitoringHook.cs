@@ -111,7 +111,8 @@ internal static unsafe class MonitoringHook
         long bit = Py.LongAsLongLongAndOverflow(eventValue, &overflow);
         fixed (byte* name = nameZ)
         {
-            nint function = Py.CFunctionNew(Py.MethodDef(Marshal.PtrToStringUTF8((nint)name)!, callback, Py.MethFastCall), 0, 0);
+            nint function = Py.VectorcallCallable(callback);
+            if (function == 0) function = Py.CFunctionNew(Py.MethodDef(Marshal.PtrToStringUTF8((nint)name)!, callback, Py.MethFastCall), 0, 0);
             nint r = Call("register_callback"u8, Py.LongFromLongLong(s_toolId), eventValue, function);
             if (r != 0) Py.DecRef(r); else Py.ErrClear();
         }
