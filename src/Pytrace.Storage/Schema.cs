@@ -81,7 +81,7 @@ public static class Schema
     public const string EpochNs = "epoch_ns";
 
     /// <summary>
-    /// The stored <c>calls.packed</c> of a row: depth, kind and end kind in one integer (the calls view's
+    /// The stored <c>call_rows.packed</c> of a row: depth, kind and end kind in one integer (the calls view's
     /// <c>depth</c>, <c>kind</c>, <c>end_kind</c> read them back), one or two bytes where three columns took three to four.
     /// </summary>
     public static long Packed(long depth, int kind, int endKind) => depth << DepthShift | (long)kind << KindShift | (long)endKind;

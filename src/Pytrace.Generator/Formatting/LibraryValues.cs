@@ -74,7 +74,8 @@ internal static unsafe class LibraryValues
 
     /// <summary>
     /// re.Match by its own C repr, which slices group 0 out of the subject and reprs it: C code only when the subject
-    /// is an exact str or bytes (a buffer of the program's is sliced by its own __getitem__), and cheap when it is short.
+    /// is an exact str or bytes (a buffer of the program's, 3.12+'s __buffer__, is asked for the text again), and cheap
+    /// when it is short.
     /// </summary>
     private static bool ReMatch(ref ValueText w, nint o)
     {

@@ -6,9 +6,9 @@ namespace Pytrace.Generator.Tracing;
 /// <summary>
 /// Standard-library types whose repr the formatter writes itself (LibraryValues), because repr() would show more
 /// than <c>object.__repr__</c> and runs no code of the program's: collections' deque, defaultdict and OrderedDict,
-/// SimpleNamespace, slice, mappingproxy, staticmethod and classmethod, dataclass instances, enum members, re.Match and array.array. Types
-/// are known by identity and by their repr slot or function; the C layouts read are checked against the
-/// interpreter's own iteration (LibraryLayouts), and a type whose check fails stays opaque.
+/// SimpleNamespace, slice, mappingproxy, staticmethod and classmethod, dataclass instances, enum members, re.Match
+/// and array.array. Types are known by identity and by their repr slot or function; the C layouts read are checked
+/// against the interpreter's own iteration (LibraryLayouts), and a type whose check fails stays opaque.
 /// </summary>
 internal static unsafe class LibraryTypes
 {
@@ -37,8 +37,7 @@ internal static unsafe class LibraryTypes
             return LibraryLayouts.GeneratorQualNameOffset != 0 ? TypeKind.Generator : TypeKind.Opaque;
         if (type == Py.DictProxyType) return TypeKind.MappingProxy;
         if (type == Py.BoundMethodType) return TypeKind.BoundMethod;
-        nint partial = Py.LoadedModuleItem("_functools"u8, "partial"u8);
-        if (partial != 0 && type == partial) return LibraryLayouts.Partial ? TypeKind.Partial : TypeKind.Opaque;
+        if (TypeClassifier.IsLoaded(type, "_functools"u8, "partial"u8)) return LibraryLayouts.Partial ? TypeKind.Partial : TypeKind.Opaque;
         if (Keeps(type, Py.StaticMethodType) || Keeps(type, Py.ClassMethodType))
             return repr != Py.Slot(Py.BaseObjectType, Py.TpReprOffset) ? TypeKind.MethodWrapper : TypeKind.Opaque;
         if (Py.NamespaceType != 0 && Keeps(type, Py.NamespaceType)) return TypeKind.Namespace;
@@ -48,12 +47,10 @@ internal static unsafe class LibraryTypes
         nint defaultDict = Py.LoadedModuleItem("_collections"u8, "defaultdict"u8);
         if (defaultDict != 0 && Keeps(type, defaultDict))
             return LibraryLayouts.DefaultDict ? TypeKind.DefaultDict : TypeKind.Opaque;
-        nint match = Py.LoadedModuleItem("re"u8, "Match"u8);
-        if (match != 0 && type == match && repr != TypeClassifier.PythonReprSlot) return TypeKind.ReMatch;
+        if (TypeClassifier.IsLoaded(type, "re"u8, "Match"u8) && repr != TypeClassifier.PythonReprSlot) return TypeKind.ReMatch;
         // By its alias ArrayType: the class is seen while its module still runs (3.12's exec registers it with
         // collections.abc.MutableSequence, in Python, before it adds the name array; ArrayType is there already).
-        nint array = Py.LoadedModuleItem("array"u8, "ArrayType"u8);
-        if (array != 0 && type == array && repr != TypeClassifier.PythonReprSlot) return TypeKind.Array;
+        if (TypeClassifier.IsLoaded(type, "array"u8, "ArrayType"u8) && repr != TypeClassifier.PythonReprSlot) return TypeKind.Array;
         if (repr != TypeClassifier.PythonReprSlot || Py.Slot(type, Py.TpGetAttroOffset) != Py.GenericGetAttrFunction) return TypeKind.Opaque;
         if (Counter(type, info)) return TypeKind.Counter;
         if (DataClass(type, info)) return TypeKind.DataClass;

@@ -85,7 +85,7 @@ internal static unsafe class TypeClassifier
     }
 
     /// <summary>Whether the type is the one that an already imported module defines under that name.</summary>
-    private static bool IsLoaded(nint type, ReadOnlySpan<byte> moduleZ, ReadOnlySpan<byte> nameZ)
+    public static bool IsLoaded(nint type, ReadOnlySpan<byte> moduleZ, ReadOnlySpan<byte> nameZ)
     {
         nint found = Py.LoadedModuleItem(moduleZ, nameZ);
         return found != 0 && found == type;
