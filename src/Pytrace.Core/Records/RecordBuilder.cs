@@ -18,8 +18,12 @@ public unsafe ref struct RecordBuilder
         _start = buffer;
         _end = buffer + capacity;
         Cursor = buffer + 4;
-        *(uint*)buffer = (uint)kind << 24;
+        *(uint*)buffer = Frame(kind, 0);
     }
+
+    /// <summary>A record's first word: its kind in the high byte, its length (the word included) in the low three.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Frame(RecordKind kind, int length) => (uint)kind << 24 | (uint)length;
 
     public readonly bool Overflowed => Cursor > _end;
     public readonly int Length => (int)(Cursor - _start);

@@ -11,7 +11,7 @@ namespace Pytrace.Generator.Tracing;
 /// Turns hook events into ring records. Everything here runs on the traced program's threads with the GIL held,
 /// so there is exactly one producer; nothing allocates managed memory.
 /// </summary>
-internal static unsafe class Tracer
+internal static unsafe partial class Tracer
 {
     public static RingWriter Ring;
     public static bool Active;
@@ -58,8 +58,8 @@ internal static unsafe class Tracer
     {
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
-        if (!Ring.HasRoom(32 + c->ArgCount * s_valueBound)) { t->Depth++; Ring.CountDrop(ticks); return; }
         if (CallInPlace(t, c, slots, ticks)) return;
+        if (!Ring.HasRoom(32 + c->ArgCount * s_valueBound)) { t->Depth++; Ring.CountDrop(ticks); return; }
         if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Call);
@@ -91,8 +91,9 @@ internal static unsafe class Tracer
         if (t->Depth == 0) return; // a frame that was running before tracing started
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         t->Depth--;
-        if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch || !Ring.HasRoom(32 + s_valueBound)) { Ring.CountDrop(ticks); return; }
+        if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch) { Ring.CountDrop(ticks); return; }
         if (kind != RecordKind.Exception && EndInPlace(t, c, kind, value, ticks)) return;
+        if (!Ring.HasRoom(32 + s_valueBound)) { Ring.CountDrop(ticks); return; }
         if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, kind);
@@ -101,83 +102,6 @@ internal static unsafe class Tracer
         Value(ref b, value); // an exception is recorded as its repr, like any value
         EmitTimed(t, buffer, b.Finish(), ticks);
         s_level--;
-    }
-
-    /// <summary>What a plain value (<see cref="Plain"/>) takes at most in a record, with room to spare for its checks.</summary>
-    private const int PlainBound = 32;
-
-    /// <summary>
-    /// A call whose arguments are all plain values is built where it goes in the ring. Built in a scratch buffer and
-    /// copied, the copy's 8-byte loads waited for the narrower stores just made there (store forwarding fails): the
-    /// costliest instruction of a traced call (fib, 3.12). False, with nothing written, for any other call.
-    /// </summary>
-    private static bool CallInPlace(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
-    {
-        int count = c->ArgCount, bound = 16;
-        if (!AnnouncedAndTimed(t, ticks)) return false;
-        TypeInfo** objects = stackalloc TypeInfo*[count]; // what the bounds learned, for the writes
-        for (int i = 0; i < count; i++)
-        {
-            int most = InPlaceBound(slots[Slot(c, i)], out objects[i]);
-            if (most == 0) return false;
-            bound += most;
-        }
-        byte* place = Ring.Reserve(bound);
-        if (place == null) return false;
-        var b = new RecordBuilder(place, bound, RecordKind.Call);
-        Head(ref b, t, c, ticks);
-        b.U16((ushort)count);
-        for (int i = 0; i < count; i++)
-            if (!InPlace(ref b, ArgAt(c, slots, Slot(c, i)), objects[i])) return false;
-        t->Depth++;
-        Ring.Publish(b.Finish());
-        return true;
-    }
-
-    /// <summary><see cref="CallInPlace"/> for a return or yield of a plain value.</summary>
-    private static bool EndInPlace(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
-    {
-        int most = InPlaceBound(value, out TypeInfo* objectType);
-        if (most == 0 || !AnnouncedAndTimed(t, ticks)) return false;
-        int bound = 16 + most;
-        byte* place = Ring.Reserve(bound);
-        if (place == null) return false;
-        var b = new RecordBuilder(place, bound, kind);
-        Head(ref b, t, c, ticks);
-        if (!InPlace(ref b, value, objectType)) return false;
-        Ring.Publish(b.Finish());
-        return true;
-    }
-
-    /// <summary>
-    /// What a value that <see cref="InPlace"/> writes takes at most in a record (a cell, which holds an argument, is
-    /// looked into later, and may hold a str); 0 for any other. Checked before a record is begun in the ring, so that
-    /// a call of other values does not begin it twice. <paramref name="objectType"/>: the entry of an object's type
-    /// when it is written as type and address, else null.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int InPlaceBound(nint o, out TypeInfo* objectType)
-    {
-        objectType = null;
-        if (o == 0 || o == Py.None) return PlainBound;
-        nint type = Py.TypeOf(o);
-        if (type == Py.LongType || type == Py.BoolType) return PlainBound;
-        if (type == Py.UnicodeType || type == Py.CellType) return s_valueBound;
-        objectType = CompactOpaqueType(TypeRegistry.Find(type), type);
-        return objectType != null ? OpaqueValues.Length : 0;
-    }
-
-    /// <summary>
-    /// A value into a record built in the ring: a plain one, or an object whose type's entry the bound found (a
-    /// cell's content, which the bound did not see, is looked up here).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool InPlace(ref RecordBuilder b, nint o, TypeInfo* objectType)
-    {
-        if (objectType != null) return CompactOpaque(ref b, o, objectType);
-        if (Plain(ref b, o, inPlace: true)) return true;
-        if (o == 0 || (objectType = CompactOpaqueType(TypeRegistry.Find(Py.TypeOf(o)), Py.TypeOf(o))) == null) return false;
-        return CompactOpaque(ref b, o, objectType);
     }
 
     /// <summary>
@@ -199,20 +123,6 @@ internal static unsafe class Tracer
         b.U32(OpaqueValues.Reference);
         b.U32(type->Id);
         b.U64((ulong)o);
-        return true;
-    }
-
-    /// <summary>A Resume record, all head, built where it goes in the ring (see <see cref="CallInPlace"/>).</summary>
-    private static bool ResumeInPlace(ThreadInfo* t, CodeInfo* c, ulong ticks)
-    {
-        const int bound = 16;
-        if (!AnnouncedAndTimed(t, ticks)) return false;
-        byte* place = Ring.Reserve(bound);
-        if (place == null) return false;
-        var b = new RecordBuilder(place, bound, RecordKind.Resume);
-        Head(ref b, t, c, ticks);
-        t->Depth++;
-        Ring.Publish(b.Finish());
         return true;
     }
 
@@ -320,7 +230,7 @@ internal static unsafe class Tracer
 
     private static void Value(ref RecordBuilder b, nint o)
     {
-        if (Plain(ref b, o, inPlace: false)) return;
+        if (Plain(ref b, o)) return;
         TypeInfo* type = TypeOfValue(Py.TypeOf(o));
         if (CompactOpaqueType(type, Py.TypeOf(o)) != null && CompactOpaque(ref b, o, type)) return;
         // Only the outermost record names kept values: one built inside it (its formatting ran Python code) is
@@ -381,14 +291,16 @@ internal static unsafe class Tracer
         b.U16((ushort)slot);
     }
 
+    /// <summary>What a plain value takes at most in a record, with room to spare for its checks.</summary>
+    private const int PlainBound = 32;
+
     /// <summary>
     /// The commonest values of all, an exact int of up to 60 bits (counters, sizes, indexes), None, a bool, an exact
     /// str (and no value, 0): written straight into the record, without the type registry and the value formatter. False leaves
-    /// the record as it was, for the general path. <paramref name="inPlace"/>: the record is being built in the ring,
-    /// where no other record may be written meanwhile, so a type not yet defined in this ring makes it false.
+    /// the record as it was, for the general path (<see cref="InPlace"/> writes the same values into the ring).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Plain(ref RecordBuilder b, nint o, bool inPlace)
+    private static bool Plain(ref RecordBuilder b, nint o)
     {
         if (o == 0) { b.U32(0); b.U16(0); return true; }
         nint type = Py.TypeOf(o);
@@ -400,14 +312,14 @@ internal static unsafe class Tracer
             if (small >= 0)
             {
                 // Most ints are the cached ones: their text is at hand.
-                if ((info = Defined(ref s_int, type, inPlace)) == null) return false;
+                if ((info = Defined(ref s_int, type)) == null) return false;
                 b.U32(info->Id);
                 byte* text = b.BeginString();
                 b.Cursor = PyInt.WriteSmall(b.Cursor, small);
                 b.EndString(text);
                 return true;
             }
-            if (!PyInt.TryRead(o, out long value) || (info = Defined(ref s_int, type, inPlace)) == null) return false;
+            if (!PyInt.TryRead(o, out long value) || (info = Defined(ref s_int, type)) == null) return false;
             b.U32(info->Id);
             byte* slot = b.BeginString();
             byte* end = ValueText.WriteDecimal(b.Cursor, value);
@@ -416,9 +328,9 @@ internal static unsafe class Tracer
             b.EndString(slot);
             return true;
         }
-        if (o == Py.None) return Word(ref b, Defined(ref s_none, type, inPlace), "None"u8);
-        if (type == Py.BoolType) return Word(ref b, Defined(ref s_bool, type, inPlace), o == Py.True ? "True"u8 : "False"u8);
-        return type == Py.UnicodeType && (ShortStr(ref b, o) || Str(ref b, o, inPlace));
+        if (o == Py.None) return Word(ref b, Defined(ref s_none, type), "None"u8);
+        if (type == Py.BoolType) return Word(ref b, Defined(ref s_bool, type), o == Py.True ? "True"u8 : "False"u8);
+        return type == Py.UnicodeType && (ShortStr(ref b, o) || Str(ref b, o));
     }
 
     /// <summary>
@@ -440,10 +352,10 @@ internal static unsafe class Tracer
     }
 
     /// <summary>An exact str, as the formatter writes it (reading it runs no Python code); false when it has no room.</summary>
-    private static bool Str(ref RecordBuilder b, nint o, bool inPlace)
+    private static bool Str(ref RecordBuilder b, nint o)
     {
         TypeInfo* info;
-        if (b.Remaining < s_valueBound || (info = Defined(ref s_str, Py.UnicodeType, inPlace)) == null) return false;
+        if (b.Remaining < s_valueBound || (info = Defined(ref s_str, Py.UnicodeType)) == null) return false;
         b.U32(info->Id);
         byte* slot = b.BeginString();
         var w = new ValueText(b.Cursor, MaxValueLength);
