@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Pytrace.Generator.Interop;
 
 /// <summary>
@@ -64,6 +65,7 @@ internal static unsafe class FrameLayout
     public static nint SlotsFrame(nint frameObject) => Interpreted ? *(nint*)(frameObject + FrameToInterp) : frameObject;
 
     /// <summary>The running _PyInterpreterFrame of a thread state (3.12+).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static nint CurrentInterpFrame(nint tstate) =>
         Py.Minor == 12 ? **(nint**)(tstate + ThreadStateFrameOffset) : *(nint*)(tstate + ThreadStateFrameOffset);
 

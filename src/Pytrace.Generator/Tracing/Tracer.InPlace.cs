@@ -18,6 +18,7 @@ internal static unsafe partial class Tracer
     /// waited for the narrower stores just made there (store forwarding fails); built through a RecordBuilder, its
     /// cursor went through memory at every write.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool CallInPlace(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
     {
         int count = c->ArgCount;
@@ -35,6 +36,7 @@ internal static unsafe partial class Tracer
     }
 
     /// <summary><see cref="CallInPlace"/> for a return or yield.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool EndInPlace(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
     {
         if (!AnnouncedAndTimed(t, ticks)) return false;
@@ -47,6 +49,7 @@ internal static unsafe partial class Tracer
     }
 
     /// <summary>A Resume record, all head.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ResumeInPlace(ThreadInfo* t, CodeInfo* c, ulong ticks)
     {
         if (!AnnouncedAndTimed(t, ticks)) return false;

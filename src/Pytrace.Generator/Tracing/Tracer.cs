@@ -54,11 +54,18 @@ internal static unsafe partial class Tracer
         s_announced = null;
     }
 
+    /// <summary>A call: built in the ring when it can be (inlined into the hooks), else in a scratch buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Call(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
     {
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
-        if (CallInPlace(t, c, slots, ticks)) return;
+        if (!CallInPlace(t, c, slots, ticks)) CallInScratch(t, c, slots, ticks);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CallInScratch(ThreadInfo* t, CodeInfo* c, nint* slots, ulong ticks)
+    {
         if (!Ring.HasRoom(32 + c->ArgCount * s_valueBound)) { t->Depth++; Ring.CountDrop(ticks); return; }
         if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
@@ -72,11 +79,17 @@ internal static unsafe partial class Tracer
         s_level--;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Resume(ThreadInfo* t, CodeInfo* c, ulong ticks)
     {
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         if (!Prepare(t, c, ticks)) return;
-        if (ResumeInPlace(t, c, ticks)) return;
+        if (!ResumeInPlace(t, c, ticks)) ResumeInScratch(t, c, ticks);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ResumeInScratch(ThreadInfo* t, CodeInfo* c, ulong ticks)
+    {
         byte* buffer = s_scratch + s_scratchSize * s_level++;
         var b = new RecordBuilder(buffer, s_scratchSize, RecordKind.Resume);
         Head(ref b, t, c, ticks);
@@ -86,13 +99,19 @@ internal static unsafe partial class Tracer
     }
 
     /// <summary>Return, Yield or Exception; <paramref name="value"/> is the value or the exception (0 if unknown).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void End(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
     {
         if (t->Depth == 0) return; // a frame that was running before tracing started
         if (!Ring.IsOpen && !Session.OpenForkedRing()) return;
         t->Depth--;
         if (s_level >= ScratchLevels || c->DefinedEpoch != Epoch) { Ring.CountDrop(ticks); return; }
-        if (kind != RecordKind.Exception && EndInPlace(t, c, kind, value, ticks)) return;
+        if (kind == RecordKind.Exception || !EndInPlace(t, c, kind, value, ticks)) EndInScratch(t, c, kind, value, ticks);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EndInScratch(ThreadInfo* t, CodeInfo* c, RecordKind kind, nint value, ulong ticks)
+    {
         if (!Ring.HasRoom(32 + s_valueBound)) { Ring.CountDrop(ticks); return; }
         if (s_level == 0) s_slotsNamed = 0;
         byte* buffer = s_scratch + s_scratchSize * s_level++;
