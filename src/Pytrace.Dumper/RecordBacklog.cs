@@ -48,55 +48,35 @@ internal sealed unsafe class RecordBacklog(ChunkPool pool)
     /// <summary>An <see cref="IRecordRunSink"/> that appends the runs of records the ring hands it.</summary>
     public readonly struct Filler(RecordBacklog backlog) : IRecordRunSink
     {
+        public int Room => backlog.Room;
+
         public void OnRun(byte* records, int length, int calls) => backlog.Append(records, length, calls);
     }
 
+    /// <summary>What the tail chunk has left, or a fresh chunk's size when it is full.</summary>
+    private int Room => _tail is { } tail && tail.Written < tail.Size ? tail.Size - tail.Written : ChunkPool.ChunkSize;
+
     /// <summary>
-    /// Appends LENGTH bytes of whole records in ring layout, CALLS of them calls: copied in one piece, the
-    /// drainer keeps pace with four busy processes on a share of a core that copying record by record did not.
+    /// Appends LENGTH bytes of whole records in ring layout, CALLS of them calls: at most <see cref="Room"/> of them,
+    /// or a single longer record, copied in one piece. The drainer keeps pace with four busy processes on a share
+    /// of a core that copying record by record did not.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Append(byte* records, int length, int calls)
     {
-        while (length > 0)
+        var tail = _tail;
+        if (tail is null || tail.Size - tail.Written < length)
         {
-            var tail = _tail;
-            int room = tail is null ? 0 : tail.Size - tail.Written;
-            int fit = length, fitCalls = calls;
-            if (fit > room) (fit, fitCalls) = WholeRecordsWithin(records, length, room);
-            if (fit == 0)
-            {
-                int size = Math.Max(ChunkPool.ChunkSize, RecordLength(records));
-                tail = _tail = new Chunk(pool.Rent(size), size);
-                lock (_chunks) _chunks.Enqueue(tail);
-                continue;
-            }
-            Buffer.MemoryCopy(records, tail!.Data + tail.Written, fit, fit);
-            Volatile.Write(ref tail.CallsIn, tail.CallsIn + fitCalls);
-            Volatile.Write(ref _callsIn, _callsIn + fitCalls);
-            Volatile.Write(ref tail.Written, tail.Written + fit);
-            Volatile.Write(ref _bytesIn, _bytesIn + fit);
-            records += fit;
-            length -= fit;
-            calls -= fitCalls;
+            int size = Math.Max(ChunkPool.ChunkSize, length);
+            tail = _tail = new Chunk(pool.Rent(size), size);
+            lock (_chunks) _chunks.Enqueue(tail);
         }
+        Buffer.MemoryCopy(records, tail.Data + tail.Written, length, length);
+        Volatile.Write(ref tail.CallsIn, tail.CallsIn + calls);
+        Volatile.Write(ref _callsIn, _callsIn + calls);
+        Volatile.Write(ref tail.Written, tail.Written + length);
+        Volatile.Write(ref _bytesIn, _bytesIn + length);
     }
-
-    /// <summary>How many bytes of the records at RECORDS fit in ROOM, whole records only, and how many calls they hold.</summary>
-    private static (int Bytes, int Calls) WholeRecordsWithin(byte* records, int length, int room)
-    {
-        int bytes = 0, calls = 0;
-        while (bytes < length)
-        {
-            int next = bytes + RecordLength(records + bytes);
-            if (next > room) break;
-            if (IsCall(RingLayout.KindOf(*(uint*)(records + bytes)))) calls++;
-            bytes = next;
-        }
-        return (bytes, calls);
-    }
-
-    private static int RecordLength(byte* record) => RingLayout.Align(RingLayout.LengthOf(*(uint*)record));
 
     /// <summary>Hands the oldest records to SINK, at most MAXRECORDS (the rest of the oldest chunk when negative); returns how many.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

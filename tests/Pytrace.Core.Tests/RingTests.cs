@@ -62,13 +62,17 @@ public sealed unsafe class RingTests : IDisposable
     private sealed class RunCollector : IRecordRunSink
     {
         public readonly List<(byte Kind, ulong Sequence)> Records = [];
-        public int Runs, Calls, Bytes;
+        public int Runs, Calls, Bytes, LongestRun;
+        public int Room { get; set; } = int.MaxValue;
 
         public void OnRun(byte* records, int length, int calls)
         {
             Runs++;
             Calls += calls;
             Bytes += length;
+            LongestRun = Math.Max(LongestRun, length);
+            int first = RingLayout.Align(RingLayout.LengthOf(*(uint*)records));
+            Assert.True(length <= Room || length == first, $"a run of {length} bytes for a room of {Room}");
             for (int at = 0; at < length;)
             {
                 uint header = *(uint*)(records + at);
@@ -111,6 +115,21 @@ public sealed unsafe class RingTests : IDisposable
             Assert.Equal(i % 3 == 0 ? (byte)RecordKind.Return : (byte)RecordKind.Call, sink.Records[i].Kind);
         }
         Assert.True(sink.Runs < sink.Records.Count / 4, $"{sink.Runs} runs for {sink.Records.Count} records: records come in runs");
+    }
+
+    [Fact]
+    public void Runs_are_cut_to_the_room_the_sink_has_and_a_longer_record_comes_alone()
+    {
+        var writer = new RingWriter();
+        writer.Attach(_map);
+        var reader = new RingReader(_map);
+        byte* buffer = stackalloc byte[4096];
+        for (ulong i = 0; i < 40; i++) Assert.True(writer.TryWrite(buffer, Build(buffer, i, i == 20 ? 3000 : 100), 0));
+        var sink = new RunCollector { Room = 1000 };
+        while (reader.DrainRuns(ref sink, long.MaxValue) > 0) { }
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (ulong)i), sink.Records.Select(r => r.Sequence));
+        Assert.True(sink.LongestRun > 3000, "the long record came out whole");
+        Assert.True(sink.Runs >= 40 * 112 / 1000, $"{sink.Runs} runs: cut to the room");
     }
 
     [Fact]

@@ -27,6 +27,12 @@ public sealed unsafe class RingReader
     public bool IsEmpty =>
         Volatile.Read(ref *(ulong*)(_base + RingLayout.WritePosOffset)) == *(ulong*)(_base + RingLayout.ReadPosOffset);
 
+    public long Capacity => (long)(_mask + 1);
+
+    /// <summary>Bytes published and not yet drained.</summary>
+    public long PendingBytes =>
+        (long)(Volatile.Read(ref *(ulong*)(_base + RingLayout.WritePosOffset)) - *(ulong*)(_base + RingLayout.ReadPosOffset));
+
     public void Heartbeat(long monotonicNs) => Volatile.Write(ref *(long*)(_base + RingLayout.ConsumerHeartbeatOffset), monotonicNs);
 
     /// <summary>Hands <paramref name="sink"/> each record published so far (at most <paramref name="maxBytes"/> of them, whole ones); returns the count.</summary>
@@ -42,6 +48,8 @@ public sealed unsafe class RingReader
     {
         private ref TSink _sink = ref sink;
         public int Count;
+
+        public readonly int Room => int.MaxValue;
 
         public void OnRun(byte* records, int length, int calls)
         {
@@ -69,22 +77,23 @@ public sealed unsafe class RingReader
         ulong capacity = _mask + 1;
         ulong read = start, run = start;
         int calls = 0;
+        ulong room = (ulong)sink.Room;
         while (read < limit)
         {
             ulong offset = read & _mask;
-            if (offset == 0 && read > run) { Hand(ref sink, run, read, calls); run = read; calls = 0; } // the end of the ring
+            if (offset == 0 && read > run) { Hand(ref sink, run, read, calls, ref room); run = read; calls = 0; } // the end of the ring
             uint header = *(uint*)(_data + offset);
             int length = RingLayout.LengthOf(header);
             byte kind = RingLayout.KindOf(header);
             if (length < 4 || (ulong)length > capacity - offset)
             {
-                Hand(ref sink, run, read, calls); // what came before it is good
+                Hand(ref sink, run, read, calls, ref room); // what came before it is good
                 Volatile.Write(ref *(ulong*)(_base + RingLayout.ReadPosOffset), read);
                 throw new InvalidDataException($"corrupt ring record at {read}: length {length}");
             }
             if (kind == RingLayout.PadKind)
             {
-                Hand(ref sink, run, read, calls);
+                Hand(ref sink, run, read, calls, ref room);
                 read += (ulong)length;
                 run = read;
                 calls = 0;
@@ -94,18 +103,21 @@ public sealed unsafe class RingReader
             // MAXBYTES ends inside this record: it waits for the next call, unless it is the first, which may be
             // bigger than any one call's share (64 arguments of 10,000 characters) and must still get out.
             if (next > limit && (read != start || next > write)) break;
+            if (next - run > room && read > run) { Hand(ref sink, run, read, calls, ref room); run = read; calls = 0; }
             if (kind is (byte)RecordKind.Call or (byte)RecordKind.Resume) calls++;
             read = next;
         }
-        Hand(ref sink, run, read, calls);
+        Hand(ref sink, run, read, calls, ref room);
         Volatile.Write(ref *(ulong*)(_base + RingLayout.ReadPosOffset), read);
         Release(read);
         return (long)(read - start);
     }
 
-    private void Hand<TSink>(ref TSink sink, ulong from, ulong to, int calls) where TSink : IRecordRunSink, allows ref struct
+    private void Hand<TSink>(ref TSink sink, ulong from, ulong to, int calls, ref ulong room) where TSink : IRecordRunSink, allows ref struct
     {
-        if (to > from) sink.OnRun(_data + (from & _mask), (int)(to - from), calls);
+        if (to <= from) return;
+        sink.OnRun(_data + (from & _mask), (int)(to - from), calls);
+        room = (ulong)sink.Room;
     }
 
     /// <summary>
@@ -132,5 +144,11 @@ public interface IRecordSink
 /// <summary>Takes runs of whole records in ring layout (<see cref="RingReader.DrainRuns"/>), CALLS of them calls or resumptions.</summary>
 public unsafe interface IRecordRunSink
 {
+    /// <summary>
+    /// The longest run it takes next: a run is cut to it, unless one record alone is longer (that record comes
+    /// alone). The ring's walk finds the cut, so a sink that stores runs in chunks need not walk them again.
+    /// </summary>
+    int Room { get; }
+
     void OnRun(byte* records, int length, int calls);
 }
