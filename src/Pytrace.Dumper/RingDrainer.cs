@@ -15,10 +15,10 @@ internal sealed class RingDrainer : IDisposable
     /// <summary>How often it looks for new rings, whatever else it does: a busy pass must not delay a new worker's ring.</summary>
     private static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(5);
     /// <summary>
-    /// What a pass takes of one ring: this much, or all but a quarter of the ring if that is more. Emptying each ring
-    /// in turn made a pass over four busy Pool workers last up to 100 ms on two loaded cores, and the last ring filled.
-    /// A fixed 1 MiB let rings fill too: on two cores shared with four workers, the decoder and the writer, the drainer
-    /// gets about a quarter of a core, comes back to a ring after 40-100 ms, and a worker writes more than 1 MiB in that time.
+    /// What a pass takes, from the ring fullest for its size. A pass that visited every ring in turn, whether it took
+    /// 1 MiB of each or all of each, left a ring to fill: on two cores shared with four Pool workers, the decoder and
+    /// the writer, the drainer gets about a quarter of a core, can move less than the workers write, and a worker that
+    /// got a core to itself for 40 ms filled its ring while the drainer was on the others'.
     /// </summary>
     private const long PassBytes = 1 << 20;
     private readonly long _budgetBytes;
@@ -110,32 +110,54 @@ internal sealed class RingDrainer : IDisposable
             var sources = Volatile.Read(ref _sources);
             long held = 0;
             foreach (var source in sources) held += source.Backlog.Bytes;
-            long moved = 0;
-            long now = Libc.Now(Libc.CLOCK_MONOTONIC);
-            foreach (var source in sources)
-            {
-                lock (source)
-                {
-                    if (source.Released) continue; // its ring is being unmapped
-                    source.Ring.Reader.Heartbeat(now);
-                    if (source.Corrupt is not null) continue;
-                    var filler = new RecordBacklog.Filler(source.Backlog);
-                    long before = source.Backlog.Bytes;
-                    try
-                    {
-                        var reader = source.Ring.Reader;
-                        long share = Math.Max(PassBytes, reader.PendingBytes - reader.Capacity / 4);
-                        moved += reader.DrainRuns(ref filler, Math.Min(share, Math.Max(0, _budgetBytes - held)));
-                    }
-                    catch (InvalidDataException e)
-                    {
-                        source.Corrupt = e.Message; // what came before it is still written
-                    }
-                    held += source.Backlog.Bytes - before;
-                }
-            }
+            var fullest = Beat(sources, Libc.Now(Libc.CLOCK_MONOTONIC));
+            bool moved = fullest is not null && Drain(fullest, Math.Min(PassBytes, Math.Max(0, _budgetBytes - held)), ref held);
             if (held > Volatile.Read(ref _peakBytes)) Volatile.Write(ref _peakBytes, held);
-            if (moved == 0) Thread.Sleep(1);
+            if (!moved) Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Gives every ring the heartbeat; returns the one fullest for its size, null when all are empty.</summary>
+    private static RingSource? Beat(RingSource[] sources, long now)
+    {
+        RingSource? fullest = null;
+        double most = 0;
+        foreach (var source in sources)
+        {
+            lock (source)
+            {
+                if (source.Released) continue; // its ring is being unmapped
+                var reader = source.Ring.Reader;
+                reader.Heartbeat(now);
+                if (source.Corrupt is not null) continue;
+                double fill = (double)reader.PendingBytes / reader.Capacity;
+                if (fill > most) (most, fullest) = (fill, source);
+            }
+        }
+        return fullest;
+    }
+
+    /// <summary>Moves at most MAXBYTES of SOURCE's ring into its backlog; false when nothing moved.</summary>
+    private static bool Drain(RingSource source, long maxBytes, ref long held)
+    {
+        lock (source)
+        {
+            if (source.Released) return false;
+            var filler = new RecordBacklog.Filler(source.Backlog);
+            long before = source.Backlog.Bytes;
+            try
+            {
+                return source.Ring.Reader.DrainRuns(ref filler, maxBytes) > 0;
+            }
+            catch (InvalidDataException e)
+            {
+                source.Corrupt = e.Message; // what came before it is still written
+                return true;
+            }
+            finally
+            {
+                held += source.Backlog.Bytes - before;
+            }
         }
     }
 
