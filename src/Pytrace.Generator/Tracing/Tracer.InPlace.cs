@@ -81,8 +81,9 @@ internal static unsafe partial class Tracer
 
     /// <summary>
     /// A value written at <paramref name="p"/>, which has room for <see cref="s_valueBound"/> bytes: an exact int,
-    /// None, a bool, an exact str, or an object written as its type and address (<see cref="CompactOpaqueType"/>);
-    /// the end of what was written, or null for any other value.
+    /// None, a bool, an exact str or float, a container named by its kept text (<see cref="KeptInPlace"/>), or an object
+    /// written as its type and address (<see cref="CompactOpaqueType"/>); the end of what was written, or null for
+    /// any other value.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* InPlace(byte* p, nint o)
@@ -109,6 +110,8 @@ internal static unsafe partial class Tracer
             return WordInPlace(p, info, 0x736C6146, 5); // "False"
         }
         if (type == Py.UnicodeType) return StrInPlace(p, o);
+        if (type == Py.FloatType) return FloatInPlace(p, o);
+        if (type == Py.DictType || type == Py.ListType || type == Py.TupleType) return KeptInPlace(p, o, type);
         info = CompactOpaqueType(TypeRegistry.Find(type), type);
         if (info == null) return null;
         *(uint*)p = OpaqueValues.Reference;
@@ -139,6 +142,36 @@ internal static unsafe partial class Tracer
         if (end - (p + 6) > MaxValueLength) return null; // the formatter cuts it
         *(ushort*)(p + 4) = (ushort)(end - p - 6);
         return end;
+    }
+
+    /// <summary>
+    /// An exact dict, list or tuple whose kept text is still its text and is defined in this ring, named by its slot
+    /// (<see cref="KeptValues"/>): a table's rows passed again and again, a graph's adjacency. Null for any other,
+    /// which the scratch build formats and may keep; only the outermost record names kept values, as there.
+    /// </summary>
+    private static byte* KeptInPlace(byte* p, nint o, nint type)
+    {
+        if (!ContainerTexts.Enabled || s_level != 0) return null;
+        TypeInfo* info = DefinedInRing(type == Py.DictType ? s_dict : type == Py.ListType ? s_list : s_tuple);
+        if (info == null) return null;
+        int slot = ContainerTexts.Find(o, info->Kind);
+        if (slot < 0 || !ContainerTexts.IsDefined(slot, Epoch)) return null;
+        *(uint*)p = KeptValues.Reference;
+        *(ushort*)(p + 4) = (ushort)slot;
+        return p + 6;
+    }
+
+    /// <summary>An exact float as the formatter writes it, its shortest repr.</summary>
+    private static byte* FloatInPlace(byte* p, nint o)
+    {
+        TypeInfo* info = DefinedInRing(s_float);
+        if (info == null) return null;
+        *(uint*)p = info->Id;
+        var w = new ValueText(p + 6, MaxValueLength);
+        ScalarFormatter.Float(ref w, o);
+        int length = w.Finish();
+        *(ushort*)(p + 4) = (ushort)length;
+        return p + 6 + length;
     }
 
     /// <summary>An exact str as the formatter writes it (reading it runs no Python code).</summary>

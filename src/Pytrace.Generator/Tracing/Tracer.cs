@@ -29,7 +29,7 @@ internal static unsafe partial class Tracer
     private static byte* s_small;
     /// <summary>The most a value takes in a record: type id, length and up to four bytes per character.</summary>
     private static int s_valueBound;
-    private static TypeInfo* s_int, s_none, s_bool, s_str, s_list, s_dict, s_tuple;
+    private static TypeInfo* s_int, s_none, s_bool, s_str, s_float, s_list, s_dict, s_tuple;
     /// <summary>The high half of the ticks in the ring's last TimeBase record, and the ring's epoch then (0: none yet).</summary>
     private static uint s_ticksHigh, s_ticksHighEpoch;
 
@@ -415,6 +415,7 @@ internal static unsafe partial class Tracer
     private static TypeInfo* TypeOfValue(nint type)
     {
         TypeInfo* info = type == Py.UnicodeType ? Defined(ref s_str, type)
+            : type == Py.FloatType ? Defined(ref s_float, type)
             : type == Py.ListType ? Defined(ref s_list, type)
             : type == Py.DictType ? Defined(ref s_dict, type)
             : type == Py.TupleType ? Defined(ref s_tuple, type) : null;
