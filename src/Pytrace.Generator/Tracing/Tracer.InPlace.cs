@@ -81,7 +81,7 @@ internal static unsafe partial class Tracer
 
     /// <summary>
     /// A value written at <paramref name="p"/>, which has room for <see cref="s_valueBound"/> bytes: an exact int,
-    /// None, a bool, an exact str or float, a container named by its kept text (<see cref="KeptInPlace"/>), or an object
+    /// None, a bool, an exact str or float, a small tuple of those, a container named by its kept text (<see cref="KeptInPlace"/>), or an object
     /// written as its type and address (<see cref="CompactOpaqueType"/>); the end of what was written, or null for
     /// any other value.
     /// </summary>
@@ -111,7 +111,8 @@ internal static unsafe partial class Tracer
         }
         if (type == Py.UnicodeType) return StrInPlace(p, o);
         if (type == Py.FloatType) return FloatInPlace(p, o);
-        if (type == Py.DictType || type == Py.ListType || type == Py.TupleType) return KeptInPlace(p, o, type);
+        if (type == Py.DictType || type == Py.ListType) return KeptInPlace(p, o, type);
+        if (type == Py.TupleType) { byte* named = KeptInPlace(p, o, type); return named != null ? named : TupleInPlace(p, o); }
         info = CompactOpaqueType(TypeRegistry.Find(type), type);
         if (info == null) return null;
         *(uint*)p = OpaqueValues.Reference;
@@ -159,6 +160,35 @@ internal static unsafe partial class Tracer
         *(uint*)p = KeptValues.Reference;
         *(ushort*)(p + 4) = (ushort)slot;
         return p + 6;
+    }
+
+    /// <summary>Items a tuple formatted in place has at most: a yielded pair, a key, a few arguments.</summary>
+    private const int InPlaceTupleItems = 8;
+
+    /// <summary>
+    /// A small exact tuple of exact ints, floats, strs, bools and None, as the formatter writes it: no item can run
+    /// Python code or need a type definition, so it is formatted where it goes (a generator yielding a fresh pair
+    /// each time, whose kept text would never be used again). Null for any other.
+    /// </summary>
+    private static byte* TupleInPlace(byte* p, nint o)
+    {
+        if (ValueFormatter.FullRepr) return null;
+        TypeInfo* info = DefinedInRing(s_tuple);
+        long size = Py.VarSize(o);
+        if (info == null || size > InPlaceTupleItems) return null;
+        nint* items = (nint*)(o + 24);
+        for (long i = 0; i < size; i++)
+        {
+            nint type = Py.TypeOf(items[i]);
+            if (type != Py.LongType && type != Py.UnicodeType && type != Py.FloatType && type != Py.BoolType && items[i] != Py.None) return null;
+        }
+        *(uint*)p = info->Id;
+        var w = new ValueText(p + 6, MaxValueLength);
+        nint* open = stackalloc nint[ValueFormatter.MaxNesting + 1];
+        ValueFormatter.Container(ref w, o, TypeKind.Tuple, 0, open);
+        int length = w.Finish();
+        *(ushort*)(p + 4) = (ushort)length;
+        return p + 6 + length;
     }
 
     /// <summary>An exact float as the formatter writes it, its shortest repr.</summary>
