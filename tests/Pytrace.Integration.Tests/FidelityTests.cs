@@ -246,6 +246,8 @@ public class FidelityTests
                 [1.5, -0.0, b"z", 2j, True, None, 10**20], cyclic, selfdict, [cyclic], {"l": cyclic},
                 [set(), frozenset(), {}, (), []], {1: {2: {3: {}}}},
                 {"it's": 1, 'q"': -2, "tab\t": 3, "caf\u00e9": 4}, [2**62, -2**62, 2**63, 5], (10**18, 10**19, -1),
+                (1.5, float("inf"), "it's\n", False, None, -7, 2**61, "caf\u00e9"), tuple(range(9)), ("z" * 60, "w" * 60),
+                (float("nan"), -0.0, 1e16, 5e-324), (True,), ("",),
             ]
             # runs of ints and of name: int items that end at, just before and just after the 100-character cut
             for k in (-5, 7, 95, 10**6, -10**9):
