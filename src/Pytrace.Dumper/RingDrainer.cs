@@ -111,7 +111,10 @@ internal sealed class RingDrainer : IDisposable
             long held = 0;
             foreach (var source in sources) held += source.Backlog.Bytes;
             var fullest = Beat(sources, Libc.Now(Libc.CLOCK_MONOTONIC));
-            bool moved = fullest is not null && Drain(fullest, Math.Min(PassBytes, Math.Max(0, _budgetBytes - held)), ref held);
+            if (fullest is null) { Thread.Sleep(1); continue; }
+            long before = fullest.Backlog.Bytes;
+            bool moved = Drain(fullest, Math.Min(PassBytes, Math.Max(0, _budgetBytes - held)));
+            held += fullest.Backlog.Bytes - before;
             if (held > Volatile.Read(ref _peakBytes)) Volatile.Write(ref _peakBytes, held);
             if (!moved) Thread.Sleep(1);
         }
@@ -138,13 +141,12 @@ internal sealed class RingDrainer : IDisposable
     }
 
     /// <summary>Moves at most MAXBYTES of SOURCE's ring into its backlog; false when nothing moved.</summary>
-    private static bool Drain(RingSource source, long maxBytes, ref long held)
+    private static bool Drain(RingSource source, long maxBytes)
     {
         lock (source)
         {
             if (source.Released) return false;
             var filler = new RecordBacklog.Filler(source.Backlog);
-            long before = source.Backlog.Bytes;
             try
             {
                 return source.Ring.Reader.DrainRuns(ref filler, maxBytes) > 0;
@@ -153,10 +155,6 @@ internal sealed class RingDrainer : IDisposable
             {
                 source.Corrupt = e.Message; // what came before it is still written
                 return true;
-            }
-            finally
-            {
-                held += source.Backlog.Bytes - before;
             }
         }
     }

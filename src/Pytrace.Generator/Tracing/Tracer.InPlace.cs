@@ -81,9 +81,9 @@ internal static unsafe partial class Tracer
 
     /// <summary>
     /// A value written at <paramref name="p"/>, which has room for <see cref="s_valueBound"/> bytes: an exact int,
-    /// None, a bool, an exact str or float, a small tuple of those, a container named by its kept text (<see cref="KeptInPlace"/>), or an object
-    /// written as its type and address (<see cref="CompactOpaqueType"/>); the end of what was written, or null for
-    /// any other value.
+    /// None, a bool, an exact str or float, a small tuple of those, a container named by its kept text
+    /// (<see cref="KeptInPlace"/>), or an object written as its type and address (<see cref="CompactOpaqueType"/>);
+    /// the end of what was written, or null for any other value.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* InPlace(byte* p, nint o)
@@ -97,9 +97,7 @@ internal static unsafe partial class Tracer
             *(uint*)p = info->Id;
             int small = PyInt.SmallIndex(o);
             if (small < 0) return IntInPlace(p, o);
-            byte* end = PyInt.WriteSmall(p + 6, small);
-            *(ushort*)(p + 4) = (ushort)(end - p - 6);
-            return end;
+            return Ended(p, PyInt.WriteSmall(p + 6, small));
         }
         if (o == Py.None) return (info = DefinedInRing(s_none)) == null ? null : WordInPlace(p, info, 0x656E6F4E, 4); // "None"
         if (type == Py.BoolType)
@@ -125,6 +123,14 @@ internal static unsafe partial class Tracer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TypeInfo* DefinedInRing(TypeInfo* cached) => cached != null && cached->DefinedEpoch == Epoch ? cached : null;
 
+    /// <summary>A value's text, written after its type id and length at <paramref name="p"/>, ends at <paramref name="end"/>: stores its length; returns END.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Ended(byte* p, byte* end)
+    {
+        *(ushort*)(p + 4) = (ushort)(end - p - 6);
+        return end;
+    }
+
     /// <summary>A value whose text is 4 or 5 ASCII bytes: the first 4 as one word (a fifth is stored by the caller).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* WordInPlace(byte* p, TypeInfo* info, uint firstFour, int length)
@@ -141,8 +147,7 @@ internal static unsafe partial class Tracer
         if (!PyInt.TryRead(o, out long value)) return null;
         byte* end = ValueText.WriteDecimal(p + 6, value);
         if (end - (p + 6) > MaxValueLength) return null; // the formatter cuts it
-        *(ushort*)(p + 4) = (ushort)(end - p - 6);
-        return end;
+        return Ended(p, end);
     }
 
     /// <summary>
@@ -186,9 +191,7 @@ internal static unsafe partial class Tracer
         var w = new ValueText(p + 6, MaxValueLength);
         nint* open = stackalloc nint[ValueFormatter.MaxNesting + 1];
         ValueFormatter.Container(ref w, o, TypeKind.Tuple, 0, open);
-        int length = w.Finish();
-        *(ushort*)(p + 4) = (ushort)length;
-        return p + 6 + length;
+        return Ended(p, p + 6 + w.Finish());
     }
 
     /// <summary>An exact float as the formatter writes it, its shortest repr.</summary>
@@ -199,9 +202,7 @@ internal static unsafe partial class Tracer
         *(uint*)p = info->Id;
         var w = new ValueText(p + 6, MaxValueLength);
         ScalarFormatter.Float(ref w, o);
-        int length = w.Finish();
-        *(ushort*)(p + 4) = (ushort)length;
-        return p + 6 + length;
+        return Ended(p, p + 6 + w.Finish());
     }
 
     /// <summary>An exact str as the formatter writes it (reading it runs no Python code).</summary>
@@ -217,7 +218,6 @@ internal static unsafe partial class Tracer
             ScalarFormatter.Str(ref w, o);
             end = p + 6 + w.Finish();
         }
-        *(ushort*)(p + 4) = (ushort)(end - p - 6);
-        return end;
+        return Ended(p, end);
     }
 }
